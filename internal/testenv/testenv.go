@@ -1,0 +1,61 @@
+// Package testenv decides, for tests, whether what they need from outside
+// the project is there: the real SDSS data in ../shared/data and external
+// tools. Where it is missing a test skips with a message saying what is
+// missing, except under CI (CI=true), where it fails: CI must have it all.
+package testenv
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"testing"
+)
+
+// InCI reports whether the tests run under CI (CI=true).
+func InCI() bool { return os.Getenv("CI") == "true" }
+
+// Root returns the module's root folder (where go.mod is).
+func Root(t testing.TB) string {
+	t.Helper()
+	_, file, _, ok := runtime.Caller(0)
+	if !ok {
+		t.Fatal("testenv: cannot locate the source tree")
+	}
+	return filepath.Clean(filepath.Join(filepath.Dir(file), "..", ".."))
+}
+
+// SharedData returns the folder of the real data sets (SKYBIAS_DATA, or
+// ../shared/data beside the checkout) after checking that sub, a data set
+// in it, exists. It skips the test when the data are absent (a fresh clone)
+// and fails it under CI.
+func SharedData(t testing.TB, sub string) string {
+	t.Helper()
+	dir := os.Getenv("SKYBIAS_DATA")
+	if dir == "" {
+		dir = filepath.Join(Root(t), "..", "shared", "data")
+	}
+	if _, err := os.Stat(filepath.Join(dir, sub)); err != nil {
+		missing(t, "real data set "+sub+" not found in "+dir+" (set SKYBIAS_DATA to the folder holding it)")
+	}
+	return dir
+}
+
+// Tool returns the path of an external program, skipping the test when it
+// is not installed (failing under CI).
+func Tool(t testing.TB, name string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err != nil {
+		missing(t, name+" is not installed")
+	}
+	return p
+}
+
+func missing(t testing.TB, what string) {
+	t.Helper()
+	if InCI() {
+		t.Fatalf("%s; CI must provide it (see .ci/run)", what)
+	}
+	t.Skipf("skipping: %s", what)
+}

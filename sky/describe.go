@@ -1,0 +1,63 @@
+package sky
+
+import (
+	"fmt"
+	"io"
+	"sort"
+)
+
+// RegionCount is the number of galaxies of each class in one region.
+type RegionCount struct {
+	Region     string
+	Describe   string
+	Elliptical int
+	Spiral     int
+}
+
+// CountRegions counts the galaxies of each class in every region a source
+// names, sorted by region name; the first row, "(all)", counts the whole
+// source.
+func CountRegions(src Source) ([]RegionCount, error) {
+	gals := src.Galaxies()
+	all := RegionCount{Region: "(all)", Describe: "whole source"}
+	for i := range gals {
+		switch gals[i].Class {
+		case Elliptical:
+			all.Elliptical++
+		case Spiral:
+			all.Spiral++
+		}
+	}
+	out := []RegionCount{all}
+	names := make([]string, 0, len(src.Regions()))
+	for n := range src.Regions() {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		r := src.Regions()[n]
+		rc := RegionCount{Region: n, Describe: r.Describe()}
+		for _, c := range Classes {
+			idx, err := Select(gals, []*Region{r}, c)
+			if err != nil {
+				return nil, fmt.Errorf("source %s: %w", src.Name(), err)
+			}
+			if c == Spiral {
+				rc.Spiral = len(idx)
+			} else {
+				rc.Elliptical = len(idx)
+			}
+		}
+		out = append(out, rc)
+	}
+	return out, nil
+}
+
+// WriteCounts prints region counts as an aligned table.
+func WriteCounts(w io.Writer, name string, counts []RegionCount) {
+	fmt.Fprintf(w, "source %s\n", name)
+	fmt.Fprintf(w, "  %-12s %10s %8s  %s\n", "region", "elliptical", "spiral", "selection")
+	for _, c := range counts {
+		fmt.Fprintf(w, "  %-12s %10d %8d  %s\n", c.Region, c.Elliptical, c.Spiral, c.Describe)
+	}
+}

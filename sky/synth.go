@@ -1,0 +1,329 @@
+package sky
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// RendererVersion changes whenever the synthetic renderer draws different
+// pixels for the same survey; it is part of every survey's digest, so
+// stored results of an older renderer are never mistaken for new ones.
+const RendererVersion = "synth-1"
+
+// maxPerClass bounds the galaxies per class a survey may list (all fields
+// together), so that a typo cannot ask for a catalog that fills memory.
+const maxPerClass = 500_000
+
+// Conditions are the observing conditions of one field of a synthetic
+// survey. Fluxes are linear, in units where 1 is white after the stretch.
+type Conditions struct {
+	// Background is the sky level; SkyColor its colour (RGB multipliers).
+	Background float64    `yaml:"background" json:"background"`
+	SkyColor   [3]float64 `yaml:"sky_color" json:"sky_color"`
+	// Tint is the colour balance applied to everything (RGB multipliers).
+	Tint [3]float64 `yaml:"tint" json:"tint"`
+	// Noise is the standard deviation of the pixel noise at zero signal;
+	// it grows with the square root of the signal.
+	Noise float64 `yaml:"noise" json:"noise"`
+	// Seeing is the PSF's full width at half maximum, in pixels.
+	Seeing float64 `yaml:"seeing" json:"seeing"`
+	// Stars is the mean number of field stars per cutout; StarFlux scales
+	// their brightness.
+	Stars    float64 `yaml:"stars" json:"stars"`
+	StarFlux float64 `yaml:"star_flux" json:"star_flux"`
+	// JPEG is the quality (1-100) the cutout is compressed with.
+	JPEG int `yaml:"jpeg" json:"jpeg"`
+	// Stretch is the asinh softening: smaller shows fainter detail.
+	Stretch float64 `yaml:"stretch" json:"stretch"`
+}
+
+// Population sets the distributions galaxies are drawn from. Zero values
+// take the defaults of DefaultPopulation.
+type Population struct {
+	// Size is the range of half-light radii (ellipticals) and disk scale
+	// lengths (spirals), in pixels of the native image, drawn log-uniform.
+	Size [2]float64 `yaml:"size" json:"size"`
+	// Brightness is the range of surface-brightness scale, log-uniform.
+	Brightness [2]float64 `yaml:"brightness" json:"brightness"`
+	// Faint is the fraction of galaxies drawn small and faint, so that
+	// the task is not trivial.
+	Faint float64 `yaml:"faint" json:"faint"`
+	// EdgeOn is the fraction of spirals seen nearly edge-on.
+	EdgeOn float64 `yaml:"edge_on" json:"edge_on"`
+}
+
+// DefaultPopulation is the population used where a survey sets none.
+var DefaultPopulation = Population{Size: [2]float64{3.5, 9}, Brightness: [2]float64{0.6, 2.5}, Faint: 0.2, EdgeOn: 0.15}
+
+// FieldSpec declares one field of a synthetic survey: a box on the sky,
+// how many galaxies of each class it holds, and its conditions.
+type FieldSpec struct {
+	RA       [2]float64 `yaml:"ra" json:"ra"`
+	Dec      [2]float64 `yaml:"dec" json:"dec"`
+	PerClass int        `yaml:"per_class" json:"per_class"`
+	Sky      Conditions `yaml:"sky" json:"sky"`
+}
+
+// SurveySpec is the YAML form of a synthetic survey (the "survey:" block).
+type SurveySpec struct {
+	Name string `yaml:"name" json:"name"`
+	Seed uint64 `yaml:"seed" json:"seed"`
+	// Size is the side of the rendered cutouts in pixels (120 as in the paper).
+	Size int `yaml:"size" json:"size"`
+	// PerClass is the default number of galaxies per class in each field.
+	PerClass   int                  `yaml:"per_class" json:"per_class"`
+	Population Population           `yaml:"population" json:"population"`
+	Fields     map[string]FieldSpec `yaml:"fields" json:"fields"`
+}
+
+// Survey is a synthetic survey: a Source whose galaxies are rendered on
+// demand. Galaxy i of a field and class is the same image whatever else is
+// rendered, on any number of cores.
+type Survey struct {
+	spec    SurveySpec
+	path    string
+	gals    []Galaxy
+	regions map[string]*Region
+	byID    map[string]int
+	digest  string
+}
+
+// NewSurvey checks a survey specification and lists its galaxies; path
+// names the file in errors.
+func NewSurvey(path string, spec SurveySpec) (*Survey, error) {
+	if spec.Name == "" {
+		return nil, fmt.Errorf("%s: survey.name is missing", path)
+	}
+	if spec.Size == 0 {
+		spec.Size = 120
+	}
+	if spec.Size < 16 || spec.Size > 1024 {
+		return nil, fmt.Errorf("%s: survey.size %d is outside 16..1024", path, spec.Size)
+	}
+	if len(spec.Fields) == 0 {
+		return nil, fmt.Errorf("%s: survey.fields is empty (declare at least one field)", path)
+	}
+	p := &spec.Population
+	d := DefaultPopulation
+	if p.Size == [2]float64{} {
+		p.Size = d.Size
+	}
+	if p.Brightness == [2]float64{} {
+		p.Brightness = d.Brightness
+	}
+	if p.Faint == 0 {
+		p.Faint = d.Faint
+	}
+	if p.EdgeOn == 0 {
+		p.EdgeOn = d.EdgeOn
+	}
+	if p.Size[0] <= 0 || p.Size[1] < p.Size[0] || p.Brightness[0] <= 0 || p.Brightness[1] < p.Brightness[0] {
+		return nil, fmt.Errorf("%s: survey.population: size and brightness want [min, max] with 0 < min <= max", path)
+	}
+	if p.Faint < 0 || p.Faint > 1 || p.EdgeOn < 0 || p.EdgeOn > 1 {
+		return nil, fmt.Errorf("%s: survey.population: faint and edge_on are fractions in 0..1", path)
+	}
+	names := make([]string, 0, len(spec.Fields))
+	for n := range spec.Fields {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	total := 0
+	s := &Survey{spec: spec, path: path, regions: map[string]*Region{}, byID: map[string]int{}}
+	for _, name := range names {
+		f := spec.Fields[name]
+		if strings.ContainsAny(name, " /") || name == "" {
+			return nil, fmt.Errorf("%s: survey field %q: names are single words", path, name)
+		}
+		if f.PerClass == 0 {
+			f.PerClass = spec.PerClass
+		}
+		if f.PerClass <= 0 {
+			return nil, fmt.Errorf("%s: survey field %s: per_class is missing (galaxies per class in the field)", path, name)
+		}
+		if total += f.PerClass; f.PerClass > maxPerClass || total > maxPerClass {
+			return nil, fmt.Errorf("%s: survey field %s: more than %d galaxies per class in the survey", path, name, maxPerClass)
+		}
+		if err := f.Sky.check(); err != nil {
+			return nil, fmt.Errorf("%s: survey field %s: sky: %w", path, name, err)
+		}
+		r := &Region{Name: name, RA: &Range{f.RA[0], f.RA[1]}, Dec: &Range{f.Dec[0], f.Dec[1]}}
+		if err := r.Validate(); err != nil {
+			return nil, fmt.Errorf("%s: survey field %w", path, err)
+		}
+		spec.Fields[name] = f
+		s.regions[name] = r
+		for _, c := range Classes {
+			for i := 0; i < f.PerClass; i++ {
+				ra, dec := s.position(name, c, i, r)
+				g := Galaxy{
+					ID: synthID(name, c, i), RA: ra, Dec: dec, Class: c, Label: c.String(),
+					Certainty: 1, Region: name, Index: len(s.gals),
+				}
+				s.byID[g.ID] = len(s.gals)
+				s.gals = append(s.gals, g)
+			}
+		}
+	}
+	meta, err := json.Marshal(struct {
+		V    string
+		Spec SurveySpec
+	}{RendererVersion, spec})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	sum := sha256.Sum256(meta)
+	s.digest = hex.EncodeToString(sum[:])
+	return s, nil
+}
+
+func (c *Conditions) check() error {
+	switch {
+	case c.Background < 0 || c.Background > 1:
+		return fmt.Errorf("background %g is outside 0..1", c.Background)
+	case c.Noise < 0 || c.Noise > 1:
+		return fmt.Errorf("noise %g is outside 0..1", c.Noise)
+	case c.Seeing <= 0 || c.Seeing > 20:
+		return fmt.Errorf("seeing %g px is outside (0, 20]", c.Seeing)
+	case c.Stars < 0 || c.Stars > 200:
+		return fmt.Errorf("stars %g per cutout is outside 0..200", c.Stars)
+	case c.JPEG < 1 || c.JPEG > 100:
+		return fmt.Errorf("jpeg quality %d is outside 1..100", c.JPEG)
+	case c.Stretch <= 0:
+		return fmt.Errorf("stretch %g must be positive", c.Stretch)
+	}
+	if c.StarFlux == 0 {
+		c.StarFlux = 1
+	}
+	for i := range 3 {
+		if c.Tint[i] == 0 {
+			c.Tint[i] = 1
+		}
+		if c.SkyColor[i] == 0 {
+			c.SkyColor[i] = 1
+		}
+		if c.Tint[i] < 0 || c.SkyColor[i] < 0 {
+			return fmt.Errorf("tint and sky_color are positive RGB multipliers")
+		}
+	}
+	return nil
+}
+
+func synthID(field string, c Class, i int) string {
+	return fmt.Sprintf("%s-%s-%06d", field, c.Short(), i)
+}
+
+func parseSynthID(id string) (field string, c Class, i int, ok bool) {
+	j := strings.LastIndexByte(id, '-')
+	if j < 2 || id[j-2] != '-' {
+		return "", 0, 0, false
+	}
+	n, err := strconv.Atoi(id[j+1:])
+	if err != nil {
+		return "", 0, 0, false
+	}
+	switch id[j-1] {
+	case 'E':
+		c = Elliptical
+	case 'S':
+		c = Spiral
+	default:
+		return "", 0, 0, false
+	}
+	return id[:j-2], c, n, true
+}
+
+// position draws a galaxy's RA/Dec uniformly over the field's box (uniform
+// in sin(dec), so per unit of solid angle).
+func (s *Survey) position(field string, c Class, i int, r *Region) (float64, float64) {
+	rng := NewRand(s.spec.Seed, "pos", field, c.String(), itoa(i))
+	ra := r.RA.Min + rng.Float64()*r.RA.WidthRA()
+	if ra >= 360 {
+		ra -= 360
+	}
+	s0, s1 := math.Sin(r.Dec.Min*math.Pi/180), math.Sin(r.Dec.Max*math.Pi/180)
+	dec := math.Asin(s0+rng.Float64()*(s1-s0)) * 180 / math.Pi
+	dec = min(max(dec, r.Dec.Min), math.Nextafter(r.Dec.Max, r.Dec.Min))
+	return ra, dec
+}
+
+// Name returns the survey's name.
+func (s *Survey) Name() string { return s.spec.Name }
+
+// Galaxies lists every galaxy: by field (sorted by name), then class, then index.
+func (s *Survey) Galaxies() []Galaxy { return s.gals }
+
+// Regions returns one region per field, its box.
+func (s *Survey) Regions() map[string]*Region { return s.regions }
+
+// Digest identifies the survey's specification and renderer version.
+func (s *Survey) Digest() string { return s.digest }
+
+// SkipBad is false: a synthetic image cannot be bad.
+func (s *Survey) SkipBad() bool { return false }
+
+// Spec returns the survey's specification, defaults filled in.
+func (s *Survey) Spec() SurveySpec { return s.spec }
+
+// Image renders a galaxy of the survey at its native size, compresses it as
+// the field's JPEG quality says, and resamples it to size.
+func (s *Survey) Image(g *Galaxy, size int) (*Image, error) {
+	field, c, i, ok := parseSynthID(g.ID)
+	if !ok {
+		return nil, fmt.Errorf("galaxy %s is not from synthetic survey %s", g.ID, s.spec.Name)
+	}
+	f, ok := s.spec.Fields[field]
+	if !ok || i >= f.PerClass {
+		return nil, fmt.Errorf("galaxy %s is not in synthetic survey %s", g.ID, s.spec.Name)
+	}
+	img, err := s.Render(field, c, i)
+	if err != nil {
+		return nil, err
+	}
+	return img.Resample(size), nil
+}
+
+// Render draws galaxy i of a class in a field at the survey's native size.
+func (s *Survey) Render(field string, c Class, i int) (*Image, error) {
+	data, err := s.RenderJPEG(field, c, i)
+	if err != nil {
+		return nil, err
+	}
+	img, err := decodeImageBytes(synthID(field, c, i), data)
+	if err != nil {
+		return nil, fmt.Errorf("synthetic survey %s: %w", s.spec.Name, err)
+	}
+	return FromImage(img, s.spec.Size, 1), nil
+}
+
+// RenderJPEG draws galaxy i of a class in a field and returns the JPEG
+// file's bytes, compressed at the field's quality: the cutout as a survey
+// would serve it.
+func (s *Survey) RenderJPEG(field string, c Class, i int) ([]byte, error) {
+	f, ok := s.spec.Fields[field]
+	if !ok {
+		return nil, fmt.Errorf("survey %s has no field %q", s.spec.Name, field)
+	}
+	if i < 0 || i >= f.PerClass {
+		return nil, fmt.Errorf("survey %s field %s holds %d %ss; there is no number %d", s.spec.Name, field, f.PerClass, c, i)
+	}
+	rng := NewRand(s.spec.Seed, "galaxy", field, c.String(), itoa(i))
+	params := drawGalaxy(rng, c, s.spec.Population)
+	return render(rng, params, f.Sky, s.spec.Size)
+}
+
+// FieldNames lists the survey's fields, sorted.
+func (s *Survey) FieldNames() []string {
+	names := make([]string, 0, len(s.spec.Fields))
+	for n := range s.spec.Fields {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}

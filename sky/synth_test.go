@@ -1,0 +1,290 @@
+package sky
+
+import (
+	"bytes"
+	"context"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/skybias/skybias/internal/testenv"
+)
+
+func openSurvey(t testing.TB, name string) *Survey {
+	t.Helper()
+	src, err := OpenSource(filepath.Join(testenv.Root(t), "experiments", "surveys", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return src.(*Survey)
+}
+
+func TestSurveyDeterministic(t *testing.T) {
+	s := openSurvey(t, "ps1-like.yaml")
+	a, err := s.RenderJPEG("f2", Spiral, 17)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Render others in between: galaxy 17 must not change.
+	for i := 0; i < 5; i++ {
+		if _, err := s.RenderJPEG("f1", Elliptical, i); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b, _ := s.RenderJPEG("f2", Spiral, 17)
+	if !bytes.Equal(a, b) {
+		t.Fatal("the same galaxy rendered twice differs")
+	}
+	img, err := jpeg.Decode(bytes.NewReader(a))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := img.Bounds(); b.Dx() != 120 || b.Dy() != 120 {
+		t.Fatalf("cutout is %v, want 120x120", b)
+	}
+	c, _ := s.RenderJPEG("f2", Spiral, 18)
+	if bytes.Equal(a, c) {
+		t.Fatal("two galaxies rendered identically")
+	}
+	// A reopened survey lists the same galaxies and has the same digest.
+	s2 := openSurvey(t, "ps1-like.yaml")
+	if s.Digest() != s2.Digest() || len(s.Galaxies()) != len(s2.Galaxies()) || s.Galaxies()[999].ID != s2.Galaxies()[999].ID || s.Galaxies()[999].RA != s2.Galaxies()[999].RA {
+		t.Fatal("reopening the survey changed it")
+	}
+	if got := len(s.Galaxies()); got != 3*2*11500 {
+		t.Fatalf("survey lists %d galaxies", got)
+	}
+}
+
+func TestSurveyImagesAnyGOMAXPROCS(t *testing.T) {
+	s := openSurvey(t, "sdss-like.yaml")
+	gals := s.Galaxies()[:40]
+	load := func(procs int) []byte {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+		set, err := LoadImages(context.Background(), s, gals, 64, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if set.Len() != 40 || len(set.Pix) != 40*64*64*3 {
+			t.Fatalf("set holds %d images, %d bytes", set.Len(), len(set.Pix))
+		}
+		return set.Pix
+	}
+	if !bytes.Equal(load(1), load(4)) {
+		t.Fatal("images differ between GOMAXPROCS 1 and 4")
+	}
+}
+
+func TestSurveyFieldsDiffer(t *testing.T) {
+	// The sky level of the fields must differ as the survey file says, and
+	// not at all on the null survey.
+	mean := func(s *Survey, field string) float64 {
+		var sum float64
+		for i := 0; i < 10; i++ {
+			img, err := s.Render(field, Elliptical, i)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for y := 0; y < 10; y++ { // a corner strip: mostly sky
+				for x := 0; x < 120; x++ {
+					o := (y*120 + x) * 3
+					sum += float64(img.Pix[o]) + float64(img.Pix[o+1]) + float64(img.Pix[o+2])
+				}
+			}
+		}
+		return sum / (10 * 10 * 120 * 3)
+	}
+	ps := openSurvey(t, "ps1-like.yaml")
+	if d := mean(ps, "f2") - mean(ps, "f3"); d < 3 {
+		t.Errorf("ps1-like: f2 sky is only %.2f levels brighter than f3", d)
+	}
+	null := openSurvey(t, "null.yaml")
+	if d := mean(null, "f2") - mean(null, "f3"); d > 1 || d < -1 {
+		t.Errorf("null survey: fields differ by %.2f levels", d)
+	}
+}
+
+func TestSurveyErrors(t *testing.T) {
+	cases := []struct{ name, yaml, want string }{
+		{"unknown key", "survey: {name: x, fields: {f: {ra: [0,1], dec: [0,1], per_class: 2, sky: {seeing: 2, jpeg: 80, stretch: 0.1, colour: 1}}}}", "field colour not found"},
+		{"no fields", "survey: {name: x}", "survey.fields is empty"},
+		{"no name", "survey: {fields: {f: {}}}", "survey.name is missing"},
+		{"bad jpeg", "survey: {name: x, per_class: 2, fields: {f: {ra: [0,1], dec: [0,1], sky: {seeing: 2, jpeg: 101, stretch: 0.1}}}}", "survey field f: sky: jpeg quality 101"},
+		{"no per_class", "survey: {name: x, fields: {f: {ra: [0,1], dec: [0,1], sky: {seeing: 2, jpeg: 80, stretch: 0.1}}}}", "per_class is missing"},
+		{"bad dec", "survey: {name: x, per_class: 2, fields: {f: {ra: [0,1], dec: [5,1], sky: {seeing: 2, jpeg: 80, stretch: 0.1}}}}", "dec 5..1 is empty"},
+		{"both kinds", "survey: {name: x}\ncatalog: {file: a.csv}", "exactly one of"},
+		{"not yaml", "survey: [", "did not find expected node content"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := ParseSource("s.yaml", []byte(tc.yaml))
+			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.HasPrefix(err.Error(), "s.yaml") {
+				t.Fatalf("got %v, want an error from s.yaml containing %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestCatalogSourceErrors(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "c.csv", "id,class,img,camcol\n1,spiral,a.jpg,1\n")
+	cases := []struct{ name, yaml, want string }{
+		{"unset variable", "catalog: {file: $NOPE_NOT_SET/c.csv, columns: {id: id, class: class, image: img}}", "uses $NOPE_NOT_SET, which is not set"},
+		{"missing csv", "catalog: {file: nothere.csv, columns: {id: id, class: class, image: img}}", "nothere.csv"},
+		{"no image column", "catalog: {file: c.csv, columns: {id: id, class: class}}", "columns.image is missing"},
+		{"box without ra", "catalog: {file: c.csv, columns: {id: id, class: class, image: img}}\nregions: {r: {ra: [0, 10]}}", "region r selects by RA/Dec"},
+		{"bad region key", "catalog: {file: c.csv, columns: {id: id, class: class, image: img}}\nregions:\n  r: {raa: [0, 10]}", `3:7: region r: unknown key "raa"`},
+		{"bad where", "catalog: {file: c.csv, columns: {id: id, class: class, image: img}}\nregions:\n  r: {where: {camcol: {low: 1}}}", `unknown bound "low"`},
+		{"bad crop", "catalog: {file: c.csv, crop: 2, columns: {id: id, class: class, image: img}}", "crop 2"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := ParseSource(filepath.Join(dir, "s.yaml"), []byte(tc.yaml))
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("got %v, want an error containing %q", err, tc.want)
+			}
+		})
+	}
+	t.Setenv("SKYBIAS_TEST_DIR", dir)
+	src, err := ParseSource("elsewhere/s.yaml", []byte("catalog: {file: \"${SKYBIAS_TEST_DIR}/c.csv\", columns: {id: id, class: class, image: img}}\nregions: {one: {where: {camcol: 1}}}"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g := src.Galaxies()[0]; g.Image != filepath.Join(dir, "a.jpg") {
+		t.Fatalf("image path %s", g.Image)
+	}
+}
+
+func TestExpandPath(t *testing.T) {
+	t.Setenv("SKYBIAS_X", "/data")
+	cases := []struct{ in, base, want string }{
+		{"a/b.csv", "/exp", "/exp/a/b.csv"},
+		{"/abs/b.csv", "/exp", "/abs/b.csv"},
+		{"$SKYBIAS_X/b.csv", "/exp", "/data/b.csv"},
+		{"${SKYBIAS_X:-/other}/b.csv", "/exp", "/data/b.csv"},
+		{"${SKYBIAS_UNSET_Y:-../d}/b.csv", "/exp/sources", "/exp/d/b.csv"},
+	}
+	for _, tc := range cases {
+		got, err := ExpandPath(tc.in, tc.base)
+		if err != nil || got != tc.want {
+			t.Errorf("ExpandPath(%q, %q) = %q, %v; want %q", tc.in, tc.base, got, err, tc.want)
+		}
+	}
+}
+
+func TestResample(t *testing.T) {
+	// A 4x4 image of 2x2 blocks shrinks to the blocks' colours exactly.
+	src := image.NewRGBA(image.Rect(0, 0, 4, 4))
+	cols := [2][2]color.RGBA{{{200, 0, 0, 255}, {0, 100, 0, 255}}, {{0, 0, 50, 255}, {10, 20, 30, 255}}}
+	for y := 0; y < 4; y++ {
+		for x := 0; x < 4; x++ {
+			src.Set(x, y, cols[y/2][x/2])
+		}
+	}
+	got := FromImage(src, 2, 1)
+	want := []uint8{200, 0, 0, 0, 100, 0, 0, 0, 50, 10, 20, 30}
+	if !bytes.Equal(got.Pix, want) {
+		t.Fatalf("2x2 = %v, want %v", got.Pix, want)
+	}
+	// Shrinking 3 -> 2 averages by overlap: a uniform image stays uniform.
+	u := NewImage(3)
+	for i := range u.Pix {
+		u.Pix[i] = 77
+	}
+	for _, v := range u.Resample(2).Pix {
+		if v != 77 {
+			t.Fatalf("uniform image resampled to %d", v)
+		}
+	}
+	// Centre crop of one half keeps the middle.
+	c := FromImage(src, 2, 0.5)
+	if c.Size != 2 || c.Pix[0] != 200 || c.Pix[3*3+2] != 30 {
+		t.Fatalf("crop = %v", c.Pix)
+	}
+}
+
+func TestRealDataCounts(t *testing.T) {
+	data := testenv.SharedData(t, "gz1-sdss")
+	testenv.SharedData(t, "sdss-spirals-120")
+	t.Setenv("SKYBIAS_DATA", data)
+	cases := []struct {
+		file   string
+		region string
+		ell    int
+		sp     int
+	}{
+		// Counts from the data sets' README.txt.
+		{"gz1-sdss.yaml", "(all)", 4645, 1848},
+		{"sdss-spirals-120.yaml", "(all)", 0, 7339},
+		{"sdss-spirals-120.yaml", "ps1-f1", 0, 23},
+		{"sdss-spirals-120.yaml", "ps1-f2", 0, 817},
+		{"sdss-spirals-120.yaml", "ps1-f3", 0, 91},
+		{"sdss-spirals-120.yaml", "sdss-A", 0, 373},
+		{"sdss-spirals-120.yaml", "sdss-B", 0, 108},
+	}
+	counts := map[string][]RegionCount{}
+	for _, f := range []string{"gz1-sdss.yaml", "sdss-spirals-120.yaml"} {
+		src, err := OpenSource(filepath.Join(testenv.Root(t), "experiments", "sources", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if counts[f], err = CountRegions(src); err != nil {
+			t.Fatal(err)
+		}
+		var buf bytes.Buffer
+		WriteCounts(&buf, src.Name(), counts[f])
+		t.Log("\n" + buf.String())
+		// Every image of the first few galaxies loads at 64x64.
+		set, err := LoadImages(context.Background(), src, src.Galaxies()[:8], 64, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if set.Len() != 8 {
+			t.Fatalf("%s: loaded %d of 8 images", f, set.Len())
+		}
+	}
+	for _, tc := range cases {
+		found := false
+		for _, c := range counts[tc.file] {
+			if c.Region == tc.region {
+				found = true
+				if c.Elliptical != tc.ell || c.Spiral != tc.sp {
+					t.Errorf("%s %s: %d ellipticals, %d spirals; README says %d, %d", tc.file, tc.region, c.Elliptical, c.Spiral, tc.ell, tc.sp)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("%s has no region %s", tc.file, tc.region)
+		}
+	}
+	// GZ1 camcols partition the catalog.
+	sum := 0
+	for _, c := range counts["gz1-sdss.yaml"] {
+		if strings.HasPrefix(c.Region, "camcol") {
+			sum += c.Elliptical + c.Spiral
+		}
+	}
+	if sum != 4645+1848 {
+		t.Errorf("camcols hold %d galaxies, want %d", sum, 4645+1848)
+	}
+}
+
+func TestSurveyFilesParse(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join(testenv.Root(t), "experiments", "surveys", "*.yaml"))
+	if len(files) < 3 {
+		t.Fatalf("found %d survey files", len(files))
+	}
+	for _, f := range files {
+		if _, err := OpenSource(f); err != nil {
+			t.Error(err)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(testenv.Root(t), "go.mod")); err != nil {
+		t.Fatal("testenv.Root is not the module root")
+	}
+}
