@@ -1,0 +1,18 @@
+// Package cnn is the classifier: the paper's convolutional network and its
+// relatives, built as Gorgonia graphs (gorgonia.org/gorgonia) from custom
+// operators written for speed and bit-for-bit determinism, trained with
+// Adam on binary cross-entropy, checkpointed, and run over image sets in
+// batches to give p(spiral) per galaxy.
+//
+// Architectures are chosen by name (Architectures); "lenet5x" is the
+// paper's: five 3x3 convolutions (32, 32, 64, 64, 128 filters, same
+// padding, bias, ReLU) with a 2x2 max-pool after each of the first four,
+// a dense layer of 128 ReLU units and one sigmoid output.
+//
+// The convolution, pooling, dense and loss operators are Gorgonia Ops with
+// their own symbolic derivatives. Their arithmetic runs on a packed float32
+// matrix multiply with an AVX2/FMA kernel in Go assembly (a portable Go
+// kernel elsewhere), parallel across the images of a batch, with every
+// reduction in a fixed order so that a seed gives the same weights and
+// predictions on any number of cores.
+package cnn

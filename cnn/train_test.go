@@ -1,0 +1,101 @@
+package cnn
+
+import (
+	"context"
+	"path/filepath"
+	"runtime"
+	"testing"
+
+	"github.com/skybias/skybias/internal/testenv"
+	"github.com/skybias/skybias/sky"
+)
+
+// synthSet renders n galaxies of each class from a field of a survey.
+func synthSet(t testing.TB, survey, field string, offset, n, size int) *sky.ImageSet {
+	t.Helper()
+	src, err := sky.OpenSource(filepath.Join(testenv.Root(t), "experiments", "surveys", survey))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var gals []sky.Galaxy
+	for _, g := range src.Galaxies() {
+		if g.Region != field {
+			continue
+		}
+		var idx int
+		if _, err := fmtSscan(g.ID, &idx); err == nil && idx >= offset && idx < offset+n {
+			gals = append(gals, g)
+		}
+	}
+	set, err := sky.LoadImages(context.Background(), src, gals, size, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return set
+}
+
+func TestTrainLearnsSynthetic(t *testing.T) {
+	set := synthSet(t, "ps1-like.yaml", "f1", 0, 150, 32)
+	m, err := New(Config{Arch: "lenet5x-small", Input: 32, Pools: 3}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.SetNormalisation(set)
+	h, err := m.Train(context.Background(), set, TrainOptions{Epochs: 12, Batch: 16, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, last := h.Epochs[0], h.Epochs[len(h.Epochs)-1]
+	for _, e := range h.Epochs {
+		t.Logf("epoch %d: loss %.4f acc %.3f (%.1fs)", e.Epoch, e.Loss, e.Acc, e.Seconds)
+	}
+	if last.Loss >= first.Loss*0.5 {
+		t.Errorf("loss fell only from %.4f to %.4f", first.Loss, last.Loss)
+	}
+	p, err := m.Predict(context.Background(), set, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	correct := 0
+	for i, q := range p {
+		if (q > 0.5) == (set.Labels[i] == sky.Spiral) {
+			correct++
+		}
+	}
+	if acc := float64(correct) / float64(len(p)); acc <= 0.95 {
+		t.Errorf("training accuracy %.3f, want > 0.95", acc)
+	}
+}
+
+func TestTrainDeterministic(t *testing.T) {
+	set := synthSet(t, "sdss-like.yaml", "A", 0, 24, 16)
+	run := func(procs int) ([]float64, []float32) {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+		m, err := New(Config{Arch: "lenet5x-small", Input: 16, Widths: []int{8, 8, 8}, Pools: 2, Dense: 8}, 9)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m.SetNormalisation(set)
+		if _, err := m.Train(context.Background(), set, TrainOptions{Epochs: 2, Batch: 5, Seed: 4, Augment: true, Validation: 0.2}); err != nil {
+			t.Fatal(err)
+		}
+		p, err := m.Predict(context.Background(), set, 7)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p, m.Params[0].Data
+	}
+	p1, w1 := run(1)
+	p2, w2 := run(2)
+	p3, _ := run(2)
+	for i := range p1 {
+		if p1[i] != p2[i] || p2[i] != p3[i] {
+			t.Fatalf("prediction %d: %v (GOMAXPROCS 1) vs %v, %v (GOMAXPROCS 2)", i, p1[i], p2[i], p3[i])
+		}
+	}
+	for i := range w1 {
+		if w1[i] != w2[i] {
+			t.Fatalf("weight %d differs between GOMAXPROCS 1 and 2", i)
+		}
+	}
+}
