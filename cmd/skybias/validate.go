@@ -1,0 +1,126 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/skybias/skybias/dsl"
+)
+
+func init() {
+	register(command{name: "validate", summary: "check experiment, source and report files", run: runValidate})
+	register(command{name: "plan", summary: "list the jobs of experiments, their hashes and cost", run: runPlan})
+}
+
+const validateDesc = `
+Checks YAML files of the experiment language: experiments (compiled with
+the profile), files they include, report definitions and data sources.
+Every problem is printed as FILE:LINE:COLUMN: message. Exits 1 if any file
+has a problem.`
+
+func runValidate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("validate", "FILE...", validateDesc, stderr)
+	profile := fs.String("profile", "", "profile to compile experiments with (default quick where defined)")
+	files, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(files) == 0 {
+		fs.Usage()
+		return errUsage
+	}
+	bad := 0
+	for _, f := range files {
+		kind, plan, err := dsl.ValidateFile(f, dsl.Options{Profile: *profile})
+		if err != nil {
+			bad++
+			for _, e := range dsl.Errors(err) {
+				fmt.Fprintln(stdout, e)
+			}
+			continue
+		}
+		detail := string(kind)
+		if plan != nil {
+			detail = fmt.Sprintf("experiment %s, %d job(s)", plan.Experiment, len(plan.Jobs))
+		}
+		fmt.Fprintf(stdout, "%s: ok (%s)\n", f, detail)
+	}
+	if bad > 0 {
+		return fmt.Errorf("%d of %d files have problems", bad, len(files))
+	}
+	return nil
+}
+
+const planDesc = `
+Compiles experiments and lists their jobs: the content hash (the name of
+the job's result folder), the sweep point and repeat, the design (training
+regions and counts -> test sets), the work in image-steps (epochs x
+training images) and an estimate of the time on a 2-core machine. The same
+file always gives the same hashes; any change to what a job computes
+changes its hash.`
+
+func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("plan", "FILE...", planDesc, stderr)
+	profile := fs.String("profile", "", "profile: quick, paper or one the file defines (default quick where defined)")
+	files, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(files) == 0 {
+		fs.Usage()
+		return errUsage
+	}
+	var total time.Duration
+	var steps int64
+	jobs := 0
+	seen := map[string]bool{}
+	var problems []string
+	for _, f := range files {
+		kind, plan, err := dsl.ValidateFile(f, dsl.Options{Profile: *profile})
+		if err != nil {
+			for _, e := range dsl.Errors(err) {
+				problems = append(problems, e.Error())
+			}
+			continue
+		}
+		if plan == nil {
+			fmt.Fprintf(stdout, "%s: %s, no jobs\n\n", f, kind)
+			continue
+		}
+		prof := plan.Profile
+		if prof == "" {
+			prof = "(none)"
+		}
+		fmt.Fprintf(stdout, "%s: experiment %s, profile %s, %d job(s)\n", f, plan.Experiment, prof, len(plan.Jobs))
+		fmt.Fprintf(stdout, "  %-12s %-22s %3s  %-44s %12s %9s\n", "hash", "variant", "rep", "design", "image-steps", "estimate")
+		for _, j := range plan.Jobs {
+			c := j.Cost()
+			h := j.ShortHash()
+			shared := ""
+			if seen[j.Hash()] {
+				shared = " (shared)"
+			} else {
+				seen[j.Hash()] = true
+				total += c.Estimate
+				steps += c.ImageSteps
+				jobs++
+			}
+			v := j.Variant
+			if v == "" {
+				v = "-"
+			}
+			fmt.Fprintf(stdout, "  %-12s %-22s %3d  %-44s %12d %9s%s\n", h, v, j.Repeat, j.Describe(), c.ImageSteps, c.Estimate.Round(time.Second), shared)
+		}
+		fmt.Fprintln(stdout)
+	}
+	fmt.Fprintf(stdout, "total: %d distinct job(s), %d image-steps, about %s on 2 cores\n", jobs, steps, total.Round(time.Second))
+	if len(problems) > 0 {
+		fmt.Fprintln(stdout, strings.Join(problems, "\n"))
+		return errors.New("some files have problems")
+	}
+	return nil
+}

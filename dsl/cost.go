@@ -1,0 +1,43 @@
+package dsl
+
+import (
+	"time"
+
+	"github.com/skybias/skybias/cnn"
+)
+
+// Measured on a 2-core machine of the kind skybias is developed on
+// (go test ./cnn -run NONE -bench Train): training throughput of the
+// network in floating-point operations per second, and the time to render
+// or decode one cutout on one core.
+const (
+	trainFLOPS   = 30e9
+	imageSeconds = 0.004
+	estimateCPUs = 2
+)
+
+// Cost is the work of a job.
+type Cost struct {
+	// ImageSteps is epochs times training images: one image through one
+	// forward and backward pass.
+	ImageSteps int64
+	// Predictions is the number of test images classified.
+	Predictions int64
+	// Estimate is the expected wall time on a 2-core machine.
+	Estimate time.Duration
+}
+
+// Cost estimates the job's work.
+func (j *Job) Cost() Cost {
+	train := int64(j.TrainImages())
+	test := int64(j.TestImages())
+	c := Cost{ImageSteps: train * int64(j.Training.Epochs), Predictions: test}
+	f := j.Model.FLOPs()
+	secs := (3*f*float64(c.ImageSteps) + f*float64(test)) / trainFLOPS
+	secs += imageSeconds * float64(train+test) / estimateCPUs
+	c.Estimate = time.Duration(secs * float64(time.Second))
+	return c
+}
+
+// ModelFLOPs is exported for reports: the forward cost of one image.
+func ModelFLOPs(c cnn.Config) float64 { return c.FLOPs() }

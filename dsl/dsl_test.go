@@ -1,0 +1,206 @@
+package dsl
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/skybias/skybias/internal/testenv"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files of broken experiments")
+
+// TestBrokenGolden validates each file of testdata/broken and compares its
+// messages with NAME.golden. Regenerate with: go test ./dsl -run Broken -update
+func TestBrokenGolden(t *testing.T) {
+	files, _ := filepath.Glob("testdata/broken/*.yaml")
+	if len(files) < 10 {
+		t.Fatalf("only %d broken files", len(files))
+	}
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			_, _, err := ValidateFile(f, Options{})
+			if err == nil {
+				t.Fatal("no error for a broken file")
+			}
+			var lines []string
+			for _, e := range Errors(err) {
+				lines = append(lines, e.Error())
+			}
+			got := strings.Join(lines, "\n") + "\n"
+			golden := strings.TrimSuffix(f, ".yaml") + ".golden"
+			if *update {
+				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run with -update to create it)", err)
+			}
+			if got != string(want) {
+				t.Errorf("messages differ from %s:\ngot:\n%swant:\n%s", golden, got, want)
+			}
+			for _, l := range lines {
+				if !strings.Contains(l, ".yaml:") {
+					t.Errorf("message without file:line:column: %s", l)
+				}
+			}
+		})
+	}
+}
+
+func TestGoodExperiments(t *testing.T) {
+	cases := []struct {
+		file  string
+		jobs  int
+		check func(t *testing.T, p *Plan)
+	}{
+		{"wrap.yaml", 1, func(t *testing.T, p *Plan) {
+			r := p.Jobs[0].Regions["around0"]
+			if r == nil || r.RA.Min != 355 || r.RA.Max != 5 {
+				t.Fatalf("around0 = %+v", r)
+			}
+		}},
+		{"three.yaml", 1, func(t *testing.T, p *Plan) {
+			j := p.Jobs[0]
+			if len(j.Train["spiral"]) != 1 || len(j.Train["spiral"][0].From) != 3 {
+				t.Errorf("spiral from %+v, want one part from three regions", j.Train["spiral"])
+			}
+			if e := j.Train["elliptical"]; len(e) != 3 || e[2].N != 30 || len(e[2].From) != 2 {
+				t.Errorf("elliptical mixture %+v", e)
+			}
+		}},
+		{"catalog.yaml", 1, func(t *testing.T, p *Plan) {
+			j := p.Jobs[0]
+			if j.Regions["early"].Where[0].Column != "run" || j.Regions["late"].Where[0].Min == nil {
+				t.Errorf("regions %+v", j.Regions)
+			}
+		}},
+		{"sweep.yaml", 8, func(t *testing.T, p *Plan) {
+			seen := map[string]bool{}
+			for _, j := range p.Jobs {
+				if seen[j.Hash()] {
+					t.Errorf("two jobs share hash %s", j.ShortHash())
+				}
+				seen[j.Hash()] = true
+			}
+			j := p.Jobs[len(p.Jobs)-1]
+			if j.Model.Input != 24 || j.Train["spiral"][0].N != 10 || j.Repeat != 1 || j.Variant != "model.input=24,train.n=10" {
+				t.Errorf("last job %+v", j)
+			}
+			if p.Jobs[0].SplitSeed == p.Jobs[1].SplitSeed {
+				t.Error("repeats share a split seed")
+			}
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.file, func(t *testing.T) {
+			p, err := CompileFile(filepath.Join("testdata/good", tc.file), Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(p.Jobs) != tc.jobs {
+				t.Fatalf("%d jobs, want %d", len(p.Jobs), tc.jobs)
+			}
+			tc.check(t, p)
+		})
+	}
+}
+
+func TestProfiles(t *testing.T) {
+	quick, err := CompileFile("testdata/good/three.yaml", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tiny, err := CompileFile("testdata/good/three.yaml", Options{Profile: "tiny"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if quick.Profile != "quick" || tiny.Profile != "tiny" {
+		t.Fatalf("profiles %q, %q", quick.Profile, tiny.Profile)
+	}
+	if got := tiny.Jobs[0].Train["spiral"][0].N; got != 30 {
+		t.Errorf("tiny profile: spiral n = %d, want 60 * 0.5", got)
+	}
+	if _, err := CompileFile("testdata/good/three.yaml", Options{Profile: "qiuck"}); err == nil || !strings.Contains(err.Error(), `profile "qiuck" is not defined`) || !strings.Contains(err.Error(), "did you mean quick?") {
+		t.Errorf("unknown profile: %v", err)
+	}
+}
+
+func TestHashStable(t *testing.T) {
+	root := testenv.Root(t)
+	path := filepath.Join(root, "experiments", "paper", "table06.yaml")
+	a, err := CompileFile(path, Options{Profile: "paper"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := CompileFile(path, Options{Profile: "paper"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Jobs[0].Hash() != b.Jobs[0].Hash() {
+		t.Fatal("the same file planned twice gives different hashes")
+	}
+	// Tables 6 and 7 are one training tested on two fields: one job.
+	c, err := CompileFile(filepath.Join(root, "experiments", "paper", "table07.yaml"), Options{Profile: "paper"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Jobs[0].Hash() != a.Jobs[0].Hash() {
+		t.Error("tables 6 and 7 should share their job")
+	}
+	// Changing one number changes the hash.
+	data, _ := os.ReadFile(path)
+	changed := strings.Replace(string(data), "n: 3000}", "n: 2999}", 1)
+	tmp := filepath.Join(root, "experiments", "paper", ".hash-test.yaml")
+	if err := os.WriteFile(tmp, []byte(changed), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	defer os.Remove(tmp)
+	d, err := CompileFile(tmp, Options{Profile: "paper"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Jobs[0].Hash() == a.Jobs[0].Hash() {
+		t.Error("changing a count did not change the hash")
+	}
+}
+
+func TestAllExperimentFilesValidate(t *testing.T) {
+	root := testenv.Root(t)
+	var files []string
+	filepath.WalkDir(filepath.Join(root, "experiments"), func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".yaml") && !strings.HasPrefix(d.Name(), ".") {
+			files = append(files, p)
+		}
+		return nil
+	})
+	if len(files) < 20 {
+		t.Fatalf("found %d files", len(files))
+	}
+	for _, profile := range []string{"quick", "paper"} {
+		for _, f := range files {
+			if _, _, err := ValidateFile(f, Options{Profile: profile}); err != nil {
+				if strings.Contains(err.Error(), "is not defined") && strings.Contains(f, "studies") {
+					continue
+				}
+				t.Errorf("profile %s: %v", profile, err)
+			}
+		}
+	}
+}
+
+func TestEditDistance(t *testing.T) {
+	cases := []struct {
+		a, b string
+		d    int
+	}{{"train", "trian", 1}, {"", "abc", 3}, {"model", "modle", 1}, {"kitten", "sitting", 3}, {"same", "same", 0}}
+	for _, c := range cases {
+		if got := editDistance(c.a, c.b); got != c.d {
+			t.Errorf("editDistance(%q, %q) = %d, want %d", c.a, c.b, got, c.d)
+		}
+	}
+}

@@ -1,0 +1,398 @@
+package dsl
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/skybias/skybias/cnn"
+	"github.com/skybias/skybias/sky"
+)
+
+// TopKeys are the keys an experiment file may hold.
+var TopKeys = []string{"include", "name", "description", "paper", "source", "regions", "train", "test",
+	"model", "training", "seed", "repeat", "sweep", "compare", "profiles"}
+
+var (
+	modelKeys    = []string{"arch", "input", "widths", "pools", "dense"}
+	trainingKeys = []string{"epochs", "batch", "lr", "beta1", "beta2", "epsilon", "seed", "validation", "patience", "augment"}
+	selKeys      = []string{"from", "n"}
+	paperKeys    = []string{"table", "figure", "on"}
+	compareKeys  = []string{"with", "on", "baseline_on"}
+	classNames   = []string{"elliptical", "spiral"}
+	// scaleKeys are the keys a profile holds beyond experiment keys.
+	scaleKeys = []string{"train_scale", "test_scale"}
+)
+
+// selection is one training part or test set as written.
+type selection struct {
+	name  string // test set name
+	from  []string
+	n     int
+	nNode *yaml.Node
+	node  *yaml.Node
+}
+
+// experiment is a decoded, checked experiment (one sweep point).
+type experiment struct {
+	name, description string
+	paper             *PaperRef
+	source            sky.Source
+	sourcePath        string
+	sourceNode        *yaml.Node
+	regions           map[string]*sky.Region
+	train             map[sky.Class][]*selection
+	trainNode         *yaml.Node
+	tests             []*selection
+	model             cnn.Config
+	training          Training
+	seed              uint64
+	repeat            int
+	compare           []Compare
+}
+
+// decode reads and checks an experiment from a merged mapping.
+func decode(doc *Document, root *yaml.Node, e *errs, allowed []string) *experiment {
+	return decodeAs(doc, root, e, allowed, false)
+}
+
+// decodeAs decodes an experiment, or with fragment set a file meant to be
+// included: its keys are checked but nothing is required.
+func decodeAs(doc *Document, root *yaml.Node, e *errs, allowed []string, fragment bool) *experiment {
+	x := &experiment{regions: map[string]*sky.Region{}, train: map[sky.Class][]*selection{}, repeat: 1, seed: 1,
+		training: Training{Epochs: 250, Batch: 32}}
+	pairs := e.keys(root, "experiment", allowed)
+	var regionsNode, testNode *yaml.Node
+	var trainPairs, testPairs [][2]*yaml.Node
+	for _, kv := range pairs {
+		k, v := kv[0], kv[1]
+		switch k.Value {
+		case "name":
+			x.name, _ = e.str(v, "name")
+		case "description":
+			x.description, _ = e.str(v, "description")
+		case "paper":
+			x.paper = &PaperRef{}
+			for _, p := range e.keys(v, "paper", paperKeys) {
+				switch p[0].Value {
+				case "table":
+					n, _ := e.integer(p[1], "paper.table", 1, 100)
+					x.paper.Table = int(n)
+				case "figure":
+					n, _ := e.integer(p[1], "paper.figure", 1, 100)
+					x.paper.Figure = int(n)
+				case "on":
+					x.paper.On, _ = e.str(p[1], "paper.on")
+				}
+			}
+		case "source":
+			x.sourceNode = v
+			if p, ok := e.str(v, "source"); ok {
+				x.sourcePath, _ = sky.ExpandPath(p, filepath.Dir(doc.fileOf(v)))
+				src, err := openSource(x.sourcePath)
+				if err != nil {
+					e.at(v, "source: %v", err)
+				} else {
+					x.source = src
+				}
+			}
+		case "regions":
+			regionsNode = v
+		case "train":
+			x.trainNode = v
+			trainPairs = e.keys(v, "train", classNames)
+		case "test":
+			testNode = v
+			testPairs = e.keys(v, "test", nil)
+		case "model":
+			x.model = decodeModel(e, v)
+		case "training":
+			decodeTraining(e, v, &x.training)
+		case "seed":
+			x.seed, _ = e.uint(v, "seed")
+		case "repeat":
+			n, _ := e.integer(v, "repeat", 1, 100000)
+			x.repeat = int(n)
+		case "compare":
+			x.compare = decodeCompare(e, v)
+		}
+	}
+	if x.name == "" {
+		x.name = strings.TrimSuffix(filepath.Base(doc.Path), filepath.Ext(doc.Path))
+	}
+	if x.sourceNode == nil && !fragment {
+		e.at(root, "source is missing: name a data source file (a synthetic survey or a catalog definition)")
+	}
+	if x.source != nil {
+		for n, r := range x.source.Regions() {
+			x.regions[n] = r
+		}
+	}
+	for _, kv := range e.keys(regionsNode, "regions", nil) {
+		name := kv[0].Value
+		if _, dup := x.regions[name]; dup && x.source != nil {
+			e.at(kv[0], "region %s is already defined by source %s; choose another name", name, x.source.Name())
+			continue
+		}
+		r, err := sky.ParseRegionNode(name, kv[1])
+		if err != nil {
+			var pe *sky.PosError
+			if errors.As(err, &pe) {
+				e.list = append(e.list, &Error{Pos: Pos{File: doc.fileOf(kv[1]), Line: pe.Line, Column: pe.Column}, Msg: pe.Err.Error()})
+			} else {
+				e.at(kv[1], "%v", err)
+			}
+			continue
+		}
+		x.regions[name] = r
+	}
+	if x.trainNode == nil {
+		if !fragment {
+			e.at(root, "train is missing: say where each class's training galaxies come from")
+		}
+	} else if x.trainNode.Kind == yaml.MappingNode {
+		for _, kv := range trainPairs {
+			c, _ := sky.ParseClass(kv[0].Value)
+			v := kv[1]
+			if v.Kind == yaml.SequenceNode {
+				if len(v.Content) == 0 {
+					e.at(v, "train.%s: empty list of parts", kv[0].Value)
+				}
+				for i, part := range v.Content {
+					if s := decodeSel(e, x, resolve(part), fmt.Sprintf("train.%s[%d]", kv[0].Value, i)); s != nil {
+						x.train[c] = append(x.train[c], s)
+					}
+				}
+			} else if s := decodeSel(e, x, v, "train."+kv[0].Value); s != nil {
+				x.train[c] = append(x.train[c], s)
+			}
+		}
+		for _, c := range sky.Classes {
+			if get(x.trainNode, c.String()) == nil {
+				e.at(x.trainNode, "train: no training selection for class %s (every class needs one)", c)
+			}
+		}
+	}
+	if testNode == nil && !fragment {
+		e.at(root, "test is missing: name at least one test set")
+	} else if testNode != nil && testNode.Kind == yaml.MappingNode && len(testNode.Content) == 0 {
+		e.at(testNode, "test: name at least one test set")
+	}
+	for _, kv := range testPairs {
+		if s := decodeSel(e, x, kv[1], "test."+kv[0].Value); s != nil {
+			s.name = kv[0].Value
+			x.tests = append(x.tests, s)
+		}
+	}
+	for _, c := range x.compare {
+		found := false
+		for _, t := range x.tests {
+			found = found || t.name == c.On
+		}
+		if !found {
+			e.at(get(root, "compare"), "compare: this experiment has no test set %q (it has %s)", c.On, oneOf(x.testNames()))
+		}
+	}
+	if x.paper != nil && x.paper.On != "" && !contains(x.testNames(), x.paper.On) {
+		e.at(get(root, "paper"), "paper.on: this experiment has no test set %q (it has %s)", x.paper.On, oneOf(x.testNames()))
+	}
+	if x.model.Arch == "" {
+		x.model, _ = cnn.Config{}.Resolve()
+	}
+	return x
+}
+
+func (x *experiment) testNames() []string {
+	var out []string
+	for _, t := range x.tests {
+		out = append(out, t.name)
+	}
+	return out
+}
+
+func (x *experiment) regionNames() []string {
+	out := make([]string, 0, len(x.regions))
+	for n := range x.regions {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// decodeSel reads {from: region(s), n: count}.
+func decodeSel(e *errs, x *experiment, v *yaml.Node, what string) *selection {
+	s := &selection{node: v}
+	ok := true
+	pairs := e.keys(v, what, selKeys)
+	if v.Kind != yaml.MappingNode {
+		return nil
+	}
+	for _, kv := range pairs {
+		switch kv[0].Value {
+		case "from":
+			names, good := e.names(kv[1], what+".from")
+			ok = ok && good
+			for _, nn := range names {
+				if _, known := x.regions[nn.Value]; !known && x.source != nil {
+					e.at(nn, "%s.from: unknown region %q%s; known regions: %s", what, nn.Value, suggest(nn.Value, x.regionNames()), oneOf(x.regionNames()))
+					ok = false
+				}
+				s.from = append(s.from, nn.Value)
+			}
+		case "n":
+			n, good := e.integer(kv[1], what+".n", 1, 10_000_000)
+			s.n, s.nNode, ok = int(n), kv[1], ok && good
+		}
+	}
+	if get(v, "from") == nil {
+		e.at(v, "%s: from is missing (the region or regions to draw from)", what)
+		ok = false
+	}
+	if get(v, "n") == nil {
+		e.at(v, "%s: n is missing (how many galaxies per class)", what)
+		ok = false
+	}
+	if !ok {
+		return nil
+	}
+	return s
+}
+
+func decodeModel(e *errs, v *yaml.Node) cnn.Config {
+	var c cnn.Config
+	for _, kv := range e.keys(v, "model", modelKeys) {
+		switch kv[0].Value {
+		case "arch":
+			c.Arch, _ = e.str(kv[1], "model.arch")
+			if _, ok := cnn.Architectures[c.Arch]; !ok && c.Arch != "" {
+				e.at(kv[1], "model.arch: unknown architecture %q%s; known: %s", c.Arch, suggest(c.Arch, cnn.ArchNames()), oneOf(cnn.ArchNames()))
+				c.Arch = ""
+			}
+		case "input":
+			n, _ := e.integer(kv[1], "model.input", 8, 1024)
+			c.Input = int(n)
+		case "pools":
+			n, _ := e.integer(kv[1], "model.pools", 0, 16)
+			c.Pools = int(n)
+		case "dense":
+			n, _ := e.integer(kv[1], "model.dense", 1, 65536)
+			c.Dense = int(n)
+		case "widths":
+			w := resolve(kv[1])
+			if w.Kind != yaml.SequenceNode || len(w.Content) == 0 {
+				e.at(w, "model.widths: want a list of filter counts, one per convolution")
+				continue
+			}
+			for _, el := range w.Content {
+				n, _ := e.integer(resolve(el), "model.widths", 1, 4096)
+				c.Widths = append(c.Widths, int(n))
+			}
+		}
+	}
+	r, err := c.Resolve()
+	if err != nil {
+		e.at(v, "model: %v", err)
+		return c
+	}
+	return r
+}
+
+func decodeTraining(e *errs, v *yaml.Node, t *Training) {
+	for _, kv := range e.keys(v, "training", trainingKeys) {
+		k, n := kv[0].Value, kv[1]
+		what := "training." + k
+		switch k {
+		case "epochs":
+			x, _ := e.integer(n, what, 1, 100000)
+			t.Epochs = int(x)
+		case "batch":
+			x, _ := e.integer(n, what, 1, 4096)
+			t.Batch = int(x)
+		case "lr":
+			t.Adam.LR, _ = e.number(n, what, 1e-9, 10)
+		case "beta1":
+			t.Adam.Beta1, _ = e.number(n, what, 0, 0.999999)
+		case "beta2":
+			t.Adam.Beta2, _ = e.number(n, what, 0, 0.99999999)
+		case "epsilon":
+			t.Adam.Epsilon, _ = e.number(n, what, 1e-12, 1)
+		case "seed":
+			t.Seed, _ = e.uint(n, what)
+		case "validation":
+			t.Validation, _ = e.number(n, what, 0, 0.9)
+		case "patience":
+			x, _ := e.integer(n, what, 0, 100000)
+			t.Patience = int(x)
+		case "augment":
+			t.Augment, _ = e.boolean(n, what)
+		}
+	}
+	t.Adam = t.Adam.WithDefaults()
+}
+
+func decodeCompare(e *errs, v *yaml.Node) []Compare {
+	if v.Kind != yaml.SequenceNode {
+		e.at(v, "compare: want a list of {with: experiment, on: test set}")
+		return nil
+	}
+	var out []Compare
+	for _, el := range v.Content {
+		el = resolve(el)
+		var c Compare
+		for _, kv := range e.keys(el, "compare", compareKeys) {
+			s, _ := e.str(kv[1], "compare."+kv[0].Value)
+			switch kv[0].Value {
+			case "with":
+				c.With = s
+			case "on":
+				c.On = s
+			case "baseline_on":
+				c.BaselineOn = s
+			}
+		}
+		if el.Kind == yaml.MappingNode && (c.With == "" || c.On == "") {
+			e.at(el, "compare: want both with (the baseline experiment) and on (this experiment's test set)")
+			continue
+		}
+		if c.BaselineOn == "" {
+			c.BaselineOn = c.On
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// sources caches opened data sources by path, size and modification time,
+// so a batch of experiments over one survey lists its galaxies once.
+var sources = struct {
+	sync.Mutex
+	m map[string]sky.Source
+}{m: map[string]sky.Source{}}
+
+func openSource(path string) (sky.Source, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file", path)
+	}
+	key := fmt.Sprintf("%s|%d|%d", path, st.Size(), st.ModTime().UnixNano())
+	sources.Lock()
+	defer sources.Unlock()
+	if s, ok := sources.m[key]; ok {
+		return s, nil
+	}
+	s, err := sky.OpenSource(path)
+	if err != nil {
+		return nil, err
+	}
+	sources.m[key] = s
+	return s, nil
+}

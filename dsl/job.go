@@ -1,0 +1,207 @@
+package dsl
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"os"
+
+	"github.com/skybias/skybias/cnn"
+	"github.com/skybias/skybias/sky"
+)
+
+// ResultVersion is part of every job's hash; it changes when the meaning
+// of a job's result changes (training, sampling or the result format), so
+// stored results of older code are never reused.
+const ResultVersion = "skybias-result-1"
+
+// Job is one training run and the predictions it makes: plain data that
+// says everything needed to run it, here or on a cluster node.
+type Job struct {
+	Experiment string `json:"experiment"`
+	// File is the experiment file the job came from.
+	File    string `json:"file"`
+	Profile string `json:"profile"`
+	// Variant names the sweep point ("train.n=500"); empty without sweeps.
+	Variant string `json:"variant,omitempty"`
+	// Params are the swept parameters and their values.
+	Params map[string]string `json:"params,omitempty"`
+	// Repeat numbers the re-drawn train/test split (0 .. repeat-1).
+	Repeat int       `json:"repeat"`
+	Source SourceRef `json:"source"`
+	// Regions are the definitions of every region the job draws from.
+	Regions map[string]*sky.Region `json:"regions"`
+	// Train lists, per class name, the parts of the training set.
+	Train map[string][]Part `json:"train"`
+	// Tests are the named test sets (galaxies per class).
+	Tests    []Test     `json:"tests"`
+	Model    cnn.Config `json:"model"`
+	Training Training   `json:"training"`
+	// SplitSeed seeds the draw of training and test galaxies.
+	SplitSeed uint64    `json:"split_seed"`
+	Compare   []Compare `json:"compare,omitempty"`
+	Paper     *PaperRef `json:"paper,omitempty"`
+}
+
+// SourceRef names a data source file and the digest of its content.
+type SourceRef struct {
+	Name   string `json:"name"`
+	Path   string `json:"path"`
+	Digest string `json:"digest"`
+}
+
+// Part is one draw of a class's training galaxies: N from the union of
+// the named regions.
+type Part struct {
+	From []string `json:"from"`
+	N    int      `json:"n"`
+}
+
+// Test is a named test set: N galaxies of each class from the union of
+// the named regions.
+type Test struct {
+	Name string   `json:"name"`
+	From []string `json:"from"`
+	N    int      `json:"n"`
+}
+
+// Training holds the optimiser and training-loop settings.
+type Training struct {
+	Epochs     int      `json:"epochs"`
+	Batch      int      `json:"batch"`
+	Adam       cnn.Adam `json:"adam"`
+	Seed       uint64   `json:"seed"`
+	Validation float64  `json:"validation,omitempty"`
+	Patience   int      `json:"patience,omitempty"`
+	Augment    bool     `json:"augment,omitempty"`
+}
+
+// Compare says that this experiment's test set On is to be compared with
+// test set BaselineOn of experiment With (the same galaxies, so the
+// comparison is paired).
+type Compare struct {
+	With       string `json:"with"`
+	On         string `json:"on"`
+	BaselineOn string `json:"baseline_on"`
+}
+
+// PaperRef points at the published table or figure an experiment
+// reproduces.
+type PaperRef struct {
+	Table  int `json:"table,omitempty"`
+	Figure int `json:"figure,omitempty"`
+	// On names the test set the table reports.
+	On string `json:"on,omitempty"`
+}
+
+// JSON returns the job's canonical JSON: fixed field order, sorted map
+// keys, no insignificant white space.
+func (j *Job) JSON() []byte {
+	b, err := json.Marshal(j)
+	if err != nil {
+		panic(fmt.Sprintf("dsl: job JSON: %v", err)) // plain data always marshals
+	}
+	return b
+}
+
+// Hash is the job's content hash: sha256 over ResultVersion, the canonical
+// JSON of what the job computes (data source digest, regions, training and
+// test selections, model, training settings, split seed) and nothing that
+// only names it (experiment, file, profile, sweep labels, comparisons).
+// Two experiments asking for the same computation share one result.
+func (j *Job) Hash() string {
+	c := struct {
+		Digest   string                 `json:"digest"`
+		Regions  map[string]*sky.Region `json:"regions"`
+		Train    map[string][]Part      `json:"train"`
+		Tests    []Test                 `json:"tests"`
+		Model    cnn.Config             `json:"model"`
+		Training Training               `json:"training"`
+		Seed     uint64                 `json:"split_seed"`
+	}{j.Source.Digest, j.Regions, j.Train, j.Tests, j.Model, j.Training, j.SplitSeed}
+	b, err := json.Marshal(c)
+	if err != nil {
+		panic(fmt.Sprintf("dsl: job JSON: %v", err))
+	}
+	h := sha256.New()
+	h.Write([]byte(ResultVersion + "\n"))
+	h.Write(b)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// ShortHash is the first 12 hex digits of Hash, for listings.
+func (j *Job) ShortHash() string { return j.Hash()[:12] }
+
+// ReadJob reads a job's JSON file (as written for a cluster), checking it.
+func ReadJob(path string) (*Job, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("job: %w", err)
+	}
+	var j Job
+	if err := json.Unmarshal(b, &j); err != nil {
+		return nil, fmt.Errorf("job %s: %w", path, err)
+	}
+	if j.Experiment == "" || len(j.Train) == 0 || j.Source.Path == "" {
+		return nil, fmt.Errorf("job %s: not a skybias job (no experiment, training set or source)", path)
+	}
+	return &j, nil
+}
+
+// DrawPlan turns the job's selections into a sky.DrawPlan.
+func (j *Job) DrawPlan() (sky.DrawPlan, error) {
+	region := func(names []string) ([]*sky.Region, error) {
+		var out []*sky.Region
+		for _, n := range names {
+			r, ok := j.Regions[n]
+			if !ok {
+				return nil, fmt.Errorf("job %s: region %q is not defined", j.Experiment, n)
+			}
+			out = append(out, r)
+		}
+		return out, nil
+	}
+	plan := sky.DrawPlan{Train: map[sky.Class][]sky.Part{}}
+	for cname, parts := range j.Train {
+		c, err := sky.ParseClass(cname)
+		if err != nil {
+			return plan, fmt.Errorf("job %s: train: %w", j.Experiment, err)
+		}
+		for _, p := range parts {
+			rs, err := region(p.From)
+			if err != nil {
+				return plan, err
+			}
+			plan.Train[c] = append(plan.Train[c], sky.Part{Regions: rs, N: p.N})
+		}
+	}
+	for _, t := range j.Tests {
+		rs, err := region(t.From)
+		if err != nil {
+			return plan, err
+		}
+		plan.Tests = append(plan.Tests, sky.TestSet{Name: t.Name, Regions: rs, N: t.N})
+	}
+	return plan, nil
+}
+
+// TrainImages is the number of training galaxies (all classes).
+func (j *Job) TrainImages() int {
+	n := 0
+	for _, parts := range j.Train {
+		for _, p := range parts {
+			n += p.N
+		}
+	}
+	return n
+}
+
+// TestImages is the number of test galaxies (all sets and classes).
+func (j *Job) TestImages() int {
+	n := 0
+	for _, t := range j.Tests {
+		n += 2 * t.N
+	}
+	return n
+}
