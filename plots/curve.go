@@ -1,0 +1,57 @@
+package plots
+
+import (
+	"math"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+)
+
+// CurvePoint is one x value of a curve: the mean over repeats and the
+// standard deviation (0 for a single run).
+type CurvePoint struct {
+	X, Mean, SD float64
+}
+
+// Series is one line of a curve plot.
+type Series struct {
+	Name   string
+	Points []CurvePoint
+}
+
+// AccuracyCurve draws accuracy against the number of training galaxies
+// per class (the paper's Figure 2), one line per test set or survey, with
+// error bars over repeats; logX puts the x axis on a log scale.
+func AccuracyCurve(title string, series []Series, logX bool) *Figure {
+	p := newPlot(title, "training galaxies per class", "test accuracy")
+	lo, hi := 1.0, 0.5
+	for k, s := range series {
+		xy := make(plotter.XYs, len(s.Points))
+		var errs plotter.YErrors
+		for i, pt := range s.Points {
+			xy[i] = plotter.XY{X: pt.X, Y: pt.Mean}
+			errs = append(errs, struct{ Low, High float64 }{pt.SD, pt.SD})
+			lo, hi = math.Min(lo, pt.Mean-pt.SD), math.Max(hi, pt.Mean+pt.SD)
+		}
+		col := Palette[k%len(Palette)]
+		l, sc, _ := plotter.NewLinePoints(xy)
+		l.Color, l.Width = col, vg.Points(1.5)
+		sc.GlyphStyle = draw.GlyphStyle{Color: col, Radius: vg.Points(3), Shape: draw.CircleGlyph{}}
+		eb := &plotter.YErrorBars{XYs: xy, YErrors: errs, LineStyle: draw.LineStyle{Color: col, Width: vg.Points(1)}, CapWidth: vg.Points(4)}
+		p.Add(l, sc, eb)
+		p.Legend.Add(s.Name, l, sc)
+	}
+	p.Y.Min, p.Y.Max = math.Max(0, lo-0.05), math.Min(1, hi+0.05)
+	if logX {
+		p.X.Scale = plot.LogScale{}
+		p.X.Tick.Marker = plot.LogTicks{Prec: -1}
+		p.X.Label.Text += " (log scale)"
+	}
+	p.Legend.Top = false
+	p.Legend.Left = false
+	p.Legend.YOffs = vg.Points(10)
+	p.Add(plotter.NewGrid())
+	return &Figure{Name: "accuracy-curve", Width: 7 * vg.Inch, Height: 4.5 * vg.Inch, Plots: [][]*plot.Plot{{p}}}
+}

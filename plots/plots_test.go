@@ -1,0 +1,115 @@
+package plots
+
+import (
+	"flag"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"gonum.org/v1/plot/cmpimg"
+
+	"github.com/skybias/skybias/cnn"
+	"github.com/skybias/skybias/sky"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden images in testdata")
+
+// fixtures are the figures drawn from fixed data for the golden tests.
+func fixtures() []*Figure {
+	bias := BiasChart("Predicted spiral fraction by training design", []BiasRow{
+		{Label: "3: S1 E1 -> 1", PSpiral: 0.462, Lo: 0.454, Hi: 0.470, Published: 0.46},
+		{Label: "6: S1 E2 -> 1", PSpiral: 0.490, Lo: 0.482, Hi: 0.498, Published: 0.49, Significant: true},
+		{Label: "8: S2 E1 -> 1", PSpiral: 0.500, Lo: 0.492, Hi: 0.508, Published: 0.49, Significant: true},
+		{Label: "null", PSpiral: 0.47, Lo: 0.45, Hi: 0.49, Published: math.NaN()},
+	})
+	curve := AccuracyCurve("Accuracy against training-set size", []Series{
+		{Name: "field 1", Points: []CurvePoint{{100, 0.80, 0.02}, {250, 0.87, 0.015}, {500, 0.91, 0.01}, {1000, 0.94, 0.005}, {3000, 0.95, 0.004}}},
+		{Name: "field 2", Points: []CurvePoint{{100, 0.78, 0.03}, {250, 0.85, 0.02}, {500, 0.90, 0.01}, {1000, 0.93, 0.01}, {3000, 0.945, 0.005}}},
+	}, true)
+	conf := ConfusionFigure("Table 6", [2][2]int{{7749, 251}, {408, 7592}}, &[2][2]int{{7700, 300}, {400, 7600}})
+	skymap := SkyMap("Predicted spiral fraction by field", []SkyRegion{
+		{Name: "f1", RAMin: 0, RAMax: 20, DecMin: 0, DecMax: 20, Value: 0.54},
+		{Name: "f2", RAMin: 180, RAMax: 200, DecMin: 0, DecMax: 20, Value: 0.44},
+		{Name: "wrap", RAMin: 340, RAMax: 10, DecMin: -30, DecMax: -10, Value: 0.5},
+	})
+	hist := TrainingHistory("table06", &cnn.History{Epochs: []cnn.EpochStats{
+		{Epoch: 1, Loss: 0.6, Acc: 0.7, ValLoss: 0.55, ValAcc: 0.72}, {Epoch: 2, Loss: 0.4, Acc: 0.82, ValLoss: 0.42, ValAcc: 0.8},
+		{Epoch: 3, Loss: 0.3, Acc: 0.88, ValLoss: 0.38, ValAcc: 0.83}}})
+	img := sky.NewImage(8)
+	for i := range img.Pix {
+		img.Pix[i] = uint8(i * 7)
+	}
+	_ = img
+	return []*Figure{bias, curve, conf, skymap, hist}
+}
+
+// TestGoldenFigures compares each figure with its golden PNG within a
+// tolerance (gonum/plot's cmpimg.EqualApprox). Regenerate the goldens
+// with: go test ./plots -run Golden -update
+func TestGoldenFigures(t *testing.T) {
+	for _, f := range fixtures() {
+		t.Run(f.Name, func(t *testing.T) {
+			got := f.PNG()
+			path := filepath.Join("testdata", f.Name+"_golden.png")
+			if *update {
+				if err := os.WriteFile(path, got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (run go test ./plots -run Golden -update)", err)
+			}
+			ok, err := cmpimg.EqualApprox("png", got, want, 0.02)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !ok {
+				bad := filepath.Join(t.TempDir(), f.Name+".png")
+				os.WriteFile(bad, got, 0o644)
+				t.Errorf("%s differs from %s beyond tolerance; new image in %s", f.Name, path, bad)
+			}
+			svg := f.SVG()
+			if !strings.HasPrefix(strings.TrimSpace(svg), "<?xml") || !strings.Contains(svg, "<svg") {
+				t.Errorf("SVG output does not look like SVG: %.80s", svg)
+			}
+		})
+	}
+}
+
+func TestSaveByExtension(t *testing.T) {
+	f := fixtures()[2]
+	dir := t.TempDir()
+	for _, name := range []string{"a.png", "a.svg"} {
+		if err := f.Save(filepath.Join(dir, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := f.Save(filepath.Join(dir, "a.gif")); err == nil || !strings.Contains(err.Error(), "want a .png or .svg") {
+		t.Fatalf("gif: %v", err)
+	}
+	b, _ := os.ReadFile(filepath.Join(dir, "a.png"))
+	if len(b) < 8 || string(b[1:4]) != "PNG" {
+		t.Fatal("a.png is not a PNG")
+	}
+}
+
+func TestAitoff(t *testing.T) {
+	x, y := aitoff(180, 0)
+	if math.Abs(x) > 1e-12 || math.Abs(y) > 1e-12 {
+		t.Errorf("centre maps to %g, %g", x, y)
+	}
+	x, _ = aitoff(0, 0) // RA 0: the right edge
+	if math.Abs(x-math.Pi) > 1e-9 {
+		t.Errorf("RA 0 maps to x = %g, want +-pi", x)
+	}
+	_, y = aitoff(100, 90)
+	if math.Abs(y-math.Pi/2) > 1e-9 {
+		t.Errorf("pole maps to y = %g", y)
+	}
+	if xl, _ := aitoff(190, 0); xl >= 0 {
+		t.Errorf("RA increases to the left: RA 190 at x = %g", xl)
+	}
+}

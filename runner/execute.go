@@ -1,0 +1,154 @@
+package runner
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/skybias/skybias/cnn"
+	"github.com/skybias/skybias/dsl"
+	"github.com/skybias/skybias/sky"
+)
+
+// predictChunk is how many test galaxies are held as images at once.
+const predictChunk = 1024
+
+// sources caches data sources by path and digest within a process.
+var sources = struct {
+	sync.Mutex
+	m map[string]sky.Source
+}{m: map[string]sky.Source{}}
+
+// OpenSource opens a job's data source and checks that its content is the
+// one the job was planned on.
+func OpenSource(job *dsl.Job) (sky.Source, error) {
+	key := job.Source.Path + "|" + job.Source.Digest
+	sources.Lock()
+	defer sources.Unlock()
+	if s, ok := sources.m[key]; ok {
+		return s, nil
+	}
+	s, err := sky.OpenSource(job.Source.Path)
+	if err != nil {
+		return nil, err
+	}
+	if s.Digest() != job.Source.Digest {
+		return nil, fmt.Errorf("source %s changed since job %s was planned (digest %s, job says %s); plan again",
+			job.Source.Path, job.ShortHash(), s.Digest()[:12], job.Source.Digest[:min(12, len(job.Source.Digest))])
+	}
+	sources.m[key] = s
+	return s, nil
+}
+
+// Execute runs one job: draw, train, predict. bar receives the training
+// progress bar (nil for none).
+func Execute(ctx context.Context, job *dsl.Job, bar io.Writer) (*Result, *Manifest, *cnn.Model, error) {
+	man := newManifest(job)
+	t0 := time.Now()
+	src, err := OpenSource(job)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	plan, err := job.DrawPlan()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	gals := src.Galaxies()
+	split, err := sky.Draw(gals, plan, job.SplitSeed)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("job %s (%s): %w", job.ShortHash(), job.Experiment, err)
+	}
+	res := &Result{Hash: job.Hash(), TrainCounts: map[string]int{}}
+	var train []sky.Galaxy
+	for _, c := range sky.Classes {
+		for _, i := range split.Train[c] {
+			train = append(train, gals[i])
+		}
+	}
+	size := job.Model.Input
+	set, err := sky.LoadImages(ctx, src, train, size, src.SkipBad())
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("job %s: training images: %w", job.ShortHash(), err)
+	}
+	for _, e := range set.Bad {
+		res.Bad = append(res.Bad, e.Error())
+	}
+	for _, l := range set.Labels {
+		res.TrainCounts[l.String()]++
+	}
+	man.Seconds["load"] = time.Since(t0).Seconds()
+	t1 := time.Now()
+	model, err := cnn.New(job.Model, job.Training.Seed)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	model.SetNormalisation(set)
+	hist, err := model.Train(ctx, set, cnn.TrainOptions{
+		Epochs: job.Training.Epochs, Batch: job.Training.Batch, Seed: job.Training.Seed, Adam: job.Training.Adam,
+		Validation: job.Training.Validation, Patience: job.Training.Patience, Augment: job.Training.Augment, Progress: bar,
+	})
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("job %s: %w", job.ShortHash(), err)
+	}
+	set = nil // the training images are no longer needed
+	for i := range hist.Epochs {
+		man.EpochSecs = append(man.EpochSecs, hist.Epochs[i].Seconds)
+		hist.Epochs[i].Seconds = 0 // timings live in the manifest, not the result
+	}
+	res.History = hist
+	man.Seconds["train"] = time.Since(t1).Seconds()
+	t2 := time.Now()
+	for _, ts := range job.Tests {
+		var tg []sky.Galaxy
+		for _, c := range sky.Classes {
+			for _, i := range split.Tests[ts.Name][c] {
+				tg = append(tg, gals[i])
+			}
+		}
+		tr := TestResult{Name: ts.Name}
+		for start := 0; start < len(tg); start += predictChunk {
+			chunk := tg[start:min(start+predictChunk, len(tg))]
+			cs, err := sky.LoadImages(ctx, src, chunk, size, src.SkipBad())
+			if err != nil {
+				return nil, nil, nil, fmt.Errorf("job %s: test set %s: %w", job.ShortHash(), ts.Name, err)
+			}
+			for _, e := range cs.Bad {
+				res.Bad = append(res.Bad, e.Error())
+			}
+			p, err := model.Predict(ctx, cs, 64)
+			if err != nil {
+				return nil, nil, nil, err
+			}
+			for k, g := range cs.Galaxies {
+				pred := 0
+				if p[k] > 0.5 {
+					pred = 1
+				}
+				tr.Confusion[g.Class][pred]++
+				tr.Predictions = append(tr.Predictions, Prediction{ID: g.ID, RA: g.RA, Dec: g.Dec, Class: g.Class, PSpiral: p[k]})
+			}
+		}
+		res.Tests = append(res.Tests, tr)
+	}
+	man.Seconds["predict"] = time.Since(t2).Seconds()
+	man.Finished = time.Now().UTC()
+	return res, man, model, nil
+}
+
+// modelBytes serialises a trained model for the result folder.
+func modelBytes(m *cnn.Model) ([]byte, error) {
+	dir, err := os.MkdirTemp("", "skybias-model-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	p := filepath.Join(dir, "model.ckpt")
+	if err := m.Save(p); err != nil {
+		return nil, err
+	}
+	return os.ReadFile(p)
+}

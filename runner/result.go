@@ -1,0 +1,72 @@
+package runner
+
+import (
+	"github.com/skybias/skybias/cnn"
+	"github.com/skybias/skybias/sky"
+)
+
+// Result is what a job produced: per test set a confusion matrix and
+// per-galaxy predictions, and the training history. It holds nothing that
+// varies between two runs of the same job (timings live in the manifest).
+type Result struct {
+	Hash string `json:"hash"`
+	// TrainCounts is the number of training galaxies per class.
+	TrainCounts map[string]int `json:"train_counts"`
+	Tests       []TestResult   `json:"tests"`
+	History     *cnn.History   `json:"history"`
+	// Bad lists images skipped as unreadable (sources with skip_bad).
+	Bad []string `json:"bad_images,omitempty"`
+}
+
+// TestResult is one test set's outcome.
+type TestResult struct {
+	Name string `json:"name"`
+	// Confusion counts galaxies by true class (rows: elliptical, spiral)
+	// and predicted class (columns: elliptical, spiral).
+	Confusion [2][2]int `json:"confusion"`
+	// Predictions are per galaxy, in the order of the test set; stored as
+	// CSV beside the result, not in result.json.
+	Predictions []Prediction `json:"-"`
+}
+
+// Prediction is the network's answer for one galaxy.
+type Prediction struct {
+	ID      string
+	RA, Dec float64
+	Class   sky.Class
+	PSpiral float64
+}
+
+// N is the number of test galaxies.
+func (t *TestResult) N() int {
+	return t.Confusion[0][0] + t.Confusion[0][1] + t.Confusion[1][0] + t.Confusion[1][1]
+}
+
+// PredictedSpiral is the number of galaxies predicted spiral.
+func (t *TestResult) PredictedSpiral() int { return t.Confusion[0][1] + t.Confusion[1][1] }
+
+// PSpiral is the fraction of the test set predicted spiral.
+func (t *TestResult) PSpiral() float64 {
+	if t.N() == 0 {
+		return 0
+	}
+	return float64(t.PredictedSpiral()) / float64(t.N())
+}
+
+// Accuracy is the fraction classified correctly.
+func (t *TestResult) Accuracy() float64 {
+	if t.N() == 0 {
+		return 0
+	}
+	return float64(t.Confusion[0][0]+t.Confusion[1][1]) / float64(t.N())
+}
+
+// Test returns the named test set's result, or nil.
+func (r *Result) Test(name string) *TestResult {
+	for i := range r.Tests {
+		if r.Tests[i].Name == name {
+			return &r.Tests[i]
+		}
+	}
+	return nil
+}

@@ -1,0 +1,130 @@
+package runner
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/skybias/skybias/dsl"
+)
+
+// Options control a run.
+type Options struct {
+	// Store is where results are kept and found.
+	Store *Store
+	// Log receives one line per job (nil: nothing).
+	Log io.Writer
+	// Bar receives the training progress bar of the running job; pass a
+	// terminal or nil.
+	Bar io.Writer
+	// SaveModels keeps each trained network in its result folder.
+	SaveModels bool
+}
+
+// Unique returns the jobs with distinct hashes, in first-seen order.
+func Unique(jobs []*dsl.Job) []*dsl.Job {
+	seen := map[string]bool{}
+	var out []*dsl.Job
+	for _, j := range jobs {
+		h := j.Hash()
+		if !seen[h] {
+			seen[h] = true
+			out = append(out, j)
+		}
+	}
+	return out
+}
+
+// Run executes every job whose result is not yet stored, one at a time
+// (each job already uses every core), and returns the results of all jobs
+// by hash. Cancelling ctx stops the running job; nothing of it is stored.
+func Run(ctx context.Context, jobs []*dsl.Job, opts Options) (map[string]*Result, error) {
+	jobs = Unique(jobs)
+	logf := func(format string, args ...any) {
+		if opts.Log != nil {
+			fmt.Fprintf(opts.Log, format, args...)
+		}
+	}
+	var todo []*dsl.Job
+	for _, j := range jobs {
+		if !opts.Store.Has(j.Hash()) {
+			todo = append(todo, j)
+		}
+	}
+	if len(todo) < len(jobs) {
+		logf("%d of %d jobs already have results in %s\n", len(jobs)-len(todo), len(jobs), opts.Store.Dir)
+	}
+	var estLeft time.Duration
+	for _, j := range todo {
+		estLeft += j.Cost().Estimate
+	}
+	start := time.Now()
+	var spentEst time.Duration
+	for i, j := range todo {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		eta := ""
+		if spentEst > 0 {
+			rate := float64(time.Since(start)) / float64(spentEst)
+			eta = fmt.Sprintf(", about %s left", time.Duration(float64(estLeft)*rate).Round(time.Second))
+		}
+		logf("[%d/%d] %s %s (%s)%s\n", i+1, len(todo), j.ShortHash(), label(j), j.Describe(), eta)
+		t0 := time.Now()
+		if err := runOne(ctx, j, opts); err != nil {
+			return nil, err
+		}
+		logf("      done in %s\n", time.Since(t0).Round(100*time.Millisecond))
+		est := j.Cost().Estimate
+		spentEst += est
+		estLeft -= est
+	}
+	out := map[string]*Result{}
+	for _, j := range jobs {
+		r, err := opts.Store.Load(j.Hash())
+		if err != nil {
+			return nil, err
+		}
+		out[j.Hash()] = r
+	}
+	return out, nil
+}
+
+func label(j *dsl.Job) string {
+	s := j.Experiment
+	if j.Variant != "" {
+		s += " " + j.Variant
+	}
+	if j.Repeat > 0 {
+		s += fmt.Sprintf(" repeat %d", j.Repeat)
+	}
+	return s
+}
+
+// RunJob executes one job into the store unless its result exists (the
+// entry point of a cluster array task).
+func RunJob(ctx context.Context, j *dsl.Job, opts Options) error {
+	if opts.Store.Has(j.Hash()) {
+		return nil
+	}
+	return runOne(ctx, j, opts)
+}
+
+func runOne(ctx context.Context, j *dsl.Job, opts Options) error {
+	res, man, model, err := Execute(ctx, j, opts.Bar)
+	if err != nil {
+		return err
+	}
+	var mb []byte
+	if opts.SaveModels {
+		if mb, err = modelBytes(model); err != nil {
+			return fmt.Errorf("job %s: saving the model: %w", j.ShortHash(), err)
+		}
+	}
+	content, err := encodeResult(res, j, man, mb)
+	if err != nil {
+		return fmt.Errorf("job %s: %w", j.ShortHash(), err)
+	}
+	return opts.Store.write(j.Hash(), content)
+}

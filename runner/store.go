@@ -1,0 +1,195 @@
+package runner
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/skybias/skybias/dsl"
+	"github.com/skybias/skybias/sky"
+)
+
+// Store is a folder of results, one subfolder per job hash:
+//
+//	HASH/result.json        confusion matrices, training history
+//	HASH/job.json           the job as run (canonical JSON)
+//	HASH/manifest.json      provenance: YAML, code version, host, timings
+//	HASH/predictions/T.csv  id, ra, dec, class, p_spiral per test set T
+//	HASH/model.ckpt         the trained network
+type Store struct {
+	Dir string
+}
+
+// Path is the folder of a job's result.
+func (s *Store) Path(hash string) string { return filepath.Join(s.Dir, hash) }
+
+// Has reports whether a job's result is stored (complete: folders appear
+// only by an atomic rename once everything is written).
+func (s *Store) Has(hash string) bool {
+	_, err := os.Stat(filepath.Join(s.Path(hash), "result.json"))
+	return err == nil
+}
+
+// files is a result folder's content before it is written.
+type files map[string][]byte
+
+// write puts a result folder in place atomically: everything is written
+// to a hidden temporary folder, synced, then renamed to HASH. If another
+// process stored the same hash first, its folder is kept.
+func (s *Store) write(hash string, content files) error {
+	if err := os.MkdirAll(s.Dir, 0o755); err != nil {
+		return fmt.Errorf("result store: %w", err)
+	}
+	tmp, err := os.MkdirTemp(s.Dir, ".tmp-"+hash[:12]+"-")
+	if err != nil {
+		return fmt.Errorf("result store: %w", err)
+	}
+	defer os.RemoveAll(tmp) // a no-op after a successful rename
+	for name, data := range content {
+		p := filepath.Join(tmp, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return fmt.Errorf("result store: %w", err)
+		}
+		f, err := os.Create(p)
+		if err != nil {
+			return fmt.Errorf("result store: %w", err)
+		}
+		_, werr := f.Write(data)
+		serr := f.Sync()
+		cerr := f.Close()
+		if err := errors.Join(werr, serr, cerr); err != nil {
+			return fmt.Errorf("result store: %s: %w", name, err)
+		}
+	}
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		return fmt.Errorf("result store: %w", err)
+	}
+	if err := os.Rename(tmp, s.Path(hash)); err != nil {
+		if s.Has(hash) {
+			return nil
+		}
+		return fmt.Errorf("result store: %w", err)
+	}
+	return nil
+}
+
+// encodeResult lays out a result's files.
+func encodeResult(r *Result, job *dsl.Job, manifest *Manifest, model []byte) (files, error) {
+	out := files{}
+	res, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	out["result.json"] = append(res, '\n')
+	var jb bytes.Buffer
+	if err := json.Indent(&jb, job.JSON(), "", "  "); err != nil {
+		return nil, err
+	}
+	out["job.json"] = append(jb.Bytes(), '\n')
+	man, err := json.MarshalIndent(manifest, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	out["manifest.json"] = append(man, '\n')
+	for _, t := range r.Tests {
+		var b bytes.Buffer
+		w := csv.NewWriter(&b)
+		w.Write([]string{"id", "ra", "dec", "class", "p_spiral"})
+		for _, p := range t.Predictions {
+			w.Write([]string{p.ID, fmtFloat(p.RA), fmtFloat(p.Dec), p.Class.String(), strconv.FormatFloat(p.PSpiral, 'g', -1, 64)})
+		}
+		w.Flush()
+		if err := w.Error(); err != nil {
+			return nil, err
+		}
+		out[filepath.Join("predictions", safeName(t.Name)+".csv")] = b.Bytes()
+	}
+	if model != nil {
+		out["model.ckpt"] = model
+	}
+	return out, nil
+}
+
+func fmtFloat(v float64) string {
+	if v != v { // NaN: no position
+		return ""
+	}
+	return strconv.FormatFloat(v, 'f', 6, 64)
+}
+
+// safeName keeps a test set's name usable as a file name.
+func safeName(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '/' || r == '\\' || r == 0 {
+			return '_'
+		}
+		return r
+	}, s)
+}
+
+// Load reads a stored result with its predictions.
+func (s *Store) Load(hash string) (*Result, error) {
+	dir := s.Path(hash)
+	b, err := os.ReadFile(filepath.Join(dir, "result.json"))
+	if err != nil {
+		return nil, fmt.Errorf("result %s: %w", hash[:min(12, len(hash))], err)
+	}
+	var r Result
+	if err := json.Unmarshal(b, &r); err != nil {
+		return nil, fmt.Errorf("result %s: %w", filepath.Join(dir, "result.json"), err)
+	}
+	for i := range r.Tests {
+		p := filepath.Join(dir, "predictions", safeName(r.Tests[i].Name)+".csv")
+		if r.Tests[i].Predictions, err = readPredictions(p); err != nil {
+			return nil, err
+		}
+	}
+	return &r, nil
+}
+
+func readPredictions(path string) ([]Prediction, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("predictions: %w", err)
+	}
+	defer f.Close()
+	r := csv.NewReader(f)
+	if _, err := r.Read(); err != nil {
+		return nil, fmt.Errorf("predictions %s: %w", path, err)
+	}
+	var out []Prediction
+	for {
+		rec, err := r.Read()
+		if errors.Is(err, io.EOF) {
+			return out, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("predictions %s: %w", path, err)
+		}
+		line, _ := r.FieldPos(0)
+		p := Prediction{ID: rec[0]}
+		if p.Class, err = sky.ParseClass(rec[3]); err != nil {
+			return nil, fmt.Errorf("predictions %s:%d: %w", path, line, err)
+		}
+		if p.PSpiral, err = strconv.ParseFloat(rec[4], 64); err != nil {
+			return nil, fmt.Errorf("predictions %s:%d: p_spiral: %w", path, line, err)
+		}
+		p.RA, p.Dec = parseOrNaN(rec[1]), parseOrNaN(rec[2])
+		out = append(out, p)
+	}
+}
+
+func parseOrNaN(s string) float64 {
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return nan()
+	}
+	return v
+}
