@@ -1,0 +1,264 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/skybias/skybias/dsl"
+	"github.com/skybias/skybias/internal/atomicfile"
+	"github.com/skybias/skybias/report"
+	"github.com/skybias/skybias/runner"
+)
+
+func init() {
+	register(command{name: "run", summary: "run experiments and write their report", run: runRun})
+	register(command{name: "paper", summary: "regenerate every table and figure of the paper", run: runPaper})
+	register(command{name: "report", summary: "rebuild a report from stored results, without training", run: runReport})
+}
+
+// runSpec is what a report folder was made from (run.json), so that
+// "skybias report DIR" can rebuild it.
+type runSpec struct {
+	Title   string   `json:"title"`
+	Files   []string `json:"files"`
+	Profile string   `json:"profile"`
+	Results string   `json:"results"`
+}
+
+// isTerminal reports whether w is a terminal (progress bars go only there).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// compileAll compiles experiment and report files; every problem of every
+// file is returned together.
+func compileAll(files []string, profile string) ([]*dsl.Plan, []*dsl.ReportSpec, error) {
+	var plans []*dsl.Plan
+	var reports []*dsl.ReportSpec
+	var problems []string
+	for _, f := range files {
+		kind, plan, err := dsl.ValidateFile(f, dsl.Options{Profile: profile})
+		if err != nil {
+			for _, e := range dsl.Errors(err) {
+				problems = append(problems, e.Error())
+			}
+			continue
+		}
+		switch kind {
+		case dsl.KindExperiment:
+			plans = append(plans, plan)
+		case dsl.KindReport:
+			doc, err := dsl.Load(f)
+			if err == nil {
+				var r *dsl.ReportSpec
+				if r, err = dsl.DecodeReport(doc); err == nil {
+					reports = append(reports, r)
+				}
+			}
+			if err != nil {
+				problems = append(problems, err.Error())
+			}
+		}
+	}
+	if len(problems) > 0 {
+		return nil, nil, errors.New(strings.Join(problems, "\n"))
+	}
+	return plans, reports, nil
+}
+
+// execute runs every job of the plans (skipping stored results), then
+// builds and writes the report and run.json into out.
+func execute(ctx context.Context, spec runSpec, out string, stdout, stderr io.Writer, train bool) error {
+	plans, reports, err := compileAll(spec.Files, spec.Profile)
+	if err != nil {
+		return err
+	}
+	if len(plans) == 0 {
+		return errors.New("no experiments among the files given")
+	}
+	var jobs []*dsl.Job
+	for _, p := range plans {
+		jobs = append(jobs, p.Jobs...)
+		if spec.Profile == "" {
+			spec.Profile = p.Profile
+		}
+	}
+	store := &runner.Store{Dir: spec.Results}
+	t0 := time.Now()
+	var results map[string]*runner.Result
+	if train {
+		var bar io.Writer
+		if isTerminal(stderr) {
+			bar = stderr
+		}
+		results, err = runner.Run(ctx, jobs, runner.Options{Store: store, Log: stdout, Bar: bar, SaveModels: true})
+		if err != nil {
+			if ctx.Err() != nil {
+				return fmt.Errorf("interrupted: finished jobs are kept in %s; run the same command again to resume", spec.Results)
+			}
+			return err
+		}
+	} else {
+		results = map[string]*runner.Result{}
+		for _, j := range runner.Unique(jobs) {
+			r, err := store.Load(j.Hash())
+			if err != nil {
+				return fmt.Errorf("%w (run the experiments first: skybias run or skybias paper)", err)
+			}
+			results[j.Hash()] = r
+		}
+	}
+	rep, err := report.Build(report.Input{Title: spec.Title, Profile: spec.Profile, Plans: plans, Summaries: reports, Results: results})
+	if err != nil {
+		return err
+	}
+	if err := rep.Write(out); err != nil {
+		return err
+	}
+	b, _ := json.MarshalIndent(spec, "", "  ")
+	if err := atomicfile.WriteFile(filepath.Join(out, "run.json"), append(b, '\n')); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "wrote %s and %s with %d figures (%d jobs, %s)\n", filepath.Join(out, "REPORT.md"), filepath.Join(out, "REPORT.html"),
+		len(rep.Figures), len(runner.Unique(jobs)), time.Since(t0).Round(100*time.Millisecond))
+	return nil
+}
+
+const runDesc = `
+Runs the experiments in the given YAML files (skipping jobs whose results
+are already stored), then writes REPORT.md, REPORT.html and the figures
+(PNG and SVG) to the output folder. Ctrl-C stops cleanly; run again to
+resume.`
+
+func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("run", "FILE...", runDesc, stderr)
+	profile := fs.String("profile", "", "profile: quick, paper or one the files define (default quick where defined)")
+	out := fs.String("out", "", "output folder (default out/NAME, NAME the experiment or \"run\")")
+	results := fs.String("results", "results", "result store folder")
+	files, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(files) == 0 {
+		fs.Usage()
+		return errUsage
+	}
+	if *out == "" {
+		name := "run"
+		if len(files) == 1 {
+			name = strings.TrimSuffix(filepath.Base(files[0]), filepath.Ext(files[0]))
+		}
+		*out = filepath.Join("out", name)
+	}
+	abs := absAll(files)
+	return execute(ctx, runSpec{Title: "skybias report", Files: abs, Profile: *profile, Results: absPath(*results)}, *out, stdout, stderr, true)
+}
+
+const paperDesc = `
+Regenerates every table and figure of Dhar & Shamir on the built-in
+synthetic survey: runs every experiment under experiments/paper (the
+quick profile finishes on a 2-core machine; the paper profile is the
+paper's protocol, for a cluster) and writes REPORT.md, REPORT.html and the
+figures to the output folder. Stored results are reused: a second run
+trains nothing.`
+
+func runPaper(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("paper", "", paperDesc, stderr)
+	profile := fs.String("profile", "quick", "profile: quick or paper")
+	out := fs.String("out", filepath.Join("out", "paper"), "output folder")
+	results := fs.String("results", "results", "result store folder")
+	dir := fs.String("experiments", filepath.Join("experiments", "paper"), "folder of the paper's experiment files")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		fmt.Fprintf(stderr, "skybias paper: unexpected argument %q\n", pos[0])
+		return errUsage
+	}
+	files, err := paperFiles(*dir)
+	if err != nil {
+		return err
+	}
+	title := "Dhar & Shamir, regenerated by skybias"
+	return execute(ctx, runSpec{Title: title, Files: files, Profile: *profile, Results: absPath(*results)}, *out, stdout, stderr, true)
+}
+
+// paperFiles lists the experiment and report files of a folder, sorted
+// (fragments that others include are left to the compiler).
+func paperFiles(dir string) ([]string, error) {
+	matches, err := filepath.Glob(filepath.Join(dir, "*.yaml"))
+	if err != nil {
+		return nil, err
+	}
+	if len(matches) == 0 {
+		return nil, fmt.Errorf("no experiment files in %s (run from the repository root, or pass --experiments)", dir)
+	}
+	var out []string
+	for _, m := range matches {
+		doc, err := dsl.Load(m)
+		if err != nil {
+			return nil, err
+		}
+		if k := dsl.FileKind(doc); k == dsl.KindExperiment || k == dsl.KindReport {
+			out = append(out, m)
+		}
+	}
+	sort.Strings(out)
+	return absAll(out), nil
+}
+
+const reportDesc = `
+Rebuilds REPORT.md, REPORT.html and the figures in DIR (a folder written
+by skybias run or skybias paper) from the stored results, without
+training. Fails, naming the job, if a result is missing.`
+
+func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("report", "DIR", reportDesc, stderr)
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		fs.Usage()
+		return errUsage
+	}
+	b, err := os.ReadFile(filepath.Join(pos[0], "run.json"))
+	if err != nil {
+		return fmt.Errorf("%w (is %s a folder written by skybias run or paper?)", err, pos[0])
+	}
+	var spec runSpec
+	if err := json.Unmarshal(b, &spec); err != nil {
+		return fmt.Errorf("%s: %w", filepath.Join(pos[0], "run.json"), err)
+	}
+	return execute(ctx, spec, pos[0], stdout, stderr, false)
+}
+
+func absPath(p string) string {
+	a, err := filepath.Abs(p)
+	if err != nil {
+		return p
+	}
+	return a
+}
+
+func absAll(ps []string) []string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = absPath(p)
+	}
+	return out
+}

@@ -1,0 +1,267 @@
+package report
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+
+	"github.com/skybias/skybias/dsl"
+	"github.com/skybias/skybias/runner"
+	"github.com/skybias/skybias/sky"
+	"github.com/skybias/skybias/stats"
+)
+
+// Significance is the threshold the paper reports at (P < 1e-5).
+const Significance = 1e-5
+
+// run is one job of an experiment with its result.
+type run struct {
+	job *dsl.Job
+	res *runner.Result
+}
+
+// Experiment gathers an experiment's jobs and results by variant and repeat.
+type Experiment struct {
+	Plan *dsl.Plan
+	// Variants in plan order; each holds its repeats in order.
+	Variants []string
+	runs     map[string][]run
+}
+
+func newExperiment(p *dsl.Plan, results map[string]*runner.Result) (*Experiment, error) {
+	e := &Experiment{Plan: p, runs: map[string][]run{}}
+	for _, j := range p.Jobs {
+		r, ok := results[j.Hash()]
+		if !ok {
+			return nil, fmt.Errorf("experiment %s: no result for job %s (%s); run it first", p.Experiment, j.ShortHash(), j.Describe())
+		}
+		if _, seen := e.runs[j.Variant]; !seen {
+			e.Variants = append(e.Variants, j.Variant)
+		}
+		e.runs[j.Variant] = append(e.runs[j.Variant], run{j, r})
+	}
+	return e, nil
+}
+
+// Name is the experiment's name.
+func (e *Experiment) Name() string { return e.Plan.Experiment }
+
+func (e *Experiment) first() run { return e.runs[e.Variants[0]][0] }
+
+// mainTest is the test set the experiment reports (paper.on, else the first).
+func (e *Experiment) mainTest() string {
+	j := e.first().job
+	if j.Paper != nil && j.Paper.On != "" {
+		return j.Paper.On
+	}
+	return j.Tests[0].Name
+}
+
+// TestStats summarises one test set of one variant over its repeats.
+type TestStats struct {
+	Test string
+	// Confusion is the first repeat's matrix; Mean is the mean over repeats.
+	Confusion     [2][2]int
+	MeanConfusion [2][2]float64
+	N             int
+	PSpiral       float64 // predicted spiral fraction (first repeat)
+	Lo, Hi        float64 // its 95% Wilson interval
+	Accuracy      stats.Summary
+	PSpiralAll    stats.Summary
+	MisE, MisS    stats.Summary // misclassified ellipticals and spirals over repeats
+	Repeats       int
+}
+
+func (e *Experiment) testStats(variant, test string) (*TestStats, error) {
+	rs := e.runs[variant]
+	ts := &TestStats{Test: test, Repeats: len(rs)}
+	var acc, ps, me, ms []float64
+	for k, r := range rs {
+		t := r.res.Test(test)
+		if t == nil {
+			return nil, fmt.Errorf("experiment %s: result %s has no test set %s", e.Name(), r.job.ShortHash(), test)
+		}
+		if k == 0 {
+			ts.Confusion, ts.N, ts.PSpiral = t.Confusion, t.N(), t.PSpiral()
+			ts.Lo, ts.Hi = stats.Wilson(t.PredictedSpiral(), t.N(), stats.Z95)
+		}
+		for a := 0; a < 2; a++ {
+			for b := 0; b < 2; b++ {
+				ts.MeanConfusion[a][b] += float64(t.Confusion[a][b]) / float64(len(rs))
+			}
+		}
+		acc = append(acc, t.Accuracy())
+		ps = append(ps, t.PSpiral())
+		me = append(me, float64(t.Confusion[0][1]))
+		ms = append(ms, float64(t.Confusion[1][0]))
+	}
+	ts.Accuracy, ts.PSpiralAll, ts.MisE, ts.MisS = stats.Summarise(acc), stats.Summarise(ps), stats.Summarise(me), stats.Summarise(ms)
+	return ts, nil
+}
+
+// Comparison is an experiment against its baseline on the same test
+// galaxies, per repeat.
+type Comparison struct {
+	Experiment, Baseline string
+	Test, BaselineTest   string
+	Variant              string
+	PSpiral, BaseSpiral  float64 // first repeat
+	McNemar              []stats.McNemarTest
+	Binomial             []stats.BinomialTest
+	Note                 string
+}
+
+// Significant reports whether the first repeat's McNemar P is below the
+// paper's threshold.
+func (c *Comparison) Significant() bool {
+	return len(c.McNemar) > 0 && c.McNemar[0].P < Significance
+}
+
+// CountBelow counts the repeats whose McNemar P is below a level.
+func (c *Comparison) CountBelow(level float64) int {
+	n := 0
+	for _, m := range c.McNemar {
+		if m.P < level {
+			n++
+		}
+	}
+	return n
+}
+
+// compare pairs an experiment's predictions with its baseline's, galaxy
+// by galaxy, for every variant and repeat the two share.
+func compare(e, base *Experiment, c dsl.Compare) ([]*Comparison, error) {
+	var out []*Comparison
+	for _, v := range e.Variants {
+		brs, ok := base.runs[v]
+		if !ok {
+			brs = base.runs[base.Variants[0]]
+		}
+		cmp := &Comparison{Experiment: e.Name(), Baseline: base.Name(), Test: c.On, BaselineTest: c.BaselineOn, Variant: v}
+		for k, r := range e.runs[v] {
+			if k >= len(brs) {
+				cmp.Note = fmt.Sprintf("the baseline has %d repeats, this experiment %d; compared the first %d", len(brs), len(e.runs[v]), len(brs))
+				break
+			}
+			t, bt := r.res.Test(c.On), brs[k].res.Test(c.BaselineOn)
+			if t == nil || bt == nil {
+				return nil, fmt.Errorf("compare %s with %s: test set %s or %s missing", e.Name(), base.Name(), c.On, c.BaselineOn)
+			}
+			if len(t.Predictions) != len(bt.Predictions) {
+				return nil, fmt.Errorf("compare %s with %s on %s: %d and %d test galaxies; a paired test needs the same galaxies", e.Name(), base.Name(), c.On, len(t.Predictions), len(bt.Predictions))
+			}
+			byID := make(map[string]float64, len(bt.Predictions))
+			for _, p := range bt.Predictions {
+				byID[p.ID] = p.PSpiral
+			}
+			var b, cc int
+			for _, p := range t.Predictions {
+				q, ok := byID[p.ID]
+				if !ok {
+					return nil, fmt.Errorf("compare %s with %s on %s: galaxy %s is not in the baseline's test set (different seeds or regions?)", e.Name(), base.Name(), c.On, p.ID)
+				}
+				switch {
+				case q <= 0.5 && p.PSpiral > 0.5:
+					b++
+				case q > 0.5 && p.PSpiral <= 0.5:
+					cc++
+				}
+			}
+			cmp.McNemar = append(cmp.McNemar, stats.McNemar(b, cc))
+			cmp.Binomial = append(cmp.Binomial, stats.Binomial(t.PredictedSpiral(), t.N(), bt.PSpiral()))
+			if k == 0 {
+				cmp.PSpiral, cmp.BaseSpiral = t.PSpiral(), bt.PSpiral()
+			}
+		}
+		out = append(out, cmp)
+	}
+	return out, nil
+}
+
+// curvePoints collects accuracy against the swept training size.
+func curvePoints(e *Experiment, test string) ([]float64, []stats.Summary, bool) {
+	type pt struct {
+		x float64
+		s stats.Summary
+	}
+	var pts []pt
+	for _, v := range e.Variants {
+		r := e.runs[v][0]
+		n, ok := r.job.Params["train.n"]
+		if !ok {
+			return nil, nil, false
+		}
+		x, err := strconv.ParseFloat(n, 64)
+		if err != nil {
+			return nil, nil, false
+		}
+		var acc []float64
+		for _, rr := range e.runs[v] {
+			if t := rr.res.Test(test); t != nil {
+				acc = append(acc, t.Accuracy())
+			}
+		}
+		pts = append(pts, pt{x, stats.Summarise(acc)})
+	}
+	sort.Slice(pts, func(i, j int) bool { return pts[i].x < pts[j].x })
+	xs := make([]float64, len(pts))
+	ss := make([]stats.Summary, len(pts))
+	for i, p := range pts {
+		xs[i], ss[i] = p.x, p.s
+	}
+	return xs, ss, len(pts) > 0
+}
+
+// designLabel writes a job's training design the way Table 16 does:
+// "S f1, E f2 -> f1".
+func designLabel(j *dsl.Job, test string) string {
+	part := func(c sky.Class) string {
+		var names []string
+		for _, p := range j.Train[c.String()] {
+			for _, f := range p.From {
+				names = append(names, f)
+			}
+		}
+		return c.Short() + " " + joinUnique(names)
+	}
+	return part(sky.Spiral) + ", " + part(sky.Elliptical) + " -> " + test
+}
+
+func joinUnique(names []string) string {
+	seen := map[string]bool{}
+	out := ""
+	for _, n := range names {
+		if seen[n] {
+			continue
+		}
+		seen[n] = true
+		if out != "" {
+			out += "+"
+		}
+		out += n
+	}
+	return out
+}
+
+func fmtP(p float64) string {
+	switch {
+	case p == 0 || p < 1e-300:
+		return "< 1e-300"
+	case p < 1e-3:
+		return fmt.Sprintf("%.1e", p)
+	}
+	return fmt.Sprintf("%.3f", p)
+}
+
+func verdict(p float64) string {
+	switch {
+	case p < Significance:
+		return "**shift, P < 1e-5**"
+	case p < 0.05:
+		return "P < 0.05"
+	}
+	return "no significant shift"
+}
+
+func nan() float64 { return math.NaN() }
