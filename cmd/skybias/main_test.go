@@ -1,0 +1,190 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// buildCLI compiles the command once per test binary.
+func buildCLI(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "skybias")
+	cmd := exec.Command("go", "build", "-o", bin, ".")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+func run(t *testing.T, args ...string) (string, int) {
+	t.Helper()
+	var out bytes.Buffer
+	code := runMain(context.Background(), args, &out, &out)
+	return out.String(), code
+}
+
+func TestHelpAndUsage(t *testing.T) {
+	for _, c := range []string{"synth", "source", "validate", "plan", "run", "paper", "report"} {
+		out, code := run(t, c, "--help")
+		if code != 0 || !strings.Contains(out, "Usage: skybias "+c) {
+			t.Errorf("%s --help: exit %d, output %q", c, code, out)
+		}
+	}
+	if out, code := run(t, "frobnicate"); code != 2 || !strings.Contains(out, `unknown command "frobnicate"`) {
+		t.Errorf("unknown command: %d %q", code, out)
+	}
+	if _, code := run(t, "plan"); code != 2 {
+		t.Errorf("plan without files: exit %d, want 2", code)
+	}
+}
+
+func TestValidateExitCodes(t *testing.T) {
+	out, code := run(t, "validate", "../../dsl/testdata/good/three.yaml", "../../dsl/testdata/broken/unknown-key.yaml")
+	if code != 1 || !strings.Contains(out, "unknown-key.yaml:2:1:") || !strings.Contains(out, "three.yaml: ok") {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+	files, _ := filepath.Glob("../../experiments/*/*.yaml")
+	more, _ := filepath.Glob("../../experiments/*.yaml")
+	out, code = run(t, append([]string{"validate"}, append(files, more...)...)...)
+	if code != 0 {
+		t.Fatalf("experiments do not validate:\n%s", out)
+	}
+}
+
+func TestPlanStable(t *testing.T) {
+	a, code := run(t, "plan", "../../experiments/paper/table06.yaml")
+	if code != 0 {
+		t.Fatal(a)
+	}
+	b, _ := run(t, "plan", "../../experiments/paper/table06.yaml")
+	if a != b || !strings.Contains(a, "S f1 x300") {
+		t.Fatalf("plans differ or lack the design:\n%s\n%s", a, b)
+	}
+}
+
+func TestSynthByteIdentical(t *testing.T) {
+	d1, d2 := t.TempDir(), t.TempDir()
+	for _, d := range []string{d1, d2} {
+		if out, code := run(t, "synth", "--survey", "testdata/tiny/survey.yaml", "--n", "3", "--out", d, "--sheet", filepath.Join(d, "sheet.png")); code != 0 {
+			t.Fatal(out)
+		}
+	}
+	a, b := readTree(t, d1), readTree(t, d2)
+	if len(a) != 2*2*3+2 {
+		t.Fatalf("%d files written", len(a))
+	}
+	for name, data := range a {
+		if !bytes.Equal(data, b[name]) {
+			t.Errorf("%s differs between two runs", name)
+		}
+	}
+}
+
+func readTree(t *testing.T, dir string) map[string][]byte {
+	t.Helper()
+	out := map[string][]byte{}
+	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[rel] = b
+		return nil
+	})
+	return out
+}
+
+// TestKillAndResume kills "skybias paper" with SIGKILL after its second
+// job and reruns it: the final report must be byte-identical to that of an
+// uninterrupted run, and no half-written result may remain.
+func TestKillAndResume(t *testing.T) {
+	bin := buildCLI(t)
+	exp, _ := filepath.Abs("testdata/tiny")
+	paper := func(dir string) *exec.Cmd {
+		return exec.Command(bin, "paper", "--experiments", exp, "--out", filepath.Join(dir, "out"), "--results", filepath.Join(dir, "results"))
+	}
+	whole := t.TempDir()
+	if out, err := paper(whole).CombinedOutput(); err != nil {
+		t.Fatalf("uninterrupted run: %v\n%s", err, out)
+	}
+	killed := t.TempDir()
+	cmd := paper(killed)
+	stdout, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(stdout)
+	done := 0
+	for sc.Scan() {
+		if strings.Contains(sc.Text(), "done in") {
+			if done++; done == 2 {
+				cmd.Process.Signal(syscall.SIGKILL)
+				break
+			}
+		}
+	}
+	cmd.Wait()
+	if done != 2 {
+		t.Fatalf("the run ended before its second job (saw %d)", done)
+	}
+	entries, _ := os.ReadDir(filepath.Join(killed, "results"))
+	complete := 0
+	for _, e := range entries {
+		if !strings.HasPrefix(e.Name(), ".tmp-") {
+			complete++
+			if _, err := os.Stat(filepath.Join(killed, "results", e.Name(), "result.json")); err != nil {
+				t.Errorf("result folder %s is incomplete", e.Name())
+			}
+		}
+	}
+	if complete < 2 {
+		t.Fatalf("%d results stored before the kill", complete)
+	}
+	out, err := paper(killed).CombinedOutput()
+	if err != nil {
+		t.Fatalf("resumed run: %v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "already have results") {
+		t.Errorf("the resumed run did not reuse stored results:\n%s", out)
+	}
+	for _, f := range []string{"REPORT.md", "REPORT.html"} {
+		a, _ := os.ReadFile(filepath.Join(whole, "out", f))
+		b, _ := os.ReadFile(filepath.Join(killed, "out", f))
+		if len(a) == 0 || !bytes.Equal(a, b) {
+			t.Errorf("%s differs between the uninterrupted and the resumed run", f)
+		}
+	}
+	// A third run trains nothing.
+	t0 := time.Now()
+	out, err = paper(killed).CombinedOutput()
+	if err != nil || strings.Contains(string(out), "[1/") {
+		t.Fatalf("third run trained again (%v):\n%s", err, out)
+	}
+	t.Logf("third run took %v", time.Since(t0))
+	// And the report rebuilds from the store alone, byte for byte.
+	os.Remove(filepath.Join(killed, "out", "REPORT.md"))
+	if out, err := exec.Command(bin, "report", filepath.Join(killed, "out")).CombinedOutput(); err != nil {
+		t.Fatalf("report: %v\n%s", err, out)
+	}
+	a, _ := os.ReadFile(filepath.Join(whole, "out", "REPORT.md"))
+	b, _ := os.ReadFile(filepath.Join(killed, "out", "REPORT.md"))
+	if !bytes.Equal(a, b) {
+		t.Error("skybias report rebuilt a different REPORT.md")
+	}
+	if !strings.Contains(string(a), "Summary: p(spiral) per experiment") || !strings.Contains(string(a), "McNemar") {
+		t.Errorf("report lacks its sections:\n%s", a)
+	}
+}

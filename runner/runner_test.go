@@ -1,0 +1,151 @@
+package runner
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/skybias/skybias/dsl"
+)
+
+// writeCatalog makes a small real-style catalog of JPEG files, with the
+// image of galaxy bad (if >= 0) corrupt.
+func writeCatalog(t *testing.T, dir string, n, bad int) {
+	t.Helper()
+	csv := "id,class,img,field\n"
+	for i := 0; i < n; i++ {
+		cls, field := "spiral", "x"
+		if i%2 == 0 {
+			cls = "elliptical"
+		}
+		if i >= n/2 {
+			field = "y"
+		}
+		name := filepath.Join("img", fmt.Sprintf("%03d.jpg", i))
+		img := image.NewRGBA(image.Rect(0, 0, 20, 20))
+		for p := 0; p < 400; p++ {
+			img.Set(p%20, p/20, color.RGBA{uint8(i * 3), uint8(p), uint8(i % 2 * 200), 255})
+		}
+		var b bytes.Buffer
+		jpeg.Encode(&b, img, nil)
+		data := b.Bytes()
+		if i == bad {
+			data = data[:40]
+		}
+		os.MkdirAll(filepath.Join(dir, "img"), 0o755)
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		csv += strconv.Itoa(i) + "," + cls + "," + name + "," + field + "\n"
+	}
+	os.WriteFile(filepath.Join(dir, "cat.csv"), []byte(csv), 0o644)
+	os.WriteFile(filepath.Join(dir, "source.yaml"), []byte("catalog: {file: cat.csv, columns: {id: id, class: class, image: img}}\nregions: {x: {where: {field: x}}, y: {where: {field: y}}}\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "exp.yaml"), []byte(`source: source.yaml
+model: {arch: lenet5x-small, input: 16, widths: [4, 4], pools: 2, dense: 4}
+training: {epochs: 1, batch: 4}
+train: {spiral: {from: x, n: 8}, elliptical: {from: x, n: 8}}
+test: {y: {from: y, n: 8}}
+`), 0o644)
+}
+
+func plan(t *testing.T, path string) *dsl.Plan {
+	t.Helper()
+	p, err := dsl.CompileFile(path, dsl.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestRunStoresAndReuses(t *testing.T) {
+	dir := t.TempDir()
+	writeCatalog(t, dir, 40, -1)
+	p := plan(t, filepath.Join(dir, "exp.yaml"))
+	store := &Store{Dir: filepath.Join(dir, "results")}
+	var log bytes.Buffer
+	res, err := Run(context.Background(), p.Jobs, Options{Store: store, Log: &log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := p.Jobs[0].Hash()
+	r := res[h]
+	if r == nil || len(r.Tests) != 1 || r.Tests[0].N() != 16 || len(r.Tests[0].Predictions) != 16 {
+		t.Fatalf("result %+v", r)
+	}
+	for _, f := range []string{"result.json", "job.json", "manifest.json", "predictions/y.csv"} {
+		if _, err := os.Stat(filepath.Join(store.Path(h), f)); err != nil {
+			t.Errorf("missing %s: %v", f, err)
+		}
+	}
+	before, _ := os.ReadFile(filepath.Join(store.Path(h), "manifest.json"))
+	log.Reset()
+	if _, err := Run(context.Background(), p.Jobs, Options{Store: store, Log: &log}); err != nil {
+		t.Fatal(err)
+	}
+	after, _ := os.ReadFile(filepath.Join(store.Path(h), "manifest.json"))
+	if !bytes.Equal(before, after) || !strings.Contains(log.String(), "1 of 1 jobs already have results") {
+		t.Errorf("second run re-ran the job:\n%s", log.String())
+	}
+	// Loaded predictions equal the ones computed.
+	loaded, err := store.Load(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, p := range loaded.Tests[0].Predictions {
+		q := r.Tests[0].Predictions[i]
+		if p.ID != q.ID || p.Class != q.Class || p.PSpiral != q.PSpiral || !math.IsNaN(p.RA) || !math.IsNaN(q.RA) {
+			t.Fatalf("prediction %d: %+v stored, %+v computed", i, p, r.Tests[0].Predictions[i])
+		}
+	}
+}
+
+func TestBadImageLeavesNothing(t *testing.T) {
+	dir := t.TempDir()
+	writeCatalog(t, dir, 40, 30) // galaxy 30 is in region y, the test set
+	p := plan(t, filepath.Join(dir, "exp.yaml"))
+	store := &Store{Dir: filepath.Join(dir, "results")}
+	_, err := Run(context.Background(), p.Jobs, Options{Store: store})
+	if err == nil || !strings.Contains(err.Error(), "030.jpg") {
+		t.Fatalf("got %v, want an error naming img/030.jpg", err)
+	}
+	entries, _ := os.ReadDir(store.Dir)
+	if len(entries) != 0 {
+		t.Errorf("a failed job left %d entries in the store (%s...)", len(entries), entries[0].Name())
+	}
+}
+
+func TestCancelStopsCleanly(t *testing.T) {
+	dir := t.TempDir()
+	writeCatalog(t, dir, 40, -1)
+	p := plan(t, filepath.Join(dir, "exp.yaml"))
+	store := &Store{Dir: filepath.Join(dir, "results")}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := Run(ctx, p.Jobs, Options{Store: store}); err == nil {
+		t.Fatal("a cancelled run succeeded")
+	}
+	if entries, _ := os.ReadDir(store.Dir); len(entries) != 0 {
+		t.Errorf("a cancelled run left %d entries", len(entries))
+	}
+}
+
+func TestSourceChanged(t *testing.T) {
+	dir := t.TempDir()
+	writeCatalog(t, dir, 40, -1)
+	p := plan(t, filepath.Join(dir, "exp.yaml"))
+	j := *p.Jobs[0]
+	j.Source.Digest = strings.Repeat("0", 64)
+	_, _, _, err := Execute(context.Background(), &j, nil)
+	if err == nil || !strings.Contains(err.Error(), "changed since job") {
+		t.Fatalf("got %v", err)
+	}
+}
