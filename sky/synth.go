@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"sort"
 	"strconv"
 	"strings"
@@ -14,7 +15,7 @@ import (
 // RendererVersion changes whenever the synthetic renderer draws different
 // pixels for the same survey; it is part of every survey's digest, so
 // stored results of an older renderer are never mistaken for new ones.
-const RendererVersion = "synth-1"
+const RendererVersion = "synth-2"
 
 // maxPerClass bounds the galaxies per class a survey may list (all fields
 // together), so that a typo cannot ask for a catalog that fills memory.
@@ -41,6 +42,39 @@ type Conditions struct {
 	JPEG int `yaml:"jpeg" json:"jpeg"`
 	// Stretch is the asinh softening: smaller shows fainter detail.
 	Stretch float64 `yaml:"stretch" json:"stretch"`
+}
+
+// Variation is how much observing conditions change from one cutout to
+// the next within a field: relative standard deviations for background,
+// noise and seeing, and an absolute one for the colour balance. Real
+// cutouts of one field are not taken under one sky, so a network cannot
+// tell fields apart from a single image for certain.
+type Variation struct {
+	Background float64 `yaml:"background" json:"background"`
+	Noise      float64 `yaml:"noise" json:"noise"`
+	Seeing     float64 `yaml:"seeing" json:"seeing"`
+	Tint       float64 `yaml:"tint" json:"tint"`
+}
+
+// apply draws one cutout's conditions around the field's.
+func (v Variation) apply(r *rand.Rand, c Conditions) Conditions {
+	c.Background = math.Max(0, c.Background*(1+v.Background*r.NormFloat64()))
+	c.Noise = math.Max(0, c.Noise*(1+v.Noise*r.NormFloat64()))
+	c.Seeing = math.Min(20, math.Max(0.3, c.Seeing*math.Exp(v.Seeing*r.NormFloat64())))
+	for i := range 3 {
+		c.Tint[i] = math.Max(0.05, c.Tint[i]*(1+v.Tint*r.NormFloat64()))
+		c.SkyColor[i] = math.Max(0.05, c.SkyColor[i]*(1+v.Tint*r.NormFloat64()))
+	}
+	return c
+}
+
+func (v Variation) check() error {
+	for _, x := range []float64{v.Background, v.Noise, v.Seeing, v.Tint} {
+		if x < 0 || x > 2 {
+			return fmt.Errorf("variation %g is outside 0..2", x)
+		}
+	}
+	return nil
 }
 
 // Population sets the distributions galaxies are drawn from. Zero values
@@ -77,9 +111,11 @@ type SurveySpec struct {
 	// Size is the side of the rendered cutouts in pixels (120 as in the paper).
 	Size int `yaml:"size" json:"size"`
 	// PerClass is the default number of galaxies per class in each field.
-	PerClass   int                  `yaml:"per_class" json:"per_class"`
-	Population Population           `yaml:"population" json:"population"`
-	Fields     map[string]FieldSpec `yaml:"fields" json:"fields"`
+	PerClass   int        `yaml:"per_class" json:"per_class"`
+	Population Population `yaml:"population" json:"population"`
+	// Vary is the cutout-to-cutout variation of conditions in every field.
+	Vary   Variation            `yaml:"vary" json:"vary"`
+	Fields map[string]FieldSpec `yaml:"fields" json:"fields"`
 }
 
 // Survey is a synthetic survey: a Source whose galaxies are rendered on
@@ -128,6 +164,9 @@ func NewSurvey(path string, spec SurveySpec) (*Survey, error) {
 	}
 	if p.Faint < 0 || p.Faint > 1 || p.EdgeOn < 0 || p.EdgeOn > 1 {
 		return nil, fmt.Errorf("%s: survey.population: faint and edge_on are fractions in 0..1", path)
+	}
+	if err := spec.Vary.check(); err != nil {
+		return nil, fmt.Errorf("%s: survey.vary: %w", path, err)
 	}
 	names := make([]string, 0, len(spec.Fields))
 	for n := range spec.Fields {
@@ -315,7 +354,7 @@ func (s *Survey) RenderJPEG(field string, c Class, i int) ([]byte, error) {
 	}
 	rng := NewRand(s.spec.Seed, "galaxy", field, c.String(), itoa(i))
 	params := drawGalaxy(rng, c, s.spec.Population)
-	return render(rng, params, f.Sky, s.spec.Size)
+	return render(rng, params, s.spec.Vary.apply(rng, f.Sky), s.spec.Size)
 }
 
 // FieldNames lists the survey's fields, sorted.

@@ -82,10 +82,11 @@ func TestSurveyImagesAnyGOMAXPROCS(t *testing.T) {
 
 func TestSurveyFieldsDiffer(t *testing.T) {
 	// The sky level of the fields must differ as the survey file says, and
-	// not at all on the null survey.
+	// not (beyond the cutout-to-cutout variation) on the null survey.
+	const n = 100
 	mean := func(s *Survey, field string) float64 {
 		var sum float64
-		for i := 0; i < 10; i++ {
+		for i := 0; i < n; i++ {
 			img, err := s.Render(field, Elliptical, i)
 			if err != nil {
 				t.Fatal(err)
@@ -97,14 +98,14 @@ func TestSurveyFieldsDiffer(t *testing.T) {
 				}
 			}
 		}
-		return sum / (10 * 10 * 120 * 3)
+		return sum / (n * 10 * 120 * 3)
 	}
 	ps := openSurvey(t, "ps1-like.yaml")
 	if d := mean(ps, "f2") - mean(ps, "f3"); d < 3 {
 		t.Errorf("ps1-like: f2 sky is only %.2f levels brighter than f3", d)
 	}
 	null := openSurvey(t, "null.yaml")
-	if d := mean(null, "f2") - mean(null, "f3"); d > 1 || d < -1 {
+	if d := mean(null, "f2") - mean(null, "f3"); d > 2.5 || d < -2.5 {
 		t.Errorf("null survey: fields differ by %.2f levels", d)
 	}
 }
