@@ -156,11 +156,11 @@ const Z95 = 1.959963984540054
 
 // Summary describes a sample: as bootstrap statistics over repeats.
 type Summary struct {
-	N                     int
-	Mean, SD, SE          float64
-	Min, Max              float64
-	P025, Median, P975    float64
-	Values                []float64 `json:"-"`
+	N                  int
+	Mean, SD, SE       float64
+	Min, Max           float64
+	P025, Median, P975 float64
+	Values             []float64 `json:"-"`
 }
 
 // Summarise computes the mean, sample standard deviation (n-1), standard
