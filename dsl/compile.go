@@ -31,6 +31,8 @@ type Plan struct {
 	File        string
 	Profile     string
 	Jobs        []*Job
+	// Cluster is the file's Slurm settings (nil when it has none).
+	Cluster *Cluster
 }
 
 // CompileFile loads and compiles an experiment file.
@@ -78,7 +80,7 @@ func Compile(doc *Document, opts Options) (*Plan, error) {
 			break // the other points would repeat these errors
 		}
 		x.scale(scale)
-		plan.Experiment, plan.Description = x.name, x.description
+		plan.Experiment, plan.Description, plan.Cluster = x.name, x.description, x.cluster
 		checkCounts(e, x)
 		if len(e.list) > 0 {
 			break

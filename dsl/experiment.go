@@ -17,7 +17,7 @@ import (
 
 // TopKeys are the keys an experiment file may hold.
 var TopKeys = []string{"include", "name", "description", "paper", "source", "regions", "train", "test",
-	"model", "training", "seed", "repeat", "sweep", "compare", "profiles"}
+	"model", "training", "seed", "repeat", "sweep", "compare", "profiles", "cluster"}
 
 var (
 	modelKeys    = []string{"arch", "input", "widths", "pools", "dense"}
@@ -25,6 +25,7 @@ var (
 	selKeys      = []string{"from", "n"}
 	paperKeys    = []string{"table", "figure", "on"}
 	compareKeys  = []string{"with", "on", "baseline_on"}
+	clusterKeys  = []string{"partition", "time", "cpus", "mem", "account", "sbatch"}
 	classNames   = []string{"elliptical", "spiral"}
 	// scaleKeys are the keys a profile holds beyond experiment keys.
 	scaleKeys = []string{"train_scale", "test_scale"}
@@ -55,6 +56,7 @@ type experiment struct {
 	seed              uint64
 	repeat            int
 	compare           []Compare
+	cluster           *Cluster
 }
 
 // decode reads and checks an experiment from a merged mapping.
@@ -121,6 +123,8 @@ func decodeAs(doc *Document, root *yaml.Node, e *errs, allowed []string, fragmen
 			x.repeat = int(n)
 		case "compare":
 			x.compare = decodeCompare(e, v)
+		case "cluster":
+			x.cluster = decodeCluster(e, v)
 		}
 	}
 	if x.name == "" {
@@ -395,4 +399,40 @@ func openSource(path string) (sky.Source, error) {
 	}
 	sources.m[key] = s
 	return s, nil
+}
+
+// Cluster holds the Slurm settings of a run: where and how array tasks
+// are submitted. It is not part of any job's hash.
+type Cluster struct {
+	Partition string   `json:"partition,omitempty"`
+	Time      string   `json:"time,omitempty"`
+	CPUs      int      `json:"cpus,omitempty"`
+	Mem       string   `json:"mem,omitempty"`
+	Account   string   `json:"account,omitempty"`
+	Sbatch    []string `json:"sbatch,omitempty"`
+}
+
+func decodeCluster(e *errs, v *yaml.Node) *Cluster {
+	c := &Cluster{}
+	for _, kv := range e.keys(v, "cluster", clusterKeys) {
+		switch kv[0].Value {
+		case "partition":
+			c.Partition, _ = e.str(kv[1], "cluster.partition")
+		case "time":
+			c.Time, _ = e.str(kv[1], "cluster.time")
+		case "cpus":
+			n, _ := e.integer(kv[1], "cluster.cpus", 1, 1024)
+			c.CPUs = int(n)
+		case "mem":
+			c.Mem, _ = e.str(kv[1], "cluster.mem")
+		case "account":
+			c.Account, _ = e.str(kv[1], "cluster.account")
+		case "sbatch":
+			names, _ := e.names(kv[1], "cluster.sbatch")
+			for _, n := range names {
+				c.Sbatch = append(c.Sbatch, n.Value)
+			}
+		}
+	}
+	return c
 }

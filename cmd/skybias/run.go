@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -31,6 +32,64 @@ type runSpec struct {
 	Files   []string `json:"files"`
 	Profile string   `json:"profile"`
 	Results string   `json:"results"`
+	// Arrays are the Slurm arrays submitted for this run, for collect.
+	Arrays []string `json:"slurm_arrays,omitempty"`
+}
+
+// execFlags are the flags that choose where jobs run.
+type execFlags struct {
+	executor *string
+	noWait   *bool
+	cluster  dsl.Cluster
+	sbatch   multiFlag
+}
+
+// multiFlag collects a repeatable string flag.
+type multiFlag []string
+
+func (m *multiFlag) String() string     { return strings.Join(*m, " ") }
+func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
+
+func addExecFlags(fs *flag.FlagSet) *execFlags {
+	e := &execFlags{}
+	e.executor = fs.String("executor", "local", "where jobs run: local, or slurm (one sbatch array into the shared result store)")
+	e.noWait = fs.Bool("no-wait", false, "with --executor slurm: submit and return; \"skybias collect OUT\" finishes later")
+	fs.StringVar(&e.cluster.Partition, "partition", "", "Slurm partition (overrides the YAML cluster: block)")
+	fs.StringVar(&e.cluster.Time, "time", "", "Slurm time limit per job, e.g. 4:00:00")
+	fs.IntVar(&e.cluster.CPUs, "cpus", 0, "Slurm CPUs per task (default 2)")
+	fs.StringVar(&e.cluster.Mem, "mem", "", "Slurm memory per task, e.g. 8G")
+	fs.StringVar(&e.cluster.Account, "account", "", "Slurm account")
+	fs.Var(&e.sbatch, "sbatch", "extra sbatch flag, e.g. --sbatch=--qos=long (repeatable)")
+	return e
+}
+
+// cluster merges the YAML cluster blocks of the plans with the flags.
+func (e *execFlags) clusterFor(plans []*dsl.Plan) dsl.Cluster {
+	var c dsl.Cluster
+	for _, p := range plans {
+		if p.Cluster != nil {
+			c = *p.Cluster
+			break
+		}
+	}
+	f := e.cluster
+	if f.Partition != "" {
+		c.Partition = f.Partition
+	}
+	if f.Time != "" {
+		c.Time = f.Time
+	}
+	if f.CPUs != 0 {
+		c.CPUs = f.CPUs
+	}
+	if f.Mem != "" {
+		c.Mem = f.Mem
+	}
+	if f.Account != "" {
+		c.Account = f.Account
+	}
+	c.Sbatch = append(c.Sbatch, e.sbatch...)
+	return c
 }
 
 // isTerminal reports whether w is a terminal (progress bars go only there).
@@ -79,9 +138,10 @@ func compileAll(files []string, profile string) ([]*dsl.Plan, []*dsl.ReportSpec,
 	return plans, reports, nil
 }
 
-// execute runs every job of the plans (skipping stored results), then
-// builds and writes the report and run.json into out.
-func execute(ctx context.Context, spec runSpec, out string, stdout, stderr io.Writer, train bool) error {
+// execute runs every job of the plans (skipping stored results) here or
+// on Slurm, then builds and writes the report and run.json into out. With
+// ex nil it trains nothing and reports from the store.
+func execute(ctx context.Context, spec runSpec, out string, stdout, stderr io.Writer, ex *execFlags) error {
 	plans, reports, err := compileAll(spec.Files, spec.Profile)
 	if err != nil {
 		return err
@@ -98,28 +158,54 @@ func execute(ctx context.Context, spec runSpec, out string, stdout, stderr io.Wr
 	}
 	store := &runner.Store{Dir: spec.Results}
 	t0 := time.Now()
-	var results map[string]*runner.Result
-	if train {
+	saveSpec := func() error {
+		b, _ := json.MarshalIndent(spec, "", "  ")
+		return atomicfile.WriteFile(filepath.Join(out, "run.json"), append(b, '\n'))
+	}
+	switch {
+	case ex == nil:
+	case *ex.executor == "slurm":
+		sl := &runner.Slurm{Store: store, Cluster: ex.clusterFor(plans), Log: stdout}
+		sub, err := sl.Submit(ctx, jobs)
+		if err != nil {
+			return err
+		}
+		if sub != nil {
+			spec.Arrays = append(spec.Arrays, sub.ArrayID)
+		}
+		if err := saveSpec(); err != nil {
+			return err
+		}
+		if *ex.noWait {
+			fmt.Fprintf(stdout, "submitted; follow with squeue, then: skybias collect %s\n", out)
+			return nil
+		}
+		if sub != nil {
+			if err := sl.Wait(ctx, sub); err != nil {
+				return err
+			}
+		}
+	case *ex.executor == "local":
 		var bar io.Writer
 		if isTerminal(stderr) {
 			bar = stderr
 		}
-		results, err = runner.Run(ctx, jobs, runner.Options{Store: store, Log: stdout, Bar: bar, SaveModels: true})
-		if err != nil {
+		if _, err := runner.Run(ctx, jobs, runner.Options{Store: store, Log: stdout, Bar: bar, SaveModels: true}); err != nil {
 			if ctx.Err() != nil {
 				return fmt.Errorf("interrupted: finished jobs are kept in %s; run the same command again to resume", spec.Results)
 			}
 			return err
 		}
-	} else {
-		results = map[string]*runner.Result{}
-		for _, j := range runner.Unique(jobs) {
-			r, err := store.Load(j.Hash())
-			if err != nil {
-				return fmt.Errorf("%w (run the experiments first: skybias run or skybias paper)", err)
-			}
-			results[j.Hash()] = r
+	default:
+		return fmt.Errorf("--executor %q: want local or slurm", *ex.executor)
+	}
+	results := map[string]*runner.Result{}
+	for _, j := range runner.Unique(jobs) {
+		r, err := store.Load(j.Hash())
+		if err != nil {
+			return fmt.Errorf("%w (run the experiments first: skybias run or skybias paper)", err)
 		}
+		results[j.Hash()] = r
 	}
 	rep, err := report.Build(report.Input{Title: spec.Title, Profile: spec.Profile, Plans: plans, Summaries: reports, Results: results})
 	if err != nil {
@@ -128,8 +214,7 @@ func execute(ctx context.Context, spec runSpec, out string, stdout, stderr io.Wr
 	if err := rep.Write(out); err != nil {
 		return err
 	}
-	b, _ := json.MarshalIndent(spec, "", "  ")
-	if err := atomicfile.WriteFile(filepath.Join(out, "run.json"), append(b, '\n')); err != nil {
+	if err := saveSpec(); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "wrote %s and %s with %d figures (%d jobs, %s)\n", filepath.Join(out, "REPORT.md"), filepath.Join(out, "REPORT.html"),
@@ -148,6 +233,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	profile := fs.String("profile", "", "profile: quick, paper or one the files define (default quick where defined)")
 	out := fs.String("out", "", "output folder (default out/NAME, NAME the experiment or \"run\")")
 	results := fs.String("results", "results", "result store folder")
+	ex := addExecFlags(fs)
 	files, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -164,7 +250,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		*out = filepath.Join("out", name)
 	}
 	abs := absAll(files)
-	return execute(ctx, runSpec{Title: "skybias report", Files: abs, Profile: *profile, Results: absPath(*results)}, *out, stdout, stderr, true)
+	return execute(ctx, runSpec{Title: "skybias report", Files: abs, Profile: *profile, Results: absPath(*results)}, *out, stdout, stderr, ex)
 }
 
 const paperDesc = `
@@ -181,6 +267,7 @@ func runPaper(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	out := fs.String("out", filepath.Join("out", "paper"), "output folder")
 	results := fs.String("results", "results", "result store folder")
 	dir := fs.String("experiments", filepath.Join("experiments", "paper"), "folder of the paper's experiment files")
+	ex := addExecFlags(fs)
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -194,7 +281,7 @@ func runPaper(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	title := "Dhar & Shamir, regenerated by skybias"
-	return execute(ctx, runSpec{Title: title, Files: files, Profile: *profile, Results: absPath(*results)}, *out, stdout, stderr, true)
+	return execute(ctx, runSpec{Title: title, Files: files, Profile: *profile, Results: absPath(*results)}, *out, stdout, stderr, ex)
 }
 
 // paperFiles lists the experiment and report files of a folder, sorted
@@ -236,15 +323,23 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fs.Usage()
 		return errUsage
 	}
-	b, err := os.ReadFile(filepath.Join(pos[0], "run.json"))
+	spec, err := readSpec(pos[0])
 	if err != nil {
-		return fmt.Errorf("%w (is %s a folder written by skybias run or paper?)", err, pos[0])
+		return err
 	}
+	return execute(ctx, spec, pos[0], stdout, stderr, nil)
+}
+
+func readSpec(dir string) (runSpec, error) {
 	var spec runSpec
-	if err := json.Unmarshal(b, &spec); err != nil {
-		return fmt.Errorf("%s: %w", filepath.Join(pos[0], "run.json"), err)
+	b, err := os.ReadFile(filepath.Join(dir, "run.json"))
+	if err != nil {
+		return spec, fmt.Errorf("%w (is %s a folder written by skybias run or paper?)", err, dir)
 	}
-	return execute(ctx, spec, pos[0], stdout, stderr, false)
+	if err := json.Unmarshal(b, &spec); err != nil {
+		return spec, fmt.Errorf("%s: %w", filepath.Join(dir, "run.json"), err)
+	}
+	return spec, nil
 }
 
 func absPath(p string) string {

@@ -1,0 +1,77 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/skybias/skybias/dsl"
+	"github.com/skybias/skybias/runner"
+)
+
+func init() {
+	register(command{name: "job", summary: "run one compiled job (what a cluster array task runs)", run: runJob})
+	register(command{name: "collect", summary: "wait for a run's Slurm jobs, then write its report", run: runCollect})
+}
+
+const jobDesc = `
+"skybias job run JOBFILE" runs one job from its canonical JSON (written by
+--executor slurm) into the result store, unless its result is there. Each
+Slurm array task runs this.`
+
+func runJob(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("job", "run JOBFILE", jobDesc, stderr)
+	results := fs.String("results", "results", "result store folder")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 2 || pos[0] != "run" {
+		fs.Usage()
+		return errUsage
+	}
+	j, err := dsl.ReadJob(pos[1])
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "job %s: %s %s\n", j.ShortHash(), j.Experiment, j.Describe())
+	store := &runner.Store{Dir: *results}
+	if err := runner.RunJob(ctx, j, runner.Options{Store: store, Log: stdout, SaveModels: true}); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "job %s: result in %s\n", j.ShortHash(), store.Path(j.Hash()))
+	return nil
+}
+
+const collectDesc = `
+Waits for the Slurm arrays a "skybias run/paper --executor slurm --no-wait"
+submitted into DIR, then writes the report there as a local run would.
+Jobs that failed are listed with their logs; rerunning the submitting
+command resubmits only them.`
+
+func runCollect(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("collect", "DIR", collectDesc, stderr)
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		fs.Usage()
+		return errUsage
+	}
+	spec, err := readSpec(pos[0])
+	if err != nil {
+		return err
+	}
+	sl := &runner.Slurm{Store: &runner.Store{Dir: spec.Results}, Log: stdout}
+	for _, id := range spec.Arrays {
+		sub, err := sl.LoadSubmission(id)
+		if err != nil {
+			return err
+		}
+		if err := sl.Wait(ctx, sub); err != nil {
+			return err
+		}
+	}
+	return execute(ctx, spec, pos[0], stdout, stderr, nil)
+}
