@@ -6,6 +6,7 @@ import (
 	"io"
 
 	"github.com/skybias/skybias/dsl"
+	"github.com/skybias/skybias/pipeline"
 	"github.com/skybias/skybias/runner"
 )
 
@@ -59,19 +60,12 @@ func runCollect(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		fs.Usage()
 		return errUsage
 	}
-	spec, err := readSpec(pos[0])
+	spec, err := pipeline.LoadSpec(pos[0])
 	if err != nil {
 		return err
 	}
-	sl := &runner.Slurm{Store: &runner.Store{Dir: spec.Results}, Log: stdout}
-	for _, id := range spec.Arrays {
-		sub, err := sl.LoadSubmission(id)
-		if err != nil {
-			return err
-		}
-		if err := sl.Wait(ctx, sub); err != nil {
-			return err
-		}
+	if err := pipeline.Collect(ctx, spec, stdout); err != nil {
+		return err
 	}
 	return execute(ctx, spec, pos[0], stdout, stderr, nil)
 }

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -14,26 +12,13 @@ import (
 	"time"
 
 	"github.com/skybias/skybias/dsl"
-	"github.com/skybias/skybias/internal/atomicfile"
-	"github.com/skybias/skybias/report"
-	"github.com/skybias/skybias/runner"
+	"github.com/skybias/skybias/pipeline"
 )
 
 func init() {
 	register(command{name: "run", summary: "run experiments and write their report", run: runRun})
 	register(command{name: "paper", summary: "regenerate every table and figure of the paper", run: runPaper})
 	register(command{name: "report", summary: "rebuild a report from stored results, without training", run: runReport})
-}
-
-// runSpec is what a report folder was made from (run.json), so that
-// "skybias report DIR" can rebuild it.
-type runSpec struct {
-	Title   string   `json:"title"`
-	Files   []string `json:"files"`
-	Profile string   `json:"profile"`
-	Results string   `json:"results"`
-	// Arrays are the Slurm arrays submitted for this run, for collect.
-	Arrays []string `json:"slurm_arrays,omitempty"`
 }
 
 // execFlags are the flags that choose where jobs run.
@@ -63,35 +48,6 @@ func addExecFlags(fs *flag.FlagSet) *execFlags {
 	return e
 }
 
-// cluster merges the YAML cluster blocks of the plans with the flags.
-func (e *execFlags) clusterFor(plans []*dsl.Plan) dsl.Cluster {
-	var c dsl.Cluster
-	for _, p := range plans {
-		if p.Cluster != nil {
-			c = *p.Cluster
-			break
-		}
-	}
-	f := e.cluster
-	if f.Partition != "" {
-		c.Partition = f.Partition
-	}
-	if f.Time != "" {
-		c.Time = f.Time
-	}
-	if f.CPUs != 0 {
-		c.CPUs = f.CPUs
-	}
-	if f.Mem != "" {
-		c.Mem = f.Mem
-	}
-	if f.Account != "" {
-		c.Account = f.Account
-	}
-	c.Sbatch = append(c.Sbatch, e.sbatch...)
-	return c
-}
-
 // isTerminal reports whether w is a terminal (progress bars go only there).
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
@@ -102,123 +58,30 @@ func isTerminal(w io.Writer) bool {
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
-// compileAll compiles experiment and report files; every problem of every
-// file is returned together.
-func compileAll(files []string, profile string) ([]*dsl.Plan, []*dsl.ReportSpec, error) {
-	var plans []*dsl.Plan
-	var reports []*dsl.ReportSpec
-	var problems []string
-	for _, f := range files {
-		kind, plan, err := dsl.ValidateFile(f, dsl.Options{Profile: profile})
-		if err != nil {
-			for _, e := range dsl.Errors(err) {
-				problems = append(problems, e.Error())
-			}
-			continue
-		}
-		switch kind {
-		case dsl.KindExperiment:
-			plans = append(plans, plan)
-		case dsl.KindReport:
-			doc, err := dsl.Load(f)
-			if err == nil {
-				var r *dsl.ReportSpec
-				if r, err = dsl.DecodeReport(doc); err == nil {
-					reports = append(reports, r)
-				}
-			}
-			if err != nil {
-				problems = append(problems, err.Error())
-			}
-		}
-	}
-	if len(problems) > 0 {
-		return nil, nil, errors.New(strings.Join(problems, "\n"))
-	}
-	return plans, reports, nil
-}
-
-// execute runs every job of the plans (skipping stored results) here or
-// on Slurm, then builds and writes the report and run.json into out. With
-// ex nil it trains nothing and reports from the store.
-func execute(ctx context.Context, spec runSpec, out string, stdout, stderr io.Writer, ex *execFlags) error {
-	plans, reports, err := compileAll(spec.Files, spec.Profile)
-	if err != nil {
-		return err
-	}
-	if len(plans) == 0 {
-		return errors.New("no experiments among the files given")
-	}
-	var jobs []*dsl.Job
-	for _, p := range plans {
-		jobs = append(jobs, p.Jobs...)
-		if spec.Profile == "" {
-			spec.Profile = p.Profile
-		}
-	}
-	store := &runner.Store{Dir: spec.Results}
-	t0 := time.Now()
-	saveSpec := func() error {
-		b, _ := json.MarshalIndent(spec, "", "  ")
-		return atomicfile.WriteFile(filepath.Join(out, "run.json"), append(b, '\n'))
-	}
-	switch {
-	case ex == nil:
-	case *ex.executor == "slurm":
-		sl := &runner.Slurm{Store: store, Cluster: ex.clusterFor(plans), Log: stdout}
-		sub, err := sl.Submit(ctx, jobs)
-		if err != nil {
-			return err
-		}
-		if sub != nil {
-			spec.Arrays = append(spec.Arrays, sub.ArrayID)
-		}
-		if err := saveSpec(); err != nil {
-			return err
-		}
-		if *ex.noWait {
-			fmt.Fprintf(stdout, "submitted; follow with squeue, then: skybias collect %s\n", out)
-			return nil
-		}
-		if sub != nil {
-			if err := sl.Wait(ctx, sub); err != nil {
-				return err
-			}
-		}
-	case *ex.executor == "local":
-		var bar io.Writer
+// execute runs a spec through the pipeline and writes its report to out;
+// ex nil trains nothing and reports from the store.
+func execute(ctx context.Context, spec *pipeline.Spec, out string, stdout, stderr io.Writer, ex *execFlags) error {
+	opts := pipeline.Options{Executor: pipeline.StoreOnly, Log: stdout}
+	if ex != nil {
+		opts.Executor = pipeline.Executor(*ex.executor)
+		opts.NoWait = *ex.noWait
+		opts.Cluster = ex.cluster
+		opts.Cluster.Sbatch = ex.sbatch
 		if isTerminal(stderr) {
-			bar = stderr
+			opts.Bar = stderr
 		}
-		if _, err := runner.Run(ctx, jobs, runner.Options{Store: store, Log: stdout, Bar: bar, SaveModels: true}); err != nil {
-			if ctx.Err() != nil {
-				return fmt.Errorf("interrupted: finished jobs are kept in %s; run the same command again to resume", spec.Results)
-			}
-			return err
-		}
-	default:
-		return fmt.Errorf("--executor %q: want local or slurm", *ex.executor)
 	}
-	results := map[string]*runner.Result{}
-	for _, j := range runner.Unique(jobs) {
-		r, err := store.Load(j.Hash())
-		if err != nil {
-			return fmt.Errorf("%w (run the experiments first: skybias run or skybias paper)", err)
-		}
-		results[j.Hash()] = r
-	}
-	rep, err := report.Build(report.Input{Title: spec.Title, Profile: spec.Profile, Plans: plans, Summaries: reports, Results: results})
+	t0 := time.Now()
+	rep, err := pipeline.Execute(ctx, spec, out, opts)
 	if err != nil {
 		return err
 	}
-	if err := rep.Write(out); err != nil {
-		return err
-	}
-	if err := saveSpec(); err != nil {
-		return err
+	if rep == nil {
+		fmt.Fprintf(stdout, "submitted; follow with squeue, then: skybias collect %s\n", out)
+		return nil
 	}
 	fmt.Fprintf(stdout, "wrote %s and %s with %d figures (%d jobs, %s)\n", filepath.Join(out, "REPORT.md"), filepath.Join(out, "REPORT.html"),
-		len(rep.Figures), len(runner.Unique(jobs)), time.Since(t0).Round(100*time.Millisecond))
+		len(rep.Figures), pipeline.Jobs(rep), time.Since(t0).Round(100*time.Millisecond))
 	return nil
 }
 
@@ -250,7 +113,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		*out = filepath.Join("out", name)
 	}
 	abs := absAll(files)
-	return execute(ctx, runSpec{Title: "skybias report", Files: abs, Profile: *profile, Results: absPath(*results)}, *out, stdout, stderr, ex)
+	return execute(ctx, &pipeline.Spec{Title: "skybias report", Files: abs, Profile: *profile, Results: absPath(*results)}, *out, stdout, stderr, ex)
 }
 
 const paperDesc = `
@@ -281,7 +144,7 @@ func runPaper(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	title := "Dhar & Shamir, regenerated by skybias"
-	return execute(ctx, runSpec{Title: title, Files: files, Profile: *profile, Results: absPath(*results)}, *out, stdout, stderr, ex)
+	return execute(ctx, &pipeline.Spec{Title: title, Files: files, Profile: *profile, Results: absPath(*results)}, *out, stdout, stderr, ex)
 }
 
 // paperFiles lists the experiment and report files of a folder, sorted
@@ -323,23 +186,11 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fs.Usage()
 		return errUsage
 	}
-	spec, err := readSpec(pos[0])
+	spec, err := pipeline.LoadSpec(pos[0])
 	if err != nil {
 		return err
 	}
 	return execute(ctx, spec, pos[0], stdout, stderr, nil)
-}
-
-func readSpec(dir string) (runSpec, error) {
-	var spec runSpec
-	b, err := os.ReadFile(filepath.Join(dir, "run.json"))
-	if err != nil {
-		return spec, fmt.Errorf("%w (is %s a folder written by skybias run or paper?)", err, dir)
-	}
-	if err := json.Unmarshal(b, &spec); err != nil {
-		return spec, fmt.Errorf("%s: %w", filepath.Join(dir, "run.json"), err)
-	}
-	return spec, nil
 }
 
 func absPath(p string) string {
