@@ -30,6 +30,7 @@ require (
 	github.com/google/uuid v1.3.0 // indirect
 	github.com/leesper/go_rng v0.0.0-20190531154944-a612b043e353 // indirect
 	github.com/pkg/errors v0.9.1 // indirect
+	github.com/traefik/yaegi v0.16.1 // indirect
 	github.com/xtgo/set v1.0.0 // indirect
 	go4.org/unsafe/assume-no-moving-gc v0.0.0-20231121144256-b99613f794b6 // indirect
 	golang.org/x/sync v0.25.0 // indirect
@@ -43,3 +44,5 @@ require (
 	gorgonia.org/vecf64 v0.9.0 // indirect
 	rsc.io/pdf v0.1.1 // indirect
 )
+
+tool github.com/traefik/yaegi/cmd/yaegi
