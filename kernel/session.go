@@ -1,0 +1,268 @@
+package kernel
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io"
+	"reflect"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/traefik/yaegi/interp"
+	"github.com/traefik/yaegi/stdlib"
+
+	"github.com/skybias/skybias/kernel/nb"
+	"github.com/skybias/skybias/kernel/symbols"
+)
+
+// Session is an interpreter whose state lives from cell to cell.
+type Session struct {
+	interp *interp.Interpreter
+	mu     sync.Mutex
+	// imports maps the names cells use for packages to their paths.
+	imports map[string]string
+}
+
+// Preloaded are imported into every session under their package names.
+var Preloaded = []string{"github.com/skybias/skybias/kernel/display", "github.com/skybias/skybias/kernel/nb"}
+
+// NewSession starts an interpreter with the standard library and the
+// project's packages available to import.
+func NewSession(stdin io.Reader, stdout, stderr io.Writer) (*Session, error) {
+	i := interp.New(interp.Options{Stdin: stdin, Stdout: stdout, Stderr: stderr})
+	if err := i.Use(stdlib.Symbols); err != nil {
+		return nil, err
+	}
+	if err := i.Use(symbols.Symbols); err != nil {
+		return nil, err
+	}
+	s := &Session{interp: i, imports: map[string]string{}}
+	for _, p := range Preloaded {
+		if err := s.importPath("", p); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+func (s *Session) importPath(alias, path string) error {
+	name := alias
+	if name == "" {
+		name = path[strings.LastIndexByte(path, '/')+1:]
+	}
+	if s.imports[name] == path {
+		return nil // importing a package twice is fine
+	}
+	src := "import " + strconv.Quote(path)
+	if alias != "" {
+		src = "import " + alias + " " + strconv.Quote(path)
+	}
+	if _, err := s.interp.Eval(src); err != nil {
+		return fmt.Errorf("import %q: %w", path, err)
+	}
+	s.imports[name] = path
+	return nil
+}
+
+// CellError is a cell's failure: a compile or runtime error at a line of
+// the cell, or a panic.
+type CellError struct {
+	Name    string // "error", "panic", "interrupted"
+	Line    int    // 1-based line of the cell, 0 when unknown
+	Message string
+	Stack   string
+}
+
+func (e *CellError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("cell line %d: %s", e.Line, e.Message)
+	}
+	return e.Message
+}
+
+var importLine = regexp.MustCompile(`^import\s+(?:([A-Za-z_][A-Za-z0-9_]*|\.)\s+)?("[^"]+")\s*(?://.*)?$`)
+var importSpec = regexp.MustCompile(`^(?:([A-Za-z_][A-Za-z0-9_]*|\.)\s+)?("[^"]+")\s*(?://.*)?$`)
+var errPos = regexp.MustCompile(`(?:^|[\s(])(?:[^\s:]*:)?(\d+):(\d+): `)
+
+// splitImports takes the import declarations off the top of a cell: it
+// returns (alias, path) pairs, the rest of the code, and how many lines
+// were taken.
+func splitImports(code string) ([][2]string, string, int, error) {
+	lines := strings.Split(code, "\n")
+	var specs [][2]string
+	i := 0
+	for i < len(lines) {
+		l := strings.TrimSpace(lines[i])
+		switch {
+		case l == "" || strings.HasPrefix(l, "//"):
+			i++
+		case l == "import (" || l == "import(":
+			j := i + 1
+			for ; j < len(lines) && strings.TrimSpace(lines[j]) != ")"; j++ {
+				t := strings.TrimSpace(lines[j])
+				if t == "" || strings.HasPrefix(t, "//") {
+					continue
+				}
+				m := importSpec.FindStringSubmatch(t)
+				if m == nil {
+					return nil, "", 0, &CellError{Name: "error", Line: j + 1, Message: "cannot read import " + t}
+				}
+				p, _ := strconv.Unquote(m[2])
+				specs = append(specs, [2]string{m[1], p})
+			}
+			if j == len(lines) {
+				return nil, "", 0, &CellError{Name: "error", Line: i + 1, Message: "import ( is not closed"}
+			}
+			i = j + 1
+		case strings.HasPrefix(l, "import "):
+			m := importLine.FindStringSubmatch(l)
+			if m == nil {
+				return nil, "", 0, &CellError{Name: "error", Line: i + 1, Message: "cannot read " + l}
+			}
+			p, _ := strconv.Unquote(m[2])
+			specs = append(specs, [2]string{m[1], p})
+			i++
+		default:
+			return specs, strings.Join(lines[i:], "\n"), i, nil
+		}
+	}
+	return specs, "", i, nil
+}
+
+// Execute runs a cell. It returns the value of its last expression (an
+// invalid Value when the cell ends otherwise) and, on failure, a
+// *CellError. ctx is the cell's context: cancelling it interrupts the
+// cell, and project code receives it through nb.Context().
+func (s *Session) Execute(ctx context.Context, code string) (reflect.Value, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	specs, rest, offset, err := splitImports(code)
+	if err != nil {
+		return reflect.Value{}, err
+	}
+	for k, sp := range specs {
+		if err := s.importPath(sp[0], sp[1]); err != nil {
+			return reflect.Value{}, &CellError{Name: "error", Line: k + 1, Message: err.Error()}
+		}
+	}
+	if strings.TrimSpace(rest) == "" {
+		return reflect.Value{}, nil
+	}
+	nb.SetContext(ctx)
+	defer nb.SetContext(context.Background())
+	stmts, isBody := statements(rest)
+	if !isBody {
+		// Declarations (func, type) that are not statements: evaluate whole.
+		if _, err := s.interp.EvalWithContext(ctx, rest); err != nil {
+			return reflect.Value{}, cellError(err, offset, ctx)
+		}
+		return reflect.Value{}, nil
+	}
+	// One statement at a time, so that a cell may mix declarations
+	// ("var x T") and statements as a function body does.
+	var v reflect.Value
+	for _, st := range stmts {
+		var err error
+		if v, err = s.interp.EvalWithContext(ctx, st.src); err != nil {
+			return reflect.Value{}, cellError(err, offset+st.line, ctx)
+		}
+	}
+	if len(stmts) == 0 || !stmts[len(stmts)-1].expr {
+		return reflect.Value{}, nil
+	}
+	return v, nil
+}
+
+// statement is one top-level statement of a cell.
+type statement struct {
+	src  string
+	line int // lines before it in the cell
+	expr bool
+}
+
+// statements splits a cell into its statements when it parses as a
+// function body; false when it does not (it declares functions or types).
+func statements(code string) ([]statement, bool) {
+	const head = "package p\nfunc _() {\n"
+	src := head + code + "\n}\n"
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "", src, 0)
+	if err != nil || len(f.Decls) == 0 {
+		return nil, false
+	}
+	fd, ok := f.Decls[0].(*ast.FuncDecl)
+	if !ok || fd.Body == nil {
+		return nil, false
+	}
+	base := fset.File(f.Pos()).Base()
+	var out []statement
+	for _, st := range fd.Body.List {
+		lo, hi := int(st.Pos())-base-len(head), int(st.End())-base-len(head)
+		if lo < 0 || hi > len(code) || lo >= hi {
+			return nil, false
+		}
+		_, isExpr := st.(*ast.ExprStmt)
+		out = append(out, statement{src: code[lo:hi], line: strings.Count(code[:lo], "\n"), expr: isExpr})
+	}
+	return out, true
+}
+
+func cellError(err error, offset int, ctx context.Context) error {
+	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+		return &CellError{Name: "interrupted", Message: "the cell was interrupted"}
+	}
+	var p interp.Panic
+	if errors.As(err, &p) {
+		return &CellError{Name: "panic", Message: fmt.Sprint(p.Value), Stack: string(p.Stack)}
+	}
+	msg := err.Error()
+	ce := &CellError{Name: "error", Message: msg}
+	if m := errPos.FindStringSubmatchIndex(msg); m != nil {
+		line, _ := strconv.Atoi(msg[m[2]:m[3]])
+		ce.Line = line + offset
+		ce.Message = strings.TrimSpace(msg[m[1]:])
+	}
+	return ce
+}
+
+// Globals lists the names cells have defined.
+func (s *Session) Globals() []string {
+	var out []string
+	for n := range s.interp.Globals() {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Imports returns the package names cells can use and their paths.
+func (s *Session) Imports() map[string]string {
+	out := map[string]string{}
+	for k, v := range s.imports {
+		out[k] = v
+	}
+	return out
+}
+
+// Members lists the exported names of an importable package.
+func Members(path string) []string {
+	name := path[strings.LastIndexByte(path, '/')+1:]
+	key := path + "/" + name
+	syms, ok := symbols.Symbols[key]
+	if !ok {
+		syms = stdlib.Symbols[key]
+	}
+	var out []string
+	for n := range syms {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
