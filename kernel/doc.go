@@ -12,6 +12,11 @@
 //
 // The interpreter does not support everything compiled Go does: no
 // per-iteration loop variables (Go 1.22 semantics), no range over an
-// integer, no min/max builtins. Keep heavy work in compiled packages and
-// call them from cells.
+// integer, no min/max builtins, and a closure held in a variable and
+// called as a statement of its own ("f := func() {...}" then "f()") is
+// called again at every later evaluation (a yaegi quirk): declare such
+// functions with "func f() {...}" instead. Indexing a slice of some
+// compiled struct pointers ("e := rep.Experiments[0]") can fail with
+// "definition loop": range over the slice instead. Keep heavy work in compiled
+// packages and call them from cells.
 package kernel

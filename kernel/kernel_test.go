@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"reflect"
 	"net"
 	"os"
 	"path/filepath"
@@ -356,5 +358,30 @@ func TestSplitImports(t *testing.T) {
 	specs, rest, off, err := splitImports("// c\nimport \"fmt\"\nimport (\n  s \"strings\"\n  \"os\" // x\n)\nfmt.Println(1)\n")
 	if err != nil || len(specs) != 3 || specs[1] != [2]string{"s", "strings"} || off != 6 || strings.TrimSpace(rest) != "fmt.Println(1)" {
 		t.Fatalf("%v %q %d %v", specs, rest, off, err)
+	}
+}
+
+func TestBlocksKeepTheirVariables(t *testing.T) {
+	s, err := NewSession(strings.NewReader(""), io.Discard, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	cells := []string{
+		"total := 0\nfor i := 0; i < 3; i++ {\n\tsq := i * i\n\ttotal += sq\n}",
+		"ok := true\nif ok {\n\tmsg := \"yes\"\n\ttotal += len(msg)\n} else {\n\tother := 1\n\ttotal += other\n}",
+		"for _, w := range []string{\"a\", \"bb\"} {\n\tn := len(w)\n\ttotal += n\n}\ntotal",
+	}
+	var v reflect.Value
+	for _, c := range cells {
+		if v, err = s.Execute(ctx, c); err != nil {
+			t.Fatalf("%q: %v", c, err)
+		}
+	}
+	if fmt.Sprint(v.Interface()) != "11" {
+		t.Fatalf("total = %v, want 0+1+4+3+1+2 = 11", v)
+	}
+	if _, err := s.Execute(ctx, "x := 1\nif x > 0 {\n\ty := undefinedName\n}"); err == nil || !strings.Contains(err.Error(), "cell line 3") {
+		t.Fatalf("error inside a block: %v", err)
 	}
 }

@@ -25,7 +25,7 @@ const helpText = "### skybias kernel\n\n" +
 	"| magic | what it does |\n|---|---|\n" +
 	"| `%run FILE.yaml... [--profile P] [--executor slurm] [--results DIR]` | run experiments (stored results are reused) and show the report and figures |\n" +
 	"| `%plan FILE.yaml... [--profile P]` | list the jobs, their hashes and cost |\n" +
-	"| `%%yaml [--profile P] [--plan]` | the rest of the cell is an experiment: validate it, then run it (or plan it) |\n" +
+	"| `%%yaml [FILE.yaml] [--profile P] [--plan]` | the rest of the cell is an experiment: saved (to FILE.yaml when named), validated, then run (or planned) |\n" +
 	"| `%help` | this text |\n\n" +
 	"Interrupt stops a running cell: project code receives `nb.Context()`. The interpreter lacks Go 1.22 per-iteration loop variables, " +
 	"range over integers and the min/max builtins: keep heavy work in compiled packages and call them from cells."
@@ -151,19 +151,25 @@ func (k *Kernel) runFiles(ctx context.Context, f *magicFlags, files []string) er
 	return nb.Show(rep)
 }
 
-// yamlMagic validates the cell as an experiment file (kept beside the
-// notebook as .cell-HASH.yaml, so relative paths work as in a file there)
-// and runs or plans it.
+// yamlMagic saves the cell as an experiment file beside the notebook (the
+// file named after the magic, or .cell-HASH.yaml), so that relative paths
+// work as in a file there, validates it, and runs or plans it.
 func (k *Kernel) yamlMagic(ctx context.Context, args []string, body string) error {
-	f, _, err := parseMagic("%%yaml", args, true)
+	f, names, err := parseMagic("%%yaml", args, true)
 	if err != nil {
 		return err
 	}
 	if strings.TrimSpace(body) == "" {
 		return errors.New("%%yaml: the cell holds no YAML after the magic line")
 	}
+	if len(names) > 1 {
+		return fmt.Errorf("%%%%yaml: one file name at most, not %s", strings.Join(names, " "))
+	}
 	sum := sha256.Sum256([]byte(body))
 	path := ".cell-" + hex.EncodeToString(sum[:6]) + ".yaml"
+	if len(names) == 1 {
+		path = names[0]
+	}
 	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
 		return fmt.Errorf("%%%%yaml: %w", err)
 	}

@@ -169,9 +169,18 @@ func (s *Session) Execute(ctx context.Context, code string) (reflect.Value, erro
 	// ("var x T") and statements as a function body does.
 	var v reflect.Value
 	for _, st := range stmts {
+		src, shift := st.src, 0
+		if st.block {
+			// yaegi loses short variable declarations made inside the
+			// blocks of a top-level if/for/switch; a function literal
+			// scopes them as Go does, and still sees the cell's globals.
+			// It is called in an assignment: yaegi replays a top-level
+			// call of a closure at every later evaluation.
+			src, shift = "_ = func() struct{} {\n"+st.src+"\nreturn struct{}{}\n}()", -1
+		}
 		var err error
-		if v, err = s.interp.EvalWithContext(ctx, st.src); err != nil {
-			return reflect.Value{}, cellError(err, offset+st.line, ctx)
+		if v, err = s.interp.EvalWithContext(ctx, src); err != nil {
+			return reflect.Value{}, cellError(err, offset+st.line+shift, ctx)
 		}
 	}
 	if len(stmts) == 0 || !stmts[len(stmts)-1].expr {
@@ -182,9 +191,10 @@ func (s *Session) Execute(ctx context.Context, code string) (reflect.Value, erro
 
 // statement is one top-level statement of a cell.
 type statement struct {
-	src  string
-	line int // lines before it in the cell
-	expr bool
+	src   string
+	line  int  // lines before it in the cell
+	expr  bool // an expression: its value is the cell's
+	block bool // a compound statement with blocks of its own
 }
 
 // statements splits a cell into its statements when it parses as a
@@ -209,7 +219,12 @@ func statements(code string) ([]statement, bool) {
 			return nil, false
 		}
 		_, isExpr := st.(*ast.ExprStmt)
-		out = append(out, statement{src: code[lo:hi], line: strings.Count(code[:lo], "\n"), expr: isExpr})
+		block := false
+		switch st.(type) {
+		case *ast.IfStmt, *ast.ForStmt, *ast.RangeStmt, *ast.SwitchStmt, *ast.TypeSwitchStmt, *ast.SelectStmt, *ast.BlockStmt:
+			block = true
+		}
+		out = append(out, statement{src: code[lo:hi], line: strings.Count(code[:lo], "\n"), expr: isExpr, block: block})
 	}
 	return out, true
 }

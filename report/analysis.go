@@ -47,6 +47,25 @@ func newExperiment(p *dsl.Plan, results map[string]*runner.Result) (*Experiment,
 // Name is the experiment's name.
 func (e *Experiment) Name() string { return e.Plan.Experiment }
 
+// PaperTable is the number of the paper's table the experiment
+// reproduces, or 0.
+func (e *Experiment) PaperTable() int {
+	if p := e.first().job.Paper; p != nil {
+		return p.Table
+	}
+	return 0
+}
+
+// PSpiral is the predicted spiral fraction on a test set (first variant,
+// first repeat) and the number of test galaxies.
+func (e *Experiment) PSpiral(test string) (float64, int, error) {
+	ts, err := e.testStats(e.Variants[0], test)
+	if err != nil {
+		return 0, 0, err
+	}
+	return ts.PSpiral, ts.N, nil
+}
+
 func (e *Experiment) first() run { return e.runs[e.Variants[0]][0] }
 
 // mainTest is the test set the experiment reports (paper.on, else the first).
@@ -107,6 +126,7 @@ type Comparison struct {
 	Test, BaselineTest   string
 	Variant              string
 	PSpiral, BaseSpiral  float64 // first repeat
+	N                    int     // test galaxies (first repeat)
 	McNemar              []stats.McNemarTest
 	Binomial             []stats.BinomialTest
 	Note                 string
@@ -171,7 +191,7 @@ func compare(e, base *Experiment, c dsl.Compare) ([]*Comparison, error) {
 			cmp.McNemar = append(cmp.McNemar, stats.McNemar(b, cc))
 			cmp.Binomial = append(cmp.Binomial, stats.Binomial(t.PredictedSpiral(), t.N(), bt.PSpiral()))
 			if k == 0 {
-				cmp.PSpiral, cmp.BaseSpiral = t.PSpiral(), bt.PSpiral()
+				cmp.PSpiral, cmp.BaseSpiral, cmp.N = t.PSpiral(), bt.PSpiral(), t.N()
 			}
 		}
 		out = append(out, cmp)

@@ -31,14 +31,20 @@ func Root(t testing.TB) string {
 // and fails it under CI.
 func SharedData(t testing.TB, sub string) string {
 	t.Helper()
-	dir := os.Getenv("SKYBIAS_DATA")
-	if dir == "" {
-		dir = filepath.Join(Root(t), "..", "shared", "data")
-	}
+	dir := SharedDataDir(t)
 	if _, err := os.Stat(filepath.Join(dir, sub)); err != nil {
 		missing(t, "real data set "+sub+" not found in "+dir+" (set SKYBIAS_DATA to the folder holding it)")
 	}
 	return dir
+}
+
+// SharedDataDir is where the real data sets are looked for: SKYBIAS_DATA,
+// or ../shared/data beside the checkout (which may not exist).
+func SharedDataDir(t testing.TB) string {
+	if dir := os.Getenv("SKYBIAS_DATA"); dir != "" {
+		return dir
+	}
+	return filepath.Join(Root(t), "..", "shared", "data")
 }
 
 // Tool returns the path of an external program, skipping the test when it

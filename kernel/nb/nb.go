@@ -7,6 +7,7 @@ package nb
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -92,4 +93,16 @@ func Show(r *report.Report) error {
 		}
 	}
 	return nil
+}
+
+// PSpiral is the predicted spiral fraction of an experiment of a report
+// on one of its test sets (first sweep point, first repeat).
+func PSpiral(r *report.Report, experiment, test string) (float64, error) {
+	for _, e := range r.Experiments {
+		if e.Name() == experiment {
+			p, _, err := e.PSpiral(test)
+			return p, err
+		}
+	}
+	return 0, fmt.Errorf("the report has no experiment %q", experiment)
 }

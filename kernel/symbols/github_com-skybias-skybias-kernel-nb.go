@@ -11,6 +11,7 @@ func init() {
 	Symbols["github.com/skybias/skybias/kernel/nb/nb"] = map[string]reflect.Value{
 		// function, constant and variable definitions
 		"Context":    reflect.ValueOf(nb.Context),
+		"PSpiral":    reflect.ValueOf(nb.PSpiral),
 		"ResultsDir": reflect.ValueOf(nb.ResultsDir),
 		"Run":        reflect.ValueOf(nb.Run),
 		"SetContext": reflect.ValueOf(nb.SetContext),

@@ -1,0 +1,88 @@
+package notebooks
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/skybias/skybias/internal/testenv"
+)
+
+// TestNotebooksExecute runs every notebook top to bottom with
+// "jupyter nbconvert --execute" and the skybias kernel (installed into a
+// temporary Jupyter path), and fails on any error output or a notebook
+// without images.
+func TestNotebooksExecute(t *testing.T) {
+	testenv.Tool(t, "jupyter-nbconvert")
+	if testing.Short() {
+		t.Skip("skipping: notebooks train networks (a few minutes)")
+	}
+	root := testenv.Root(t)
+	tmp := t.TempDir()
+	bin := filepath.Join(tmp, "skybias")
+	build := exec.Command("go", "build", "-o", bin, "./cmd/skybias")
+	build.Dir = root
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	prefix := filepath.Join(tmp, "jupyter")
+	if out, err := exec.Command(bin, "kernel", "install", "--prefix", prefix).CombinedOutput(); err != nil {
+		t.Fatalf("kernel install: %v\n%s", err, out)
+	}
+	files, _ := filepath.Glob(filepath.Join(root, "notebooks", "*.ipynb"))
+	if len(files) < 3 {
+		t.Fatalf("found %d notebooks", len(files))
+	}
+	_, dataErr := os.Stat(filepath.Join(testenv.SharedDataDir(t), "gz1-sdss"))
+	for _, nbPath := range files {
+		name := filepath.Base(nbPath)
+		t.Run(name, func(t *testing.T) {
+			t0 := time.Now()
+			cmd := exec.Command("jupyter-nbconvert", "--to", "notebook", "--execute", "--ExecutePreprocessor.kernel_name=skybias",
+				"--ExecutePreprocessor.timeout=900", "--output-dir", tmp, nbPath)
+			cmd.Env = append(os.Environ(), "JUPYTER_PATH="+filepath.Join(prefix, "share", "jupyter"),
+				"SKYBIAS_RESULTS="+filepath.Join(tmp, "results"), "SKYBIAS_DATA="+testenv.SharedDataDir(t))
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Fatalf("nbconvert: %v\n%s", err, out)
+			}
+			b, err := os.ReadFile(filepath.Join(tmp, name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var doc struct {
+				Cells []struct {
+					CellType string `json:"cell_type"`
+					Outputs  []struct {
+						OutputType string         `json:"output_type"`
+						Ename      string         `json:"ename"`
+						Evalue     string         `json:"evalue"`
+						Data       map[string]any `json:"data"`
+					} `json:"outputs"`
+				} `json:"cells"`
+			}
+			if err := json.Unmarshal(b, &doc); err != nil {
+				t.Fatal(err)
+			}
+			pngs := 0
+			for i, c := range doc.Cells {
+				for _, o := range c.Outputs {
+					if o.OutputType == "error" {
+						t.Errorf("cell %d: %s: %s", i, o.Ename, o.Evalue)
+					}
+					if _, ok := o.Data["image/png"]; ok {
+						pngs++
+					}
+				}
+			}
+			wantImages := !(strings.HasPrefix(name, "03") && dataErr != nil)
+			if wantImages && pngs == 0 {
+				t.Errorf("%s shows no image/png output", name)
+			}
+			t.Logf("%s: %d images, %v", name, pngs, time.Since(t0).Round(time.Second))
+		})
+	}
+}
