@@ -52,13 +52,9 @@ command resubmits only them.`
 
 func runCollect(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("collect", "DIR", collectDesc, stderr)
-	pos, err := parseFlags(fs, args)
+	pos, err := parseN(fs, args, 1, 1)
 	if err != nil {
 		return err
-	}
-	if len(pos) != 1 {
-		fs.Usage()
-		return errUsage
 	}
 	spec, err := pipeline.LoadSpec(pos[0])
 	if err != nil {

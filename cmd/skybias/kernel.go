@@ -29,13 +29,9 @@ func runKernel(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs := newFlags("kernel", "install [--user|--prefix DIR] | CONNECTION_FILE", kernelDesc, stderr)
 	user := fs.Bool("user", false, "install for this user (~/.local/share/jupyter)")
 	prefix := fs.String("prefix", "", "install under DIR/share/jupyter")
-	pos, err := parseFlags(fs, args)
+	pos, err := parseN(fs, args, 1, 1)
 	if err != nil {
 		return err
-	}
-	if len(pos) != 1 {
-		fs.Usage()
-		return errUsage
 	}
 	if pos[0] != "install" {
 		return kernel.Run(ctx, pos[0], stderr)

@@ -101,6 +101,20 @@ func hasFlags(fs *flag.FlagSet) bool {
 	return n > 0
 }
 
+// parseN parses args and checks that between lo and hi positional
+// arguments remain (hi < 0: no upper bound), printing the usage if not.
+func parseN(fs *flag.FlagSet, args []string, lo, hi int) ([]string, error) {
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return nil, err
+	}
+	if len(pos) < lo || (hi >= 0 && len(pos) > hi) {
+		fs.Usage()
+		return nil, errUsage
+	}
+	return pos, nil
+}
+
 // parseFlags parses args, allowing flags after positional arguments
 // ("skybias plan a.yaml --profile quick"), and returns the positionals.
 func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {

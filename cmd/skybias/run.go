@@ -97,13 +97,9 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	out := fs.String("out", "", "output folder (default out/NAME, NAME the experiment or \"run\")")
 	results := fs.String("results", "results", "result store folder")
 	ex := addExecFlags(fs)
-	files, err := parseFlags(fs, args)
+	files, err := parseN(fs, args, 1, -1)
 	if err != nil {
 		return err
-	}
-	if len(files) == 0 {
-		fs.Usage()
-		return errUsage
 	}
 	if *out == "" {
 		name := "run"
@@ -178,13 +174,9 @@ training. Fails, naming the job, if a result is missing.`
 
 func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("report", "DIR", reportDesc, stderr)
-	pos, err := parseFlags(fs, args)
+	pos, err := parseN(fs, args, 1, 1)
 	if err != nil {
 		return err
-	}
-	if len(pos) != 1 {
-		fs.Usage()
-		return errUsage
 	}
 	spec, err := pipeline.LoadSpec(pos[0])
 	if err != nil {

@@ -19,13 +19,9 @@ and spirals it holds in all and in each region it names.`
 
 func runSource(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("source", "FILE...", sourceDesc, stderr)
-	files, err := parseFlags(fs, args)
+	files, err := parseN(fs, args, 1, -1)
 	if err != nil {
 		return err
-	}
-	if len(files) == 0 {
-		fs.Usage()
-		return errUsage
 	}
 	for _, f := range files {
 		src, err := sky.OpenSource(f)

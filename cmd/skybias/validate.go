@@ -25,13 +25,9 @@ has a problem.`
 func runValidate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("validate", "FILE...", validateDesc, stderr)
 	profile := fs.String("profile", "", "profile to compile experiments with (default quick where defined)")
-	files, err := parseFlags(fs, args)
+	files, err := parseN(fs, args, 1, -1)
 	if err != nil {
 		return err
-	}
-	if len(files) == 0 {
-		fs.Usage()
-		return errUsage
 	}
 	bad := 0
 	for _, f := range files {
@@ -66,13 +62,9 @@ changes its hash.`
 func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("plan", "FILE...", planDesc, stderr)
 	profile := fs.String("profile", "", "profile: quick, paper or one the file defines (default quick where defined)")
-	files, err := parseFlags(fs, args)
+	files, err := parseN(fs, args, 1, -1)
 	if err != nil {
 		return err
-	}
-	if len(files) == 0 {
-		fs.Usage()
-		return errUsage
 	}
 	var total time.Duration
 	var steps int64
