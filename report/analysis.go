@@ -129,7 +129,11 @@ type Comparison struct {
 	N                    int     // test galaxies (first repeat)
 	McNemar              []stats.McNemarTest
 	Binomial             []stats.BinomialTest
-	Note                 string
+	// Welch compares p(spiral) over the repeats of the two experiments
+	// (nil without repeats): unlike McNemar on one pair of networks, it
+	// allows for the spread between independently trained networks.
+	Welch *stats.WelchTest
+	Note  string
 }
 
 // Significant reports whether the first repeat's McNemar P is below the
@@ -159,6 +163,22 @@ func compare(e, base *Experiment, c dsl.Compare) ([]*Comparison, error) {
 			brs = base.runs[base.Variants[0]]
 		}
 		cmp := &Comparison{Experiment: e.Name(), Baseline: base.Name(), Test: c.On, BaselineTest: c.BaselineOn, Variant: v}
+		var ours, theirs []float64
+		for _, br := range brs {
+			if bt := br.res.Test(c.BaselineOn); bt != nil {
+				theirs = append(theirs, bt.PSpiral())
+			}
+		}
+		for _, r := range e.runs[v] {
+			if t := r.res.Test(c.On); t != nil {
+				ours = append(ours, t.PSpiral())
+			}
+		}
+		if len(ours) >= 2 && len(theirs) >= 2 {
+			if w, err := stats.Welch(ours, theirs); err == nil {
+				cmp.Welch = &w
+			}
+		}
 		for k, r := range e.runs[v] {
 			if k >= len(brs) {
 				cmp.Note = fmt.Sprintf("the baseline has %d repeats, this experiment %d; compared the first %d", len(brs), len(e.runs[v]), len(brs))

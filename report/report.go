@@ -147,7 +147,10 @@ func (r *Report) summary(d *doc, figs *figureSet) {
 		}
 		reps := ""
 		if len(c.McNemar) > 1 {
-			reps = fmt.Sprintf("; P < 1e-5 in %d of %d repeats, P < 0.05 in %d", c.CountBelow(Significance), len(c.McNemar), c.CountBelow(0.05))
+			reps = fmt.Sprintf("; McNemar P < 1e-5 in %d of %d repeats, P < 0.05 in %d", c.CountBelow(Significance), len(c.McNemar), c.CountBelow(0.05))
+		}
+		if c.Welch != nil {
+			reps += fmt.Sprintf("; across repeats (Welch): %s, P = %s", verdict(c.Welch.P), fmtP(c.Welch.P))
 		}
 		rows = append(rows, []string{name, c.Test, fmt.Sprintf("%.4f", c.PSpiral), c.Baseline, fmt.Sprintf("%.4f", c.BaseSpiral),
 			fmt.Sprintf("%d / %d", m.B, m.C), fmtP(m.P), fmt.Sprintf("%s (%s)", fmtP(b.P), b.Direction), verdict(m.P) + reps})
@@ -364,15 +367,20 @@ func (r *Report) controls(d *doc) {
 		for _, m := range c.McNemar {
 			ps = append(ps, fmtP(m.P))
 		}
+		welch := ""
+		if c.Welch != nil {
+			welch = fmt.Sprintf("%.4f vs %.4f, t = %.2f, P = %s", c.Welch.MeanA, c.Welch.MeanB, c.Welch.T, fmtP(c.Welch.P))
+		}
 		rows = append(rows, []string{c.Experiment, c.Baseline, c.Test, fmt.Sprint(len(c.McNemar)), fmt.Sprint(c.CountBelow(0.05)),
-			fmt.Sprint(c.CountBelow(Significance)), strings.Join(ps, ", ")})
+			fmt.Sprint(c.CountBelow(Significance)), strings.Join(ps, ", "), welch})
 	}
 	if len(rows) == 0 {
 		return
 	}
 	d.h(2, "Repeated comparisons")
-	d.p("%s", "Each repeat re-draws the training and test galaxies (and the network's starting weights). On a survey whose fields do not differ, a biased design should give P < 0.05 in about 5% of repeats, and P < 1e-5 essentially never.")
-	d.table([]string{"experiment", "baseline", "test", "repeats", "P < 0.05", "P < 1e-5", "McNemar P per repeat"}, rows)
+	d.p("%s", "Each repeat re-draws the training and test galaxies and the network's starting weights. McNemar's test compares two trained networks galaxy by galaxy, so it also flags the differences that training alone makes between two networks; "+
+		"Welch's test on p(spiral) across repeats asks whether the designs differ by more than networks trained the same way differ from each other. On a survey whose fields do not differ, Welch's test should find no shift.")
+	d.table([]string{"experiment", "baseline", "test", "repeats", "McNemar P < 0.05", "McNemar P < 1e-5", "McNemar P per repeat", "p(spiral) across repeats (Welch)"}, rows)
 }
 
 // Write puts REPORT.md, REPORT.html and the figures (PNG and SVG) in dir,
