@@ -54,5 +54,3 @@ func (p *progress) epochDone(st EpochStats) {
 	}
 	fmt.Fprintf(p.w, "%s (%.1fs)%s\n", line, st.Seconds, strings.Repeat(" ", 30))
 }
-
-func (p *progress) done() {}

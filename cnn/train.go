@@ -78,7 +78,6 @@ func (m *Model) Train(ctx context.Context, set *sky.ImageSet, opts TrainOptions)
 	}
 	hist := &History{}
 	bar := newProgress(opts.Progress, opts.Epochs, (len(train)+opts.Batch-1)/opts.Batch)
-	defer bar.done()
 	best, since := math.Inf(1), 0
 	side := m.Config.Input
 	per := 3 * side * side

@@ -1,10 +1,6 @@
 package dsl
 
-import (
-	"time"
-
-	"github.com/skybias/skybias/cnn"
-)
+import "time"
 
 // Measured on a 2-core machine of the kind skybias is developed on
 // (go test ./cnn -run NONE -bench Train): training throughput of the
@@ -38,6 +34,3 @@ func (j *Job) Cost() Cost {
 	c.Estimate = time.Duration(secs * float64(time.Second))
 	return c
 }
-
-// ModelFLOPs is exported for reports: the forward cost of one image.
-func ModelFLOPs(c cnn.Config) float64 { return c.FLOPs() }

@@ -2,7 +2,6 @@ package report
 
 import (
 	"fmt"
-	"math"
 	"sort"
 	"strconv"
 
@@ -303,5 +302,3 @@ func verdict(p float64) string {
 	}
 	return "no significant shift"
 }
-
-func nan() float64 { return math.NaN() }

@@ -91,7 +91,7 @@ func Build(in Input) (*Report, error) {
 		d.p("Note: %s.", m)
 	}
 	figs := &figureSet{}
-	rep.summary(d, figs)
+	rep.summary(d, figs, pub)
 	for _, s := range in.Summaries {
 		rep.summaryTable(d, s, byName, pub, figs)
 	}
@@ -128,7 +128,7 @@ func sourcesLine(es []*Experiment) string {
 }
 
 // summary is the headline table: every comparison and its verdict.
-func (r *Report) summary(d *doc, figs *figureSet) {
+func (r *Report) summary(d *doc, figs *figureSet, pub map[int]*Published) {
 	if len(r.Comparisons) == 0 {
 		return
 	}
@@ -168,10 +168,8 @@ func (r *Report) summary(d *doc, figs *figureSet) {
 				row.Significant = true
 			}
 		}
-		if p := e.first().job.Paper; p != nil && p.Table > 0 {
-			if pt, err := PublishedTables(); err == nil && pt[p.Table] != nil {
-				row.Published = pt[p.Table].PSpiral
-			}
+		if p := e.first().job.Paper; p != nil && pub[p.Table] != nil {
+			row.Published = pub[p.Table].PSpiral
 		}
 		if e.first().job.Paper == nil || e.first().job.Paper.Figure == 0 {
 			bias = append(bias, row)

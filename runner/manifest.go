@@ -1,7 +1,6 @@
 package runner
 
 import (
-	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -86,5 +85,3 @@ func trimNL(s string) string {
 	}
 	return s
 }
-
-func nan() float64 { return math.NaN() }

@@ -2,6 +2,7 @@ package runner
 
 import (
 	"bytes"
+	"math"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -189,7 +190,7 @@ func readPredictions(path string) ([]Prediction, error) {
 func parseOrNaN(s string) float64 {
 	v, err := strconv.ParseFloat(s, 64)
 	if err != nil {
-		return nan()
+		return math.NaN()
 	}
 	return v
 }
