@@ -2,12 +2,12 @@ package runner
 
 import (
 	"bytes"
-	"math"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
