@@ -6,7 +6,6 @@ import (
 	"io"
 
 	"github.com/skybias/skybias/dsl"
-	"github.com/skybias/skybias/pipeline"
 	"github.com/skybias/skybias/runner"
 )
 
@@ -51,17 +50,5 @@ Jobs that failed are listed with their logs; rerunning the submitting
 command resubmits only them.`
 
 func runCollect(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("collect", "DIR", collectDesc, stderr)
-	pos, err := parseN(fs, args, 1, 1)
-	if err != nil {
-		return err
-	}
-	spec, err := pipeline.LoadSpec(pos[0])
-	if err != nil {
-		return err
-	}
-	if err := pipeline.Collect(ctx, spec, stdout); err != nil {
-		return err
-	}
-	return execute(ctx, spec, pos[0], stdout, stderr, nil)
+	return reportDir(ctx, newFlags("collect", "DIR", collectDesc, stderr), args, stdout, stderr, true)
 }

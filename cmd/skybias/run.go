@@ -173,7 +173,12 @@ by skybias run or skybias paper) from the stored results, without
 training. Fails, naming the job, if a result is missing.`
 
 func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("report", "DIR", reportDesc, stderr)
+	return reportDir(ctx, newFlags("report", "DIR", reportDesc, stderr), args, stdout, stderr, false)
+}
+
+// reportDir rebuilds the report of a folder written by run or paper from
+// the stored results, first waiting for its Slurm arrays when collect is set.
+func reportDir(ctx context.Context, fs *flag.FlagSet, args []string, stdout, stderr io.Writer, collect bool) error {
 	pos, err := parseN(fs, args, 1, 1)
 	if err != nil {
 		return err
@@ -181,6 +186,11 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	spec, err := pipeline.LoadSpec(pos[0])
 	if err != nil {
 		return err
+	}
+	if collect {
+		if err := pipeline.Collect(ctx, spec, stdout); err != nil {
+			return err
+		}
 	}
 	return execute(ctx, spec, pos[0], stdout, stderr, nil)
 }
