@@ -237,11 +237,12 @@ func Collect(ctx context.Context, spec *Spec, log io.Writer) error {
 	return nil
 }
 
-// Jobs counts the distinct jobs of a report's experiments.
+// Jobs counts the distinct jobs of a report's experiments (experiments
+// that ask for the same computation share one).
 func Jobs(r *report.Report) int {
-	n := 0
+	var all []*dsl.Job
 	for _, e := range r.Experiments {
-		n += len(e.Plan.Jobs)
+		all = append(all, e.Plan.Jobs...)
 	}
-	return n
+	return len(runner.Unique(all))
 }
