@@ -276,28 +276,38 @@ func gammaQ(a, x float64) float64 {
 		}
 		return 1 - sum*math.Exp(-x+a*math.Log(x)-lg)
 	}
-	const tiny = 1e-300
 	b := x + 1 - a
-	c := 1 / tiny
+	c := 1 / lentzTiny
 	d := 1 / b
 	h := d
 	for i := 1; i < 10000; i++ {
 		an := -float64(i) * (float64(i) - a)
 		b += 2
-		d = an*d + b
-		if math.Abs(d) < tiny {
-			d = tiny
-		}
-		c = b + an/c
-		if math.Abs(c) < tiny {
-			c = tiny
-		}
-		d = 1 / d
-		del := d * c
+		var del float64
+		c, d, del = lentzStep(an, b, c, d)
 		h *= del
 		if math.Abs(del-1) < 1e-16 {
 			break
 		}
 	}
 	return math.Exp(-x+a*math.Log(x)-lg) * h
+}
+
+// lentzTiny keeps the modified Lentz recurrences away from division by zero.
+const lentzTiny = 1e-300
+
+// lentzStep advances a continued fraction's modified Lentz evaluation by
+// one term an/(bn + ...): it returns the new C and D and the factor by
+// which the running value is multiplied (1 at convergence).
+func lentzStep(an, bn, c, d float64) (float64, float64, float64) {
+	d = bn + an*d
+	if math.Abs(d) < lentzTiny {
+		d = lentzTiny
+	}
+	c = bn + an/c
+	if math.Abs(c) < lentzTiny {
+		c = lentzTiny
+	}
+	d = 1 / d
+	return c, d, c * d
 }
