@@ -97,7 +97,7 @@ func decodeAs(doc *Document, root *yaml.Node, e *errs, allowed []string, fragmen
 			x.sourceNode = v
 			if p, ok := e.str(v, "source"); ok {
 				x.sourcePath, _ = sky.ExpandPath(p, filepath.Dir(doc.fileOf(v)))
-				src, err := openSource(x.sourcePath)
+				src, err := OpenSource(x.sourcePath)
 				if err != nil {
 					e.at(v, "source: %v", err)
 				} else {
@@ -379,7 +379,9 @@ var sources = struct {
 	m map[string]sky.Source
 }{m: map[string]sky.Source{}}
 
-func openSource(path string) (sky.Source, error) {
+// OpenSource opens a data source file, reusing the one already open while
+// the file is unchanged (same size and modification time).
+func OpenSource(path string) (sky.Source, error) {
 	st, err := os.Stat(path)
 	if err != nil {
 		return nil, err

@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"sync"
 	"time"
 
 	"github.com/skybias/skybias/cnn"
@@ -17,22 +16,10 @@ import (
 // predictChunk is how many test galaxies are held as images at once.
 const predictChunk = 1024
 
-// sources caches data sources by path and digest within a process.
-var sources = struct {
-	sync.Mutex
-	m map[string]sky.Source
-}{m: map[string]sky.Source{}}
-
 // OpenSource opens a job's data source and checks that its content is the
 // one the job was planned on.
 func OpenSource(job *dsl.Job) (sky.Source, error) {
-	key := job.Source.Path + "|" + job.Source.Digest
-	sources.Lock()
-	defer sources.Unlock()
-	if s, ok := sources.m[key]; ok {
-		return s, nil
-	}
-	s, err := sky.OpenSource(job.Source.Path)
+	s, err := dsl.OpenSource(job.Source.Path)
 	if err != nil {
 		return nil, err
 	}
@@ -40,7 +27,6 @@ func OpenSource(job *dsl.Job) (sky.Source, error) {
 		return nil, fmt.Errorf("source %s changed since job %s was planned (digest %s, job says %s); plan again",
 			job.Source.Path, job.ShortHash(), s.Digest()[:12], job.Source.Digest[:min(12, len(job.Source.Digest))])
 	}
-	sources.m[key] = s
 	return s, nil
 }
 

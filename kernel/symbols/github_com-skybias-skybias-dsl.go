@@ -23,6 +23,7 @@ func init() {
 		"KindReport":     reflect.ValueOf(dsl.KindReport),
 		"KindSource":     reflect.ValueOf(dsl.KindSource),
 		"Load":           reflect.ValueOf(dsl.Load),
+		"OpenSource":     reflect.ValueOf(dsl.OpenSource),
 		"Parse":          reflect.ValueOf(dsl.Parse),
 		"ReadJob":        reflect.ValueOf(dsl.ReadJob),
 		"ResultVersion":  reflect.ValueOf(constant.MakeFromLiteral("\"skybias-result-1\"", token.STRING, 0)),
