@@ -132,14 +132,49 @@ type Comparison struct {
 	// (nil without repeats): unlike McNemar on one pair of networks, it
 	// allows for the spread between independently trained networks.
 	Welch *stats.WelchTest
-	Note  string
+	// Contrast is this experiment's field contrast when the compared test
+	// set lies in one of the fields its training took a single class
+	// from (nil otherwise).
+	Contrast *FieldContrast
+	Note     string
 }
 
-// Significant reports whether the first repeat's McNemar P is below the
-// paper's threshold.
-func (c *Comparison) Significant() bool {
-	return len(c.McNemar) > 0 && c.McNemar[0].P < Significance
+// Toward is the direction the paper's effect predicts on the compared
+// test set: "more" spirals than the baseline when the test field gave
+// the training spirals, "fewer" when it gave the ellipticals, "" when
+// the experiment has no field contrast.
+func (c *Comparison) Toward() string {
+	switch {
+	case c.Contrast == nil:
+		return ""
+	case c.Test == c.Contrast.SpiralTest:
+		return "more"
+	}
+	return "fewer"
 }
+
+// ShiftAt reports whether repeat k shows the paper's effect beyond
+// training noise: McNemar's P against the baseline below the level, and,
+// where the experiment has a field contrast, the contrast's P below the
+// level with the McNemar shift in the direction the contrast predicts.
+// Without a contrast it is McNemar's verdict alone.
+func (c *Comparison) ShiftAt(k int, level float64) bool {
+	if k >= len(c.McNemar) || c.McNemar[k].P >= level {
+		return false
+	}
+	if c.Contrast == nil {
+		return true
+	}
+	if k >= len(c.Contrast.Tests) || c.Contrast.Tests[k].PGreater >= level {
+		return false
+	}
+	m := c.McNemar[k]
+	return (c.Toward() == "more") == (m.B > m.C)
+}
+
+// Significant reports whether the first repeat shows a shift at the
+// paper's threshold (see ShiftAt).
+func (c *Comparison) Significant() bool { return c.ShiftAt(0, Significance) }
 
 // CountBelow counts the repeats whose McNemar P is below a level.
 func (c *Comparison) CountBelow(level float64) int {
@@ -152,6 +187,122 @@ func (c *Comparison) CountBelow(level float64) int {
 	return n
 }
 
+// CountShifts counts the repeats that show a shift at the level (see
+// ShiftAt).
+func (c *Comparison) CountShifts(level float64) int {
+	n := 0
+	for k := range c.McNemar {
+		if c.ShiftAt(k, level) {
+			n++
+		}
+	}
+	return n
+}
+
+// Verdict is the headline finding of the first repeat in words.
+func (c *Comparison) Verdict() string {
+	if len(c.McNemar) == 0 {
+		return "not compared"
+	}
+	m := c.McNemar[0]
+	if c.Contrast == nil {
+		if m.P >= 0.05 {
+			return verdict(m.P)
+		}
+		return verdict(m.P) + " (McNemar only: no test set on the other training field, so training noise is not ruled out)"
+	}
+	cp := c.Contrast.Tests[0].PGreater
+	switch {
+	case c.ShiftAt(0, Significance):
+		return verdict(m.P)
+	case m.P < Significance && cp >= 0.05:
+		return "no shift beyond training noise (the networks differ, but this one does not favour its spiral field)"
+	case c.ShiftAt(0, 0.05):
+		return "P < 0.05"
+	}
+	return "no significant shift"
+}
+
+// FieldContrast tests one trained network on two of its test sets: one in
+// the field(s) its training spirals alone came from, one in the field(s)
+// its training ellipticals alone came from. The paper's effect predicts
+// more galaxies called spiral in the first than in the second for the
+// same mix of true classes. The comparison is within one network, so a
+// network's overall leaning towards one class, which varies from one
+// training run to the next, moves both test sets alike and cancels; and
+// the two test sets hold different galaxies, so on a sky whose fields do
+// not differ the test holds its level however the network was trained.
+type FieldContrast struct {
+	SpiralTest, EllipticalTest string
+	// PSpiralS and PSpiralE are p(spiral) on each test set (first repeat).
+	PSpiralS, PSpiralE float64
+	// Tests holds the Cochran-Mantel-Haenszel test per repeat, stratified
+	// by true class; group 1 is the spiral field's test set and PGreater
+	// is the one-sided P in the direction the effect predicts.
+	Tests []stats.MantelHaenszelTest
+}
+
+// contrast builds a variant's field contrast, or nil when the design has
+// no test set in a field of one training class only.
+func (e *Experiment) contrast(variant string) (*FieldContrast, error) {
+	rs := e.runs[variant]
+	j := rs[0].job
+	only := map[sky.Class]map[string]bool{}
+	for _, c := range sky.Classes {
+		only[c] = map[string]bool{}
+		for _, p := range j.Train[c.String()] {
+			for _, f := range p.From {
+				only[c][f] = true
+			}
+		}
+	}
+	for f := range only[sky.Spiral] {
+		if only[sky.Elliptical][f] {
+			delete(only[sky.Spiral], f)
+			delete(only[sky.Elliptical], f)
+		}
+	}
+	within := func(t dsl.Test, c sky.Class) bool {
+		for _, f := range t.From {
+			if !only[c][f] {
+				return false
+			}
+		}
+		return len(t.From) > 0
+	}
+	fc := &FieldContrast{}
+	for _, t := range j.Tests {
+		if fc.SpiralTest == "" && within(t, sky.Spiral) {
+			fc.SpiralTest = t.Name
+		}
+		if fc.EllipticalTest == "" && within(t, sky.Elliptical) {
+			fc.EllipticalTest = t.Name
+		}
+	}
+	if fc.SpiralTest == "" || fc.EllipticalTest == "" {
+		return nil, nil
+	}
+	for k, r := range rs {
+		s, el := r.res.Test(fc.SpiralTest), r.res.Test(fc.EllipticalTest)
+		if s == nil || el == nil {
+			return nil, fmt.Errorf("experiment %s: result %s lacks test set %s or %s", e.Name(), r.job.ShortHash(), fc.SpiralTest, fc.EllipticalTest)
+		}
+		var strata []stats.Stratum
+		for c := 0; c < 2; c++ { // true class: elliptical, spiral
+			strata = append(strata, stats.Stratum{{s.Confusion[c][1], s.Confusion[c][0]}, {el.Confusion[c][1], el.Confusion[c][0]}})
+		}
+		m, err := stats.MantelHaenszel(strata)
+		if err != nil {
+			return nil, fmt.Errorf("experiment %s: field contrast %s against %s: %w", e.Name(), fc.SpiralTest, fc.EllipticalTest, err)
+		}
+		fc.Tests = append(fc.Tests, m)
+		if k == 0 {
+			fc.PSpiralS, fc.PSpiralE = s.PSpiral(), el.PSpiral()
+		}
+	}
+	return fc, nil
+}
+
 // compare pairs an experiment's predictions with its baseline's, galaxy
 // by galaxy, for every variant and repeat the two share.
 func compare(e, base *Experiment, c dsl.Compare) ([]*Comparison, error) {
@@ -162,6 +313,13 @@ func compare(e, base *Experiment, c dsl.Compare) ([]*Comparison, error) {
 			brs = base.runs[base.Variants[0]]
 		}
 		cmp := &Comparison{Experiment: e.Name(), Baseline: base.Name(), Test: c.On, BaselineTest: c.BaselineOn, Variant: v}
+		fc, err := e.contrast(v)
+		if err != nil {
+			return nil, err
+		}
+		if fc != nil && (c.On == fc.SpiralTest || c.On == fc.EllipticalTest) {
+			cmp.Contrast = fc
+		}
 		var ours, theirs []float64
 		for _, br := range brs {
 			if bt := br.res.Test(c.BaselineOn); bt != nil {

@@ -134,6 +134,10 @@ func (r *Report) summary(d *doc, figs *figureSet, pub map[int]*Published) {
 	}
 	d.h(2, "Does the training design leak the sky?")
 	d.p("For each experiment and its baseline, the galaxies of the test set are the same; **b** counts galaxies the baseline called elliptical and this experiment spiral, **c** the reverse. McNemar's exact test asks whether b and c differ more than chance allows. The binomial column is the paper's test: the predicted spiral count against the baseline's proportion, one-sided in the direction of the shift.")
+	d.p("%s", "Both compare two trained networks, so they also flag what training alone changes: two networks trained the same way from different starting weights disagree on many galaxies and lean differently towards one class (see the null control). "+
+		"The **field contrast** asks the question within one network: does it call more galaxies spiral on the test set from the field its training spirals came from than on the test set from the field its ellipticals came from, for the same mix of true classes? "+
+		"It is a Cochran-Mantel-Haenszel test stratified by true class, one-sided in the direction the effect predicts. A network's overall leaning moves both test sets alike and cancels, so training noise cannot produce it on a sky whose fields do not differ. "+
+		"The verdict calls a shift only when McNemar's P and the field contrast's P are both below 1e-5 and point the same way.")
 	var rows [][]string
 	var bias []plots.BiasRow
 	for _, c := range r.Comparisons {
@@ -147,15 +151,19 @@ func (r *Report) summary(d *doc, figs *figureSet, pub map[int]*Published) {
 		}
 		reps := ""
 		if len(c.McNemar) > 1 {
-			reps = fmt.Sprintf("; McNemar P < 1e-5 in %d of %d repeats, P < 0.05 in %d", c.CountBelow(Significance), len(c.McNemar), c.CountBelow(0.05))
+			reps = fmt.Sprintf("; shift in %d of %d repeats (P < 0.05 in %d)", c.CountShifts(Significance), len(c.McNemar), c.CountShifts(0.05))
 		}
 		if c.Welch != nil {
 			reps += fmt.Sprintf("; across repeats (Welch): %s, P = %s", verdict(c.Welch.P), fmtP(c.Welch.P))
 		}
+		contrast := "none"
+		if f := c.Contrast; f != nil {
+			contrast = fmt.Sprintf("%s %.3f vs %s %.3f, P = %s", f.SpiralTest, f.PSpiralS, f.EllipticalTest, f.PSpiralE, fmtP(f.Tests[0].PGreater))
+		}
 		rows = append(rows, []string{name, c.Test, fmt.Sprintf("%.4f", c.PSpiral), c.Baseline, fmt.Sprintf("%.4f", c.BaseSpiral),
-			fmt.Sprintf("%d / %d", m.B, m.C), fmtP(m.P), fmt.Sprintf("%s (%s)", fmtP(b.P), b.Direction), verdict(m.P) + reps})
+			fmt.Sprintf("%d / %d", m.B, m.C), fmtP(m.P), fmt.Sprintf("%s (%s)", fmtP(b.P), b.Direction), contrast, c.Verdict() + reps})
 	}
-	d.table([]string{"experiment", "test", "p(spiral)", "baseline", "baseline p(spiral)", "b / c", "McNemar P", "binomial P", "verdict"}, rows)
+	d.table([]string{"experiment", "test", "p(spiral)", "baseline", "baseline p(spiral)", "b / c", "McNemar P", "binomial P", "field contrast (S field vs E field)", "verdict"}, rows)
 	for _, e := range r.Experiments {
 		test := e.mainTest()
 		ts, err := e.testStats(e.Variants[0], test)
@@ -176,7 +184,7 @@ func (r *Report) summary(d *doc, figs *figureSet, pub map[int]*Published) {
 		}
 	}
 	if len(bias) > 0 {
-		f := plots.BiasChart("Predicted spiral fraction per experiment (* McNemar P < 1e-5 against the baseline)", bias)
+		f := plots.BiasChart("Predicted spiral fraction per experiment (* shift at P < 1e-5: McNemar and field contrast)", bias)
 		d.img("Bias chart: p(spiral) per train/test combination, with 95% Wilson intervals and the published values", figs.add(f))
 	}
 }
@@ -303,6 +311,19 @@ func (r *Report) tables(d *doc, pub map[int]*Published, figs *figureSet) {
 			d.p("Against %s on %s: p(spiral) %.4f vs %.4f; McNemar b = %d, c = %d, P = %s; binomial (%s) P = %s. %s",
 				c.Baseline, c.Test, c.PSpiral, c.BaseSpiral, m.B, m.C, fmtP(m.P), b.Direction, fmtP(b.P), c.Note)
 		}
+		for _, v := range e.Variants {
+			fc, err := e.contrast(v)
+			if err != nil || fc == nil {
+				continue
+			}
+			t := fc.Tests[0]
+			label := ""
+			if v != "" {
+				label = " (" + v + ")"
+			}
+			d.p("Field contrast%s: the same network calls %.4f of test %s (where its spirals came from) spiral and %.4f of test %s (where its ellipticals came from); Mantel-Haenszel odds ratio %.2f, z = %.2f, one-sided P = %s.",
+				label, fc.PSpiralS, fc.SpiralTest, fc.PSpiralE, fc.EllipticalTest, t.OddsRatio, t.Z, fmtP(t.PGreater))
+		}
 		if len(j.Tests) >= 2 && !skymaps[j.Hash()] {
 			if regions := skyRegions(e); len(regions) >= 2 {
 				skymaps[j.Hash()] = true
@@ -361,24 +382,38 @@ func (r *Report) controls(d *doc) {
 		if len(c.McNemar) < 2 {
 			continue
 		}
-		var ps []string
+		var ps, cps []string
 		for _, m := range c.McNemar {
 			ps = append(ps, fmtP(m.P))
+		}
+		contrast05 := "-"
+		if c.Contrast != nil {
+			n := 0
+			for _, t := range c.Contrast.Tests {
+				cps = append(cps, fmtP(t.PGreater))
+				if t.PGreater < 0.05 {
+					n++
+				}
+			}
+			contrast05 = fmt.Sprint(n)
 		}
 		welch := ""
 		if c.Welch != nil {
 			welch = fmt.Sprintf("%.4f vs %.4f, t = %.2f, P = %s", c.Welch.MeanA, c.Welch.MeanB, c.Welch.T, fmtP(c.Welch.P))
 		}
 		rows = append(rows, []string{c.Experiment, c.Baseline, c.Test, fmt.Sprint(len(c.McNemar)), fmt.Sprint(c.CountBelow(0.05)),
-			fmt.Sprint(c.CountBelow(Significance)), strings.Join(ps, ", "), welch})
+			fmt.Sprint(c.CountBelow(Significance)), contrast05, fmt.Sprint(c.CountShifts(0.05)), fmt.Sprint(c.CountShifts(Significance)),
+			strings.Join(ps, ", "), strings.Join(cps, ", "), welch})
 	}
 	if len(rows) == 0 {
 		return
 	}
 	d.h(2, "Repeated comparisons")
 	d.p("%s", "Each repeat re-draws the training and test galaxies and the network's starting weights. McNemar's test compares two trained networks galaxy by galaxy, so it also flags the differences that training alone makes between two networks; "+
-		"Welch's test on p(spiral) across repeats asks whether the designs differ by more than networks trained the same way differ from each other. On a survey whose fields do not differ, Welch's test should find no shift.")
-	d.table([]string{"experiment", "baseline", "test", "repeats", "McNemar P < 0.05", "McNemar P < 1e-5", "McNemar P per repeat", "p(spiral) across repeats (Welch)"}, rows)
+		"the field contrast compares one network with itself on two fields, and Welch's test on p(spiral) across repeats asks whether the designs differ by more than networks trained the same way differ from each other. "+
+		"On a survey whose fields do not differ, the field contrast's P falls below 0.05 in about 5% of repeats and the verdict (both tests) should find no shift.")
+	d.table([]string{"experiment", "baseline", "test", "repeats", "McNemar P < 0.05", "McNemar P < 1e-5", "contrast P < 0.05", "shift, P < 0.05", "shift, P < 1e-5",
+		"McNemar P per repeat", "contrast P per repeat", "p(spiral) across repeats (Welch)"}, rows)
 }
 
 // Write puts REPORT.md, REPORT.html and the figures (PNG and SVG) in dir,

@@ -11,6 +11,7 @@ import (
 	"github.com/skybias/skybias/internal/testenv"
 	"github.com/skybias/skybias/runner"
 	"github.com/skybias/skybias/sky"
+	"github.com/skybias/skybias/stats"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/report.golden.md")
@@ -145,5 +146,39 @@ func TestPublishedTables(t *testing.T) {
 	}
 	if len(pub) != 13 || pub[6].Confusion != [2][2]int{{7749, 251}, {408, 7592}} || pub[6].PSpiral != 0.49 || pub[12].Survey != "sdss" {
 		t.Fatalf("published: %+v", pub[6])
+	}
+}
+
+func TestVerdictAllowsForTrainingNoise(t *testing.T) {
+	mh := func(p float64) stats.MantelHaenszelTest { return stats.MantelHaenszelTest{PGreater: p} }
+	contrast := &FieldContrast{SpiralTest: "f1", EllipticalTest: "f2", Tests: []stats.MantelHaenszelTest{mh(1e-30)}}
+	null := &FieldContrast{SpiralTest: "f1", EllipticalTest: "f2", Tests: []stats.MantelHaenszelTest{mh(0.41)}}
+	weak := &FieldContrast{SpiralTest: "f1", EllipticalTest: "f2", Tests: []stats.MantelHaenszelTest{mh(0.01)}}
+	cases := []struct {
+		name     string
+		test     string
+		b, c     int
+		contrast *FieldContrast
+		shift    bool
+		verdict  string
+	}{
+		{"both tests agree, spiral field", "f1", 345, 18, contrast, true, "**shift, P < 1e-5**"},
+		{"both tests agree, elliptical field", "f2", 18, 345, contrast, true, "**shift, P < 1e-5**"},
+		{"McNemar against the contrast's direction", "f1", 18, 345, contrast, false, "no significant shift"},
+		{"networks differ, no field contrast (training noise)", "f1", 300, 60, null, false, "no shift beyond training noise (the networks differ, but this one does not favour its spiral field)"},
+		{"weak contrast", "f1", 300, 60, weak, false, "P < 0.05"},
+		{"no contrast available", "f1", 300, 60, nil, true, "**shift, P < 1e-5** (McNemar only: no test set on the other training field, so training noise is not ruled out)"},
+		{"nothing", "f1", 10, 12, nil, false, "no significant shift"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			cmp := &Comparison{Test: c.test, McNemar: []stats.McNemarTest{stats.McNemar(c.b, c.c)}, Contrast: c.contrast}
+			if got := cmp.Significant(); got != c.shift {
+				t.Errorf("Significant = %v, want %v", got, c.shift)
+			}
+			if got := cmp.Verdict(); got != c.verdict {
+				t.Errorf("Verdict = %q, want %q", got, c.verdict)
+			}
+		})
 	}
 }
