@@ -9,8 +9,8 @@ package cnn
 const (
 	gemmMR = 6
 	gemmNR = 16
-	gemmKC = 256
-	gemmMC = 120
+	gemmKC = 320
+	gemmMC = 240
 )
 
 // gemmBuf holds the packing buffers of one goroutine's multiplies.
@@ -27,10 +27,7 @@ func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int
 	if m == 0 || n == 0 {
 		return
 	}
-	if buf == nil {
-		buf = &gemmBuf{}
-	}
-	if beta != 1 {
+	if beta != 0 && beta != 1 || beta == 0 && (k == 0 || alpha == 0) {
 		for i := 0; i < m; i++ {
 			row := c[i*ldc : i*ldc+n]
 			if beta == 0 {
@@ -41,18 +38,63 @@ func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int
 				}
 			}
 		}
+		beta = 1
 	}
 	if k == 0 || alpha == 0 {
+		return
+	}
+	gemm(m, n, k, alpha, a, lda, transA, denseB{b, ldb, transB}, c, ldc, beta != 0, nil, buf)
+}
+
+// bPacker supplies op(B) to gemm one strip at a time: packStrip writes
+// op(B)[p0:p0+kc, j0:j0+cols] k-major into dst (dst[p*gemmNR+q]) and zeroes
+// the columns from cols to gemmNR. A packer can compute B on the fly (the
+// neighbourhoods of a convolution) instead of reading it from memory.
+type bPacker interface {
+	packStrip(dst []float32, j0, cols, p0, kc int)
+}
+
+// gemm computes C = alpha*op(A)*op(B) (+ C when accumulate), then, when
+// bias is not nil, C[i][j] = max(C[i][j] + bias[i], 0). Strips of B are
+// packed just before the micro-kernel uses them, so they stay in the
+// first-level cache.
+func gemm(m, n, k int, alpha float32, a []float32, lda int, transA bool, bp bPacker, c []float32, ldc int, accumulate bool, bias []float32, buf *gemmBuf) {
+	if m == 0 || n == 0 {
+		return
+	}
+	if buf == nil {
+		buf = &gemmBuf{}
+	}
+	if k == 0 { // an empty product: C becomes 0 (+ C), then the bias
+		for i := 0; i < m; i++ {
+			for j := 0; j < n; j++ {
+				v := float32(0)
+				if accumulate {
+					v = c[i*ldc+j]
+				}
+				if bias != nil {
+					v = relu(v + bias[i])
+				}
+				c[i*ldc+j] = v
+			}
+		}
 		return
 	}
 	nStrips := (n + gemmNR - 1) / gemmNR
 	// Split k into equal blocks of at most gemmKC, so no block is a sliver.
 	kBlocks := (k + gemmKC - 1) / gemmKC
 	kcMax := (k + kBlocks - 1) / kBlocks
+	var zeroBias [gemmMR]float32
 	for p0 := 0; p0 < k; p0 += kcMax {
 		kc := min(kcMax, k-p0)
-		bp := grow(&buf.b, nStrips*gemmNR*kc)
-		packB(bp, transB, b, ldb, p0, kc, n)
+		flags := 0
+		if accumulate || p0 > 0 {
+			flags |= kernelAdd
+		}
+		if bias != nil && p0+kc == k {
+			flags |= kernelBiasReLU
+		}
+		bs := grow(&buf.b, gemmNR*kc)
 		for i0 := 0; i0 < m; i0 += gemmMC {
 			mc := min(gemmMC, m-i0)
 			mStrips := (mc + gemmMR - 1) / gemmMR
@@ -61,27 +103,82 @@ func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int
 			for js := 0; js < nStrips; js++ {
 				j := js * gemmNR
 				nr := min(gemmNR, n-j)
-				bs := bp[js*gemmNR*kc : (js+1)*gemmNR*kc]
+				bp.packStrip(bs, j, nr, p0, kc)
 				for is := 0; is < mStrips; is++ {
 					i := i0 + is*gemmMR
 					mr := min(gemmMR, m-i)
 					as := ap[is*gemmMR*kc : (is+1)*gemmMR*kc]
+					bi := zeroBias[:]
+					if flags&kernelBiasReLU != 0 {
+						if mr == gemmMR {
+							bi = bias[i : i+gemmMR]
+						} else {
+							copy(bi, bias[i:i+mr])
+						}
+					}
 					if mr == gemmMR && nr == gemmNR {
-						microKernel(kc, as, bs, c[i*ldc+j:], ldc)
+						microKernel(kc, as, bs, c[i*ldc+j:], ldc, flags, bi)
 						continue
 					}
 					e := buf.edge[:]
-					clear(e)
-					microKernel(kc, as, bs, e, gemmNR)
+					if nr == gemmNR {
+						// Fewer rows than the kernel's: run it on a copy.
+						if flags&kernelAdd != 0 {
+							for r := 0; r < mr; r++ {
+								copy(e[r*gemmNR:(r+1)*gemmNR], c[(i+r)*ldc+j:])
+							}
+						}
+						microKernel(kc, as, bs, e, gemmNR, flags, bi)
+						for r := 0; r < mr; r++ {
+							copy(c[(i+r)*ldc+j:(i+r)*ldc+j+gemmNR], e[r*gemmNR:])
+						}
+						continue
+					}
+					microKernel(kc, as, bs, e, gemmNR, 0, bi)
 					for r := 0; r < mr; r++ {
 						dst := c[(i+r)*ldc+j : (i+r)*ldc+j+nr]
 						for q := range dst {
-							dst[q] += e[r*gemmNR+q]
+							v := e[r*gemmNR+q]
+							if flags&kernelAdd != 0 {
+								v = dst[q] + v
+							}
+							if flags&kernelBiasReLU != 0 {
+								v = relu(v + bias[i+r])
+							}
+							dst[q] = v
 						}
 					}
 				}
 			}
 		}
+	}
+}
+
+// Micro-kernel flags.
+const (
+	kernelAdd      = 1 // add the product to C instead of overwriting C
+	kernelBiasReLU = 2 // then C = max(C + bias[row], 0)
+)
+
+// relu is max(v, 0) the way the AVX2 kernel computes it: NaN and -0 give 0.
+func relu(v float32) float32 {
+	if !(v > 0) {
+		return 0
+	}
+	return v
+}
+
+// packRowsGo is packRows in Go.
+func packRowsGo(dst, x []float32, stride, kc int) {
+	for p := 0; p < kc; p++ {
+		copy(dst[p*gemmNR:p*gemmNR+gemmNR], x[p*stride:p*stride+gemmNR])
+	}
+}
+
+// scatterGo is scatter in Go.
+func scatterGo(dst, src []float32, stride int) {
+	for t, v := range src {
+		dst[t*stride] = v
 	}
 }
 
@@ -108,6 +205,10 @@ func packA(dst []float32, trans bool, a []float32, lda, i0, mc, p0, kc int, alph
 			i := i0 + is*gemmMR + r
 			if !trans {
 				src := a[i*lda+p0 : i*lda+p0+kc]
+				if alpha == 1 {
+					scatter(strip[r:], src, gemmMR)
+					continue
+				}
 				for p, v := range src {
 					strip[p*gemmMR+r] = alpha * v
 				}
@@ -120,39 +221,41 @@ func packA(dst []float32, trans bool, a []float32, lda, i0, mc, p0, kc int, alph
 	}
 }
 
-// packB copies op(B)[p0:p0+kc, 0:n] into strips of gemmNR columns, each
-// stored k-major (b[p*NR + q]), zero-padding the last strip.
-func packB(dst []float32, trans bool, b []float32, ldb, p0, kc, n int) {
-	for js := 0; js*gemmNR < n; js++ {
-		strip := dst[js*gemmNR*kc : (js+1)*gemmNR*kc]
-		j0 := js * gemmNR
-		cols := min(gemmNR, n-j0)
-		if !trans {
+// denseB is a B matrix stored in memory, row-major, maybe transposed.
+type denseB struct {
+	b     []float32
+	ldb   int
+	trans bool
+}
+
+func (d denseB) packStrip(strip []float32, j0, cols, p0, kc int) {
+	b, ldb := d.b, d.ldb
+	if !d.trans {
+		if cols == gemmNR {
+			packRows(strip, b[p0*ldb+j0:], ldb, kc)
+			return
+		}
+		for p := 0; p < kc; p++ {
+			dst := strip[p*gemmNR : p*gemmNR+gemmNR]
+			copy(dst, b[(p0+p)*ldb+j0:(p0+p)*ldb+j0+cols])
+			clear(dst[cols:])
+		}
+		return
+	}
+	for q := 0; q < gemmNR; q++ {
+		if q >= cols {
 			for p := 0; p < kc; p++ {
-				row := b[(p0+p)*ldb+j0 : (p0+p)*ldb+j0+cols]
-				d := strip[p*gemmNR : p*gemmNR+gemmNR]
-				copy(d, row)
-				clear(d[cols:])
+				strip[p*gemmNR+q] = 0
 			}
 			continue
 		}
-		for q := 0; q < gemmNR; q++ {
-			if q >= cols {
-				for p := 0; p < kc; p++ {
-					strip[p*gemmNR+q] = 0
-				}
-				continue
-			}
-			src := b[(j0+q)*ldb+p0 : (j0+q)*ldb+p0+kc]
-			for p, v := range src {
-				strip[p*gemmNR+q] = v
-			}
-		}
+		scatter(strip[q:], b[(j0+q)*ldb+p0:(j0+q)*ldb+p0+kc], gemmNR)
 	}
 }
 
-// microKernelGo is the portable micro-kernel: C[6][16] += A-strip * B-strip.
-func microKernelGo(k int, a, b, c []float32, ldc int) {
+// microKernelGo is the portable micro-kernel: the product of an A strip
+// and a B strip, stored into or added to C[6][16] as flags say.
+func microKernelGo(k int, a, b, c []float32, ldc int, flags int, bias []float32) {
 	var acc [gemmMR][gemmNR]float32
 	for p := 0; p < k; p++ {
 		bp := b[p*gemmNR : p*gemmNR+gemmNR]
@@ -168,7 +271,14 @@ func microKernelGo(k int, a, b, c []float32, ldc int) {
 	for r := 0; r < gemmMR; r++ {
 		row := c[r*ldc : r*ldc+gemmNR]
 		for q := range row {
-			row[q] += acc[r][q]
+			v := acc[r][q]
+			if flags&kernelAdd != 0 {
+				v = row[q] + v
+			}
+			if flags&kernelBiasReLU != 0 {
+				v = relu(v + bias[r])
+			}
+			row[q] = v
 		}
 	}
 }

@@ -5,20 +5,89 @@ package cnn
 import "golang.org/x/sys/cpu"
 
 //go:noescape
-func kernel6x16(k int, a, b, c *float32, ldc int)
+func kernel6x16(k int, a, b, c *float32, ldc int, flags int, bias *float32)
 
-// hasAsm reports whether the AVX2/FMA kernel can run on this processor.
+// hasAsm reports whether the AVX2/FMA kernels can run on this processor.
 var hasAsm = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 
-func microKernel(k int, a, b, c []float32, ldc int) {
+func microKernel(k int, a, b, c []float32, ldc int, flags int, bias []float32) {
 	if hasAsm {
 		if k > 0 {
 			_ = a[6*k-1]
 			_ = b[16*k-1]
 		}
 		_ = c[5*ldc+15]
-		kernel6x16(k, &a[0], &b[0], &c[0], ldc)
+		_ = bias[5]
+		kernel6x16(k, &a[0], &b[0], &c[0], ldc, flags, &bias[0])
 		return
 	}
-	microKernelGo(k, a, b, c, ldc)
+	microKernelGo(k, a, b, c, ldc, flags, bias)
+}
+
+//go:noescape
+func reluMask8(gm, y, grad *float32, n int, lanes *[8]float32)
+
+// reluMaskLanes is reluMaskLanesGo with the AVX2 kernel when it can run.
+func reluMaskLanes(gm, y, g []float32, lanes *[8]float32) {
+	n := len(g) &^ 7
+	if hasAsm && n > 0 {
+		_, _ = gm[n-1], y[n-1]
+		reluMask8(&gm[0], &y[0], &g[0], n, lanes)
+		return
+	}
+	reluMaskLanesGo(gm, y, g, lanes)
+}
+
+//go:noescape
+func packRows16(dst, x *float32, offs *int32, kc int)
+
+// packWindows copies, for each p < len(offs), the 16 values of x from
+// offs[p] to dst[p*16:]. The caller guarantees every window lies in x.
+func packWindows(dst, x []float32, offs []int32) {
+	if hasAsm && len(offs) > 0 {
+		_ = dst[16*len(offs)-1]
+		packRows16(&dst[0], &x[0], &offs[0], len(offs))
+		return
+	}
+	packWindowsGo(dst, x, offs)
+}
+
+//go:noescape
+func strideCopy(dst, src *float32, n, stride int)
+
+// scatter copies src to dst[0], dst[stride], dst[2*stride], ...
+func scatter(dst, src []float32, stride int) {
+	if len(src) == 0 {
+		return
+	}
+	_ = dst[(len(src)-1)*stride]
+	strideCopy(&dst[0], &src[0], len(src), stride)
+}
+
+//go:noescape
+func maxPool8(r0, r1, out *float32, arg *int32, n8 int, base, w int32)
+
+// maxPoolRowAsm pools the first outputs of a row pair eight at a time
+// and returns how many it did.
+func maxPoolRowAsm(r0, r1, out []float32, arg []int32, base, w int) int {
+	n8 := len(out) / 8
+	if !hasAsm || n8 == 0 {
+		return 0
+	}
+	_, _, _ = r0[16*n8-1], r1[16*n8-1], arg[8*n8-1]
+	maxPool8(&r0[0], &r1[0], &out[0], &arg[0], n8, int32(base), int32(w))
+	return 8 * n8
+}
+
+//go:noescape
+func packRowsStride16(dst, x *float32, stride, kc int)
+
+// packRows copies kc rows of 16 values, stride apart in x, to dst.
+func packRows(dst, x []float32, stride, kc int) {
+	if hasAsm && kc > 0 {
+		_, _ = dst[16*kc-1], x[(kc-1)*stride+15]
+		packRowsStride16(&dst[0], &x[0], stride, kc)
+		return
+	}
+	packRowsGo(dst, x, stride, kc)
 }

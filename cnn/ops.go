@@ -83,7 +83,10 @@ type convLayer[T Float] struct {
 	first            bool // input is the image: its gradient is not needed
 	y, dx, dw, db    []T
 	dwPart, dbPart   [][]T
-	col, gm, dcol    [][]T // per worker
+	col, gm, dcol    [][]T         // per worker
+	flip             []T           // float32: the transposed, flipped filters
+	grid             padGrid       // float32: the padded layout
+	scratch          []convScratch // float32: per worker
 	bufs             []gemmBuf
 	xShape, outShape tensor.Shape
 }
@@ -102,9 +105,19 @@ func newConvLayer[T Float](name string, n, c, o, h, w int, first bool) *convLaye
 	}
 	k := workers(n)
 	l.col, l.gm, l.dcol, l.bufs = make([][]T, k), make([][]T, k), make([][]T, k), make([]gemmBuf, k)
+	_, fast := any(l).(*convLayer[float32])
+	if fast {
+		l.flip = make([]T, c*o*9)
+		l.grid = newPadGrid(h, w, max(c, o))
+		l.scratch = make([]convScratch, k)
+	}
 	for i := 0; i < k; i++ {
-		l.col[i] = make([]T, c*9*h*w)
 		l.gm[i] = make([]T, o*h*w)
+		if fast {
+			l.scratch[i] = newConvScratch(c, o, l.grid)
+			continue
+		}
+		l.col[i] = make([]T, c*9*h*w)
 		if !first {
 			l.dcol[i] = make([]T, c*9*h*w)
 		}
@@ -113,6 +126,10 @@ func newConvLayer[T Float](name string, n, c, o, h, w int, first bool) *convLaye
 }
 
 func (l *convLayer[T]) forward(x, wt, b []T) {
+	if l32, ok := any(l).(*convLayer[float32]); ok {
+		convForward32(l32, any(x).([]float32), any(wt).([]float32), any(b).([]float32))
+		return
+	}
 	hw, c9 := l.h*l.w, l.c*9
 	parallelFor(l.n, func(k, i int) {
 		col := l.col[k]
@@ -134,24 +151,14 @@ func (l *convLayer[T]) forward(x, wt, b []T) {
 }
 
 func (l *convLayer[T]) backward(x, wt, g []T) {
+	if l32, ok := any(l).(*convLayer[float32]); ok {
+		convBackward32(l32, any(x).([]float32), any(wt).([]float32), any(g).([]float32))
+		return
+	}
 	hw, c9 := l.h*l.w, l.c*9
 	parallelFor(l.n, func(k, i int) {
 		gm := l.gm[k]
-		y := l.y[i*l.o*hw : (i+1)*l.o*hw]
-		gi := g[i*l.o*hw : (i+1)*l.o*hw]
-		db := l.dbPart[i]
-		for o := 0; o < l.o; o++ {
-			var s T
-			for j := o * hw; j < (o+1)*hw; j++ {
-				v := gi[j]
-				if y[j] <= 0 {
-					v = 0
-				}
-				gm[j] = v
-				s += v
-			}
-			db[o] = s
-		}
+		reluGrad(gm, l.y[i*l.o*hw:(i+1)*l.o*hw], g[i*l.o*hw:(i+1)*l.o*hw], l.dbPart[i], hw)
 		col := l.col[k]
 		im2col(x[i*l.c*hw:(i+1)*l.c*hw], col, l.c, l.h, l.w)
 		matmul(false, true, l.o, c9, hw, gm, hw, col, hw, 0, l.dwPart[i], c9, &l.bufs[k])

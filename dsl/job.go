@@ -14,7 +14,7 @@ import (
 // ResultVersion is part of every job's hash; it changes when the meaning
 // of a job's result changes (training, sampling or the result format), so
 // stored results of older code are never reused.
-const ResultVersion = "skybias-result-1"
+const ResultVersion = "skybias-result-2"
 
 // Job is one training run and the predictions it makes: plain data that
 // says everything needed to run it, here or on a cluster node.

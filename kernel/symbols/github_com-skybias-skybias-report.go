@@ -18,11 +18,12 @@ func init() {
 		"Significance":    reflect.ValueOf(constant.MakeFromLiteral("9.999999999999999999948913325368725010799941799177759094163775444e-06", token.FLOAT, 0)),
 
 		// type definitions
-		"Comparison": reflect.ValueOf((*report.Comparison)(nil)),
-		"Experiment": reflect.ValueOf((*report.Experiment)(nil)),
-		"Input":      reflect.ValueOf((*report.Input)(nil)),
-		"Published":  reflect.ValueOf((*report.Published)(nil)),
-		"Report":     reflect.ValueOf((*report.Report)(nil)),
-		"TestStats":  reflect.ValueOf((*report.TestStats)(nil)),
+		"Comparison":    reflect.ValueOf((*report.Comparison)(nil)),
+		"Experiment":    reflect.ValueOf((*report.Experiment)(nil)),
+		"FieldContrast": reflect.ValueOf((*report.FieldContrast)(nil)),
+		"Input":         reflect.ValueOf((*report.Input)(nil)),
+		"Published":     reflect.ValueOf((*report.Published)(nil)),
+		"Report":        reflect.ValueOf((*report.Report)(nil)),
+		"TestStats":     reflect.ValueOf((*report.TestStats)(nil)),
 	}
 }

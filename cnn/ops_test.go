@@ -1,0 +1,165 @@
+package cnn
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// TestFloat32MatchesFloat64 runs the fast float32 operators (packed im2col
+// gemm, fused bias and ReLU, the input gradient as a flipped convolution)
+// and the plain float64 path on the same weights and images, and compares
+// the logits, the loss and every parameter's gradient. Sizes are odd so
+// that strips cross image rows and edge tiles occur, and the widths make
+// some multiplies span several blocks of k.
+func TestFloat32MatchesFloat64(t *testing.T) {
+	cases := []struct {
+		name  string
+		cfg   Config
+		batch int
+	}{
+		{"odd sizes", Config{Arch: "lenet5x", Input: 13, Widths: []int{5, 7, 3}, Pools: 2, Dense: 9}, 3},
+		{"k over one block", Config{Arch: "lenet5x", Input: 23, Widths: []int{8, 40, 37}, Pools: 2, Dense: 11}, 2},
+		{"paper widths", Config{Arch: "lenet5x", Input: 34, Widths: []int{32, 32, 64, 64, 128}, Pools: 4, Dense: 128}, 2},
+		{"one-pixel rows", Config{Arch: "lenet5x", Input: 5, Widths: []int{6, 17}, Pools: 2, Dense: 4}, 2},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg, err := tc.cfg.Resolve()
+			if err != nil {
+				t.Fatal(err)
+			}
+			shapes := cfg.paramShapes()
+			initParams(shapes, 7)
+			r := rand.New(rand.NewPCG(11, 12))
+			p32 := make([][]float32, len(shapes))
+			p64 := make([][]float64, len(shapes))
+			for i, p := range shapes {
+				p32[i] = make([]float32, len(p.Data))
+				p64[i] = make([]float64, len(p.Data))
+				for j, v := range p.Data {
+					v += float32(0.05 * r.NormFloat64())
+					p32[i][j], p64[i][j] = v, float64(v)
+				}
+			}
+			g32, err := buildGraph[float32](cfg, tc.batch, p32, shapes, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			g64, err := buildGraph[float64](cfg, tc.batch, p64, shapes, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			x32, x64 := g32.x.Data().([]float32), g64.x.Data().([]float64)
+			for i := range x32 {
+				v := float32(r.NormFloat64())
+				x32[i], x64[i] = v, float64(v)
+			}
+			t32, t64 := g32.t.Data().([]float32), g64.t.Data().([]float64)
+			for i := range t32 {
+				t32[i], t64[i] = float32(i%2), float64(i%2)
+			}
+			if err := g32.run(); err != nil {
+				t.Fatal(err)
+			}
+			if err := g64.run(); err != nil {
+				t.Fatal(err)
+			}
+			// Five layers compound float32 rounding: the whole network
+			// is held to 5e-5, each operator alone (below) to 1e-5.
+			check := func(name string, got []float32, want []float64) {
+				if rel := relErr(got, want); rel > 5e-5 || math.IsNaN(rel) {
+					t.Errorf("%s: float32 differs from float64 by %.2g (relative, over %d values)", name, rel, len(got))
+				}
+			}
+			check("logits", g32.logits.Data().([]float32), g64.logits.Data().([]float64))
+			check("loss", []float32{float32(g32.lossValue())}, []float64{g64.lossValue()})
+			for i := range shapes {
+				check("gradient of "+shapes[i].Name, g32.grads[i].Data().([]float32), g64.grads[i].Data().([]float64))
+			}
+		})
+	}
+}
+
+// relErr is the relative difference of two vectors in the 2-norm.
+func relErr(got []float32, want []float64) float64 {
+	var d, n float64
+	for i := range got {
+		d += math.Pow(float64(got[i])-want[i], 2)
+		n += want[i] * want[i]
+	}
+	return math.Sqrt(d / math.Max(n, 1e-30))
+}
+
+// TestConvOpMatchesFloat64 checks one convolution layer, forward and
+// backward, float32 against float64 on the same random inputs, for odd
+// sizes, both layer kinds (first layer: no input gradient) and widths
+// whose multiplies span several blocks of k.
+func TestConvOpMatchesFloat64(t *testing.T) {
+	cases := []struct{ n, c, o, h, w int }{
+		{1, 1, 1, 1, 1}, {2, 3, 5, 7, 9}, {3, 3, 32, 17, 23}, {2, 32, 32, 15, 15}, {2, 64, 128, 7, 7}, {1, 40, 37, 5, 33}, {2, 5, 6, 1, 17},
+	}
+	r := rand.New(rand.NewPCG(21, 22))
+	for _, cs := range cases {
+		for _, first := range []bool{true, false} {
+			l32 := newConvLayer[float32]("c", cs.n, cs.c, cs.o, cs.h, cs.w, first)
+			l64 := newConvLayer[float64]("c", cs.n, cs.c, cs.o, cs.h, cs.w, first)
+			rnd := func(n int) ([]float32, []float64) {
+				a, b := make([]float32, n), make([]float64, n)
+				for i := range a {
+					a[i] = float32(r.NormFloat64())
+					b[i] = float64(a[i])
+				}
+				return a, b
+			}
+			x32, x64 := rnd(cs.n * cs.c * cs.h * cs.w)
+			w32, w64 := rnd(cs.o * cs.c * 9)
+			b32, b64 := rnd(cs.o)
+			g32, g64 := rnd(cs.n * cs.o * cs.h * cs.w)
+			l32.forward(x32, w32, b32)
+			l64.forward(x64, w64, b64)
+			l32.backward(x32, w32, g32)
+			l64.backward(x64, w64, g64)
+			for _, c := range []struct {
+				name string
+				got  []float32
+				want []float64
+			}{{"y", l32.y, l64.y}, {"dw", l32.dw, l64.dw}, {"db", l32.db, l64.db}, {"dx", l32.dx, l64.dx}} {
+				if first && c.name == "dx" {
+					continue
+				}
+				if e := relErr(c.got, c.want); e > 1e-5 || math.IsNaN(e) {
+					t.Errorf("%+v first=%v: %s differs from float64 by %.2g", cs, first, c.name, e)
+				}
+			}
+		}
+	}
+}
+
+// TestMaxPoolKernelMatchesScalar compares float32 pooling (the AVX2 kernel
+// where it runs) with the scalar float64 code on maps full of ties, for
+// widths that leave a remainder after eight outputs.
+func TestMaxPoolKernelMatchesScalar(t *testing.T) {
+	r := rand.New(rand.NewPCG(31, 32))
+	for _, sz := range [][3]int{{1, 2, 2}, {2, 5, 17}, {3, 34, 35}, {2, 40, 120}, {1, 3, 33}} {
+		c, h, w := sz[0], sz[1], sz[2]
+		x32, x64 := make([]float32, c*h*w), make([]float64, c*h*w)
+		for i := range x32 {
+			v := float32(r.IntN(4)) // many ties, zeros included
+			if r.IntN(7) == 0 {
+				v = -v
+			}
+			x32[i], x64[i] = v, float64(v)
+		}
+		n := c * (h / 2) * (w / 2)
+		y32, y64 := make([]float32, n), make([]float64, n)
+		a32, a64 := make([]int32, n), make([]int32, n)
+		maxPool2(x32, y32, a32, c, h, w)
+		maxPool2(x64, y64, a64, c, h, w)
+		for i := range y32 {
+			if float64(y32[i]) != y64[i] || a32[i] != a64[i] {
+				t.Fatalf("%v: output %d: %g at %d, scalar %g at %d", sz, i, y32[i], a32[i], y64[i], a64[i])
+			}
+		}
+	}
+}
