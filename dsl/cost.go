@@ -7,17 +7,18 @@ import "time"
 // network in floating-point operations per second, and the time to render
 // or decode one cutout on one core.
 const (
-	trainFLOPS   = 30e9
+	trainFLOPS   = 45e9
 	imageSeconds = 0.004
 	estimateCPUs = 2
 )
 
 // Cost is the work of a job.
 type Cost struct {
-	// ImageSteps is epochs times training images: one image through one
-	// forward and backward pass.
+	// ImageSteps is epochs times training images (times ensemble
+	// members): one image through one forward and backward pass.
 	ImageSteps int64
-	// Predictions is the number of test images classified.
+	// Predictions is the number of test images classified (by each
+	// member of an ensemble).
 	Predictions int64
 	// Estimate is the expected wall time on a 2-core machine.
 	Estimate time.Duration
@@ -27,10 +28,11 @@ type Cost struct {
 func (j *Job) Cost() Cost {
 	train := int64(j.TrainImages())
 	test := int64(j.TestImages())
-	c := Cost{ImageSteps: train * int64(j.Training.Epochs), Predictions: test}
+	k := int64(j.Training.Members())
+	c := Cost{ImageSteps: k * train * int64(j.Training.Epochs), Predictions: k * test}
 	f := j.Model.FLOPs()
 	secs := (3*f*float64(c.ImageSteps) + f*float64(test)) / trainFLOPS
-	secs += imageSeconds * float64(train+test) / estimateCPUs
+	secs += imageSeconds * float64(train+test) / estimateCPUs // rendered once for all members
 	c.Estimate = time.Duration(secs * float64(time.Second))
 	return c
 }

@@ -21,7 +21,7 @@ var TopKeys = []string{"include", "name", "description", "paper", "source", "reg
 
 var (
 	modelKeys    = []string{"arch", "input", "widths", "pools", "dense"}
-	trainingKeys = []string{"epochs", "batch", "lr", "beta1", "beta2", "epsilon", "seed", "validation", "patience", "augment"}
+	trainingKeys = []string{"epochs", "batch", "lr", "beta1", "beta2", "epsilon", "seed", "validation", "patience", "augment", "ensemble"}
 	selKeys      = []string{"from", "n"}
 	paperKeys    = []string{"table", "figure", "on"}
 	compareKeys  = []string{"with", "on", "baseline_on"}
@@ -335,6 +335,12 @@ func decodeTraining(e *errs, v *yaml.Node, t *Training) {
 			t.Patience = int(x)
 		case "augment":
 			t.Augment, _ = e.boolean(n, what)
+		case "ensemble":
+			x, _ := e.integer(n, what, 1, 64)
+			t.Ensemble = int(x)
+			if t.Ensemble == 1 {
+				t.Ensemble = 0 // one spelling of a single network keeps hashes equal
+			}
 		}
 	}
 	t.Adam = t.Adam.WithDefaults()

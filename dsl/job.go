@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"strconv"
 
 	"github.com/skybias/skybias/cnn"
 	"github.com/skybias/skybias/sky"
@@ -75,6 +76,22 @@ type Training struct {
 	Validation float64  `json:"validation,omitempty"`
 	Patience   int      `json:"patience,omitempty"`
 	Augment    bool     `json:"augment,omitempty"`
+	// Ensemble is how many networks the job trains, each from its own
+	// starting weights and batch order, averaging their p(spiral) (0 or
+	// 1: one network, as in the paper).
+	Ensemble int `json:"ensemble,omitempty"`
+}
+
+// Members is the number of networks a job trains (at least 1).
+func (t Training) Members() int { return max(1, t.Ensemble) }
+
+// MemberSeed is the training seed of ensemble member k: the job's own
+// seed for the first, so a one-network job is unchanged by the option.
+func (t Training) MemberSeed(k int) uint64 {
+	if k == 0 {
+		return t.Seed
+	}
+	return sky.SubSeed(t.Seed, "member", strconv.Itoa(k))
 }
 
 // Compare says that this experiment's test set On is to be compared with

@@ -31,8 +31,10 @@ func OpenSource(job *dsl.Job) (sky.Source, error) {
 }
 
 // Execute runs one job: draw, train, predict. bar receives the training
-// progress bar (nil for none).
-func Execute(ctx context.Context, job *dsl.Job, bar io.Writer) (*Result, *Manifest, *cnn.Model, error) {
+// progress bar (nil for none). It returns the trained networks: one, or
+// the members of an ensemble in order, whose mean p(spiral) the
+// predictions are.
+func Execute(ctx context.Context, job *dsl.Job, bar io.Writer) (*Result, *Manifest, []*cnn.Model, error) {
 	man := newManifest(job)
 	t0 := time.Now()
 	src, err := OpenSource(job)
@@ -68,24 +70,33 @@ func Execute(ctx context.Context, job *dsl.Job, bar io.Writer) (*Result, *Manife
 	}
 	man.Seconds["load"] = time.Since(t0).Seconds()
 	t1 := time.Now()
-	model, err := cnn.New(job.Model, job.Training.Seed)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	model.SetNormalisation(set)
-	hist, err := model.Train(ctx, set, cnn.TrainOptions{
-		Epochs: job.Training.Epochs, Batch: job.Training.Batch, Seed: job.Training.Seed, Adam: job.Training.Adam,
-		Validation: job.Training.Validation, Patience: job.Training.Patience, Augment: job.Training.Augment, Progress: bar,
-	})
-	if err != nil {
-		return nil, nil, nil, fmt.Errorf("job %s: %w", job.ShortHash(), err)
+	members := make([]*cnn.Model, job.Training.Members())
+	for k := range members {
+		seed := job.Training.MemberSeed(k)
+		model, err := cnn.New(job.Model, seed)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		model.SetNormalisation(set)
+		hist, err := model.Train(ctx, set, cnn.TrainOptions{
+			Epochs: job.Training.Epochs, Batch: job.Training.Batch, Seed: seed, Adam: job.Training.Adam,
+			Validation: job.Training.Validation, Patience: job.Training.Patience, Augment: job.Training.Augment, Progress: bar,
+		})
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("job %s: network %d of %d: %w", job.ShortHash(), k+1, len(members), err)
+		}
+		for i := range hist.Epochs {
+			man.EpochSecs = append(man.EpochSecs, hist.Epochs[i].Seconds)
+			hist.Epochs[i].Seconds = 0 // timings live in the manifest, not the result
+		}
+		if k == 0 {
+			res.History = hist
+		} else {
+			res.Members = append(res.Members, hist)
+		}
+		members[k] = model
 	}
 	set = nil // the training images are no longer needed
-	for i := range hist.Epochs {
-		man.EpochSecs = append(man.EpochSecs, hist.Epochs[i].Seconds)
-		hist.Epochs[i].Seconds = 0 // timings live in the manifest, not the result
-	}
-	res.History = hist
 	man.Seconds["train"] = time.Since(t1).Seconds()
 	t2 := time.Now()
 	for _, ts := range job.Tests {
@@ -105,7 +116,7 @@ func Execute(ctx context.Context, job *dsl.Job, bar io.Writer) (*Result, *Manife
 			for _, e := range cs.Bad {
 				res.Bad = append(res.Bad, e.Error())
 			}
-			p, err := model.Predict(ctx, cs, 64)
+			p, err := ensemblePredict(ctx, members, cs)
 			if err != nil {
 				return nil, nil, nil, err
 			}
@@ -122,7 +133,32 @@ func Execute(ctx context.Context, job *dsl.Job, bar io.Writer) (*Result, *Manife
 	}
 	man.Seconds["predict"] = time.Since(t2).Seconds()
 	man.Finished = time.Now().UTC()
-	return res, man, model, nil
+	return res, man, members, nil
+}
+
+// ensemblePredict is the members' mean p(spiral) per image, summed in
+// member order.
+func ensemblePredict(ctx context.Context, members []*cnn.Model, set *sky.ImageSet) ([]float64, error) {
+	var mean []float64
+	for k, m := range members {
+		p, err := m.Predict(ctx, set, 64)
+		if err != nil {
+			return nil, err
+		}
+		if k == 0 {
+			mean = p
+			continue
+		}
+		for i, v := range p {
+			mean[i] += v
+		}
+	}
+	if len(members) > 1 {
+		for i := range mean {
+			mean[i] /= float64(len(members))
+		}
+	}
+	return mean, nil
 }
 
 // modelBytes serialises a trained model for the result folder.

@@ -14,6 +14,9 @@ type Result struct {
 	TrainCounts map[string]int `json:"train_counts"`
 	Tests       []TestResult   `json:"tests"`
 	History     *cnn.History   `json:"history"`
+	// Members holds the training histories of an ensemble's other
+	// networks, in order (History is the first's).
+	Members []*cnn.History `json:"members,omitempty"`
 	// Bad lists images skipped as unreadable (sources with skip_bad).
 	Bad []string `json:"bad_images,omitempty"`
 }

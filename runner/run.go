@@ -112,17 +112,21 @@ func RunJob(ctx context.Context, j *dsl.Job, opts Options) error {
 }
 
 func runOne(ctx context.Context, j *dsl.Job, opts Options) error {
-	res, man, model, err := Execute(ctx, j, opts.Bar)
+	res, man, models, err := Execute(ctx, j, opts.Bar)
 	if err != nil {
 		return err
 	}
-	var mb []byte
+	var mbs [][]byte
 	if opts.SaveModels {
-		if mb, err = modelBytes(model); err != nil {
-			return fmt.Errorf("job %s: saving the model: %w", j.ShortHash(), err)
+		for k, m := range models {
+			mb, err := modelBytes(m)
+			if err != nil {
+				return fmt.Errorf("job %s: saving network %d: %w", j.ShortHash(), k+1, err)
+			}
+			mbs = append(mbs, mb)
 		}
 	}
-	content, err := encodeResult(res, j, man, mb)
+	content, err := encodeResult(res, j, man, mbs)
 	if err != nil {
 		return fmt.Errorf("job %s: %w", j.ShortHash(), err)
 	}

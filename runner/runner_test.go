@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/skybias/skybias/dsl"
+	"github.com/skybias/skybias/sky"
 )
 
 // writeCatalog makes a small real-style catalog of JPEG files, with the
@@ -147,5 +148,98 @@ func TestSourceChanged(t *testing.T) {
 	_, _, _, err := Execute(context.Background(), &j, nil)
 	if err == nil || !strings.Contains(err.Error(), "changed since job") {
 		t.Fatalf("got %v", err)
+	}
+}
+
+// TestEnsembleAveragesMembers runs a job as a three-network ensemble and
+// checks that its predictions are the mean of its members' (each trained
+// from its own seed, the first from the job's), that every member is
+// saved, and that "ensemble: 1" is the plain job.
+func TestEnsembleAveragesMembers(t *testing.T) {
+	dir := t.TempDir()
+	writeCatalog(t, dir, 40, -1)
+	exp, _ := os.ReadFile(filepath.Join(dir, "exp.yaml"))
+	for _, k := range []int{1, 3} {
+		body := strings.Replace(string(exp), "training: {epochs: 1, batch: 4}", fmt.Sprintf("training: {epochs: 1, batch: 4, ensemble: %d}", k), 1)
+		os.WriteFile(filepath.Join(dir, fmt.Sprintf("ens%d.yaml", k)), []byte(body), 0o644)
+	}
+	single := plan(t, filepath.Join(dir, "exp.yaml")).Jobs[0]
+	if one := plan(t, filepath.Join(dir, "ens1.yaml")).Jobs[0]; one.Hash() != single.Hash() {
+		t.Errorf("ensemble: 1 changed the job's hash")
+	}
+	job := plan(t, filepath.Join(dir, "ens3.yaml")).Jobs[0]
+	if job.Hash() == single.Hash() || job.Training.Members() != 3 {
+		t.Fatalf("ensemble: 3 gave %d members, hash equal to the single network's: %v", job.Training.Members(), job.Hash() == single.Hash())
+	}
+	res, _, models, err := Execute(context.Background(), job, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(models) != 3 || len(res.Members) != 2 {
+		t.Fatalf("%d networks, %d extra histories", len(models), len(res.Members))
+	}
+	plain, _, _, err := Execute(context.Background(), single, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Rebuild the mean from each member on the stored test images.
+	src, err := OpenSource(job)
+	if err != nil {
+		t.Fatal(err)
+	}
+	preds := res.Tests[0].Predictions
+	differs := false
+	for i, p := range preds {
+		if p.PSpiral != plain.Tests[0].Predictions[i].PSpiral {
+			differs = true
+		}
+	}
+	if !differs {
+		t.Error("the ensemble predicts exactly what its first member alone does")
+	}
+	var gals = make([]sky.Galaxy, len(preds))
+	byID := map[string]sky.Galaxy{}
+	for _, g := range src.Galaxies() {
+		byID[g.ID] = g
+	}
+	for i, p := range preds {
+		gals[i] = byID[p.ID]
+	}
+	set, err := sky.LoadImages(context.Background(), src, gals, job.Model.Input, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sum []float64
+	for k, m := range models {
+		p, err := m.Predict(context.Background(), set, 64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if k == 0 {
+			for i := range p {
+				if p[i] != plain.Tests[0].Predictions[i].PSpiral {
+					t.Fatalf("member 1 is not the single network: %g vs %g", p[i], plain.Tests[0].Predictions[i].PSpiral)
+				}
+			}
+			sum = p
+			continue
+		}
+		for i := range p {
+			sum[i] += p[i]
+		}
+	}
+	for i, p := range preds {
+		if want := sum[i] / 3; math.Abs(p.PSpiral-want) > 1e-12 {
+			t.Fatalf("galaxy %s: ensemble p %g, mean of members %g", p.ID, p.PSpiral, want)
+		}
+	}
+	store := &Store{Dir: filepath.Join(dir, "results")}
+	if _, err := Run(context.Background(), []*dsl.Job{job}, Options{Store: store, SaveModels: true}); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"model.ckpt", "model-2.ckpt", "model-3.ckpt"} {
+		if _, err := os.Stat(filepath.Join(store.Path(job.Hash()), f)); err != nil {
+			t.Errorf("ensemble result lacks %s: %v", f, err)
+		}
 	}
 }

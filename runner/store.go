@@ -23,7 +23,8 @@ import (
 //	HASH/job.json           the job as run (canonical JSON)
 //	HASH/manifest.json      provenance: YAML, code version, host, timings
 //	HASH/predictions/T.csv  id, ra, dec, class, p_spiral per test set T
-//	HASH/model.ckpt         the trained network
+//	HASH/model.ckpt         the trained network (an ensemble's first)
+//	HASH/model-K.ckpt       an ensemble's network K (2, 3, ...)
 type Store struct {
 	Dir string
 }
@@ -82,7 +83,7 @@ func (s *Store) write(hash string, content files) error {
 }
 
 // encodeResult lays out a result's files.
-func encodeResult(r *Result, job *dsl.Job, manifest *Manifest, model []byte) (files, error) {
+func encodeResult(r *Result, job *dsl.Job, manifest *Manifest, models [][]byte) (files, error) {
 	out := files{}
 	res, err := json.MarshalIndent(r, "", "  ")
 	if err != nil {
@@ -112,8 +113,12 @@ func encodeResult(r *Result, job *dsl.Job, manifest *Manifest, model []byte) (fi
 		}
 		out[filepath.Join("predictions", safeName(t.Name)+".csv")] = b.Bytes()
 	}
-	if model != nil {
-		out["model.ckpt"] = model
+	for k, m := range models {
+		name := "model.ckpt"
+		if k > 0 {
+			name = fmt.Sprintf("model-%d.ckpt", k+1)
+		}
+		out[name] = m
 	}
 	return out, nil
 }
