@@ -386,7 +386,8 @@ var sources = struct {
 }{m: map[string]sky.Source{}}
 
 // OpenSource opens a data source file, reusing the one already open while
-// the file is unchanged (same size and modification time).
+// the file is unchanged (same size and modification time); the source
+// keeps the images it returns, up to ImageCacheBytes.
 func OpenSource(path string) (sky.Source, error) {
 	st, err := os.Stat(path)
 	if err != nil {
@@ -405,9 +406,15 @@ func OpenSource(path string) (sky.Source, error) {
 	if err != nil {
 		return nil, err
 	}
+	s = sky.CacheImages(s, ImageCacheBytes)
 	sources.m[key] = s
 	return s, nil
 }
+
+// ImageCacheBytes bounds the pixels OpenSource keeps per source, so that
+// jobs of one process that test on the same galaxies render or decode
+// them once (see sky.CacheImages).
+var ImageCacheBytes int64 = 1 << 30
 
 // Cluster holds the Slurm settings of a run: where and how array tasks
 // are submitted. It is not part of any job's hash.

@@ -170,6 +170,9 @@ func (s *catalogSource) SkipBad() bool               { return s.spec.SkipBad }
 // Catalog returns the catalog behind a real-catalog source, or nil for a
 // synthetic survey.
 func CatalogOf(s Source) *Catalog {
+	if w, ok := s.(interface{ Unwrap() Source }); ok {
+		s = w.Unwrap()
+	}
 	if c, ok := s.(*catalogSource); ok {
 		return c.cat
 	}
