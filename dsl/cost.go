@@ -36,3 +36,27 @@ func (j *Job) Cost() Cost {
 	c.Estimate = time.Duration(secs * float64(time.Second))
 	return c
 }
+
+// PlanRow is one job of a plan as a plan table shows it.
+type PlanRow struct {
+	Job     *Job
+	Hash    string // short
+	Variant string // "-" for none
+	Repeat  int
+	Design  string
+	Cost    Cost
+}
+
+// Rows lists a plan's jobs for a table, in plan order (skybias plan and
+// the kernel's %plan both print them).
+func (p *Plan) Rows() []PlanRow {
+	rows := make([]PlanRow, len(p.Jobs))
+	for i, j := range p.Jobs {
+		v := j.Variant
+		if v == "" {
+			v = "-"
+		}
+		rows[i] = PlanRow{Job: j, Hash: j.ShortHash(), Variant: v, Repeat: j.Repeat, Design: j.Describe(), Cost: j.Cost()}
+	}
+	return rows
+}

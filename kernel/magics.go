@@ -111,9 +111,8 @@ func planMarkdown(files []string, profile string) string {
 		}
 		fmt.Fprintf(&b, "**%s**: experiment `%s`, profile `%s`, %d job(s)\n\n| hash | variant | repeat | design | image-steps | estimate |\n|---|---|---|---|---|---|\n",
 			file, plan.Experiment, plan.Profile, len(plan.Jobs))
-		for _, j := range plan.Jobs {
-			c := j.Cost()
-			fmt.Fprintf(&b, "| `%s` | %s | %d | %s | %d | %s |\n", j.ShortHash(), j.Variant, j.Repeat, j.Describe(), c.ImageSteps, c.Estimate.Round(time.Second))
+		for _, r := range plan.Rows() {
+			fmt.Fprintf(&b, "| `%s` | %s | %d | %s | %d | %s |\n", r.Hash, r.Variant, r.Repeat, r.Design, r.Cost.ImageSteps, r.Cost.Estimate.Round(time.Second))
 		}
 		b.WriteString("\n")
 	}

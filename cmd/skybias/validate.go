@@ -89,23 +89,17 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 		fmt.Fprintf(stdout, "%s: experiment %s, profile %s, %d job(s)\n", f, plan.Experiment, prof, len(plan.Jobs))
 		fmt.Fprintf(stdout, "  %-12s %-22s %3s  %-44s %12s %9s\n", "hash", "variant", "rep", "design", "image-steps", "estimate")
-		for _, j := range plan.Jobs {
-			c := j.Cost()
-			h := j.ShortHash()
+		for _, r := range plan.Rows() {
 			shared := ""
-			if seen[j.Hash()] {
+			if seen[r.Job.Hash()] {
 				shared = " (shared)"
 			} else {
-				seen[j.Hash()] = true
-				total += c.Estimate
-				steps += c.ImageSteps
+				seen[r.Job.Hash()] = true
+				total += r.Cost.Estimate
+				steps += r.Cost.ImageSteps
 				jobs++
 			}
-			v := j.Variant
-			if v == "" {
-				v = "-"
-			}
-			fmt.Fprintf(stdout, "  %-12s %-22s %3d  %-44s %12d %9s%s\n", h, v, j.Repeat, j.Describe(), c.ImageSteps, c.Estimate.Round(time.Second), shared)
+			fmt.Fprintf(stdout, "  %-12s %-22s %3d  %-44s %12d %9s%s\n", r.Hash, r.Variant, r.Repeat, r.Design, r.Cost.ImageSteps, r.Cost.Estimate.Round(time.Second), shared)
 		}
 		fmt.Fprintln(stdout)
 	}

@@ -12,6 +12,7 @@ import (
 func init() {
 	Symbols["github.com/skybias/skybias/sky/sky"] = map[string]reflect.Value{
 		// function, constant and variable definitions
+		"CacheImages":       reflect.ValueOf(sky.CacheImages),
 		"CatalogOf":         reflect.ValueOf(sky.CatalogOf),
 		"Classes":           reflect.ValueOf(&sky.Classes).Elem(),
 		"CountRegions":      reflect.ValueOf(sky.CountRegions),
