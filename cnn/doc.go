@@ -14,5 +14,8 @@
 // matrix multiply with an AVX2/FMA kernel in Go assembly (a portable Go
 // kernel elsewhere), parallel across the images of a batch, with every
 // reduction in a fixed order so that a seed gives the same weights and
-// predictions on any number of cores.
+// predictions on any number of cores. A float32 convolution packs its 3x3
+// neighbourhoods straight from a zero-bordered copy of the image into the
+// multiply, which applies bias and ReLU as it stores (conv32.go); float64
+// networks, used to check gradients, take the plain im2col path.
 package cnn

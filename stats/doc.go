@@ -1,6 +1,8 @@
 // Package stats holds the tests and summaries skybias reports: the exact
 // one-sided binomial tail the paper uses, McNemar's exact test for paired
 // predictions on the same test galaxies, Wilson score intervals, bootstrap
-// summaries over repeats, and the chi-square test of homogeneity of the
-// predicted class across regions.
+// summaries over repeats, the chi-square test of homogeneity of the
+// predicted class across regions, the Cochran-Mantel-Haenszel test of two
+// groups across strata (one network's answers on two fields, stratified
+// by true class) and Welch's t-test across repeats.
 package stats
