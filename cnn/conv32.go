@@ -162,6 +162,8 @@ func convBackward32(l *convLayer[float32], x, wt, g []float32) {
 		gm := l.gm[k]
 		reluGrad32(gm, l.y[i*l.o*hw:(i+1)*l.o*hw], g[i*l.o*hw:(i+1)*l.o*hw], l.dbPart[i], hw)
 		grid.fill(s.gp, gm, l.o)
+		// The worker's padded input holds whichever image it did last
+		// in the forward pass: copy this one in again.
 		grid.fill(s.xp, x[i*l.c*hw:(i+1)*l.c*hw], l.c)
 		// On the grid, the masked gradient of output position j sits at
 		// j + W + 3 of its padded plane, and the extra columns fall on

@@ -21,21 +21,8 @@ func TestGradientsFiniteDifference(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			cfg, err := tc.cfg.Resolve()
-			if err != nil {
-				t.Fatal(err)
-			}
-			shapes := cfg.paramShapes()
-			initParams(shapes, 3)
-			params := make([][]float64, len(shapes))
 			r := rand.New(rand.NewPCG(5, 6))
-			for i, p := range shapes {
-				params[i] = make([]float64, len(p.Data))
-				for j, v := range p.Data {
-					// Biases nonzero too, so their gradients are exercised.
-					params[i][j] = float64(v) + 0.05*r.NormFloat64()
-				}
-			}
+			cfg, shapes, params := jitteredParams(t, tc.cfg, 3, r)
 			gr, err := buildGraph[float64](cfg, tc.batch, params, shapes, true)
 			if err != nil {
 				t.Fatal(err)

@@ -25,21 +25,14 @@ func TestFloat32MatchesFloat64(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			cfg, err := tc.cfg.Resolve()
-			if err != nil {
-				t.Fatal(err)
-			}
-			shapes := cfg.paramShapes()
-			initParams(shapes, 7)
 			r := rand.New(rand.NewPCG(11, 12))
-			p32 := make([][]float32, len(shapes))
-			p64 := make([][]float64, len(shapes))
-			for i, p := range shapes {
-				p32[i] = make([]float32, len(p.Data))
-				p64[i] = make([]float64, len(p.Data))
-				for j, v := range p.Data {
-					v += float32(0.05 * r.NormFloat64())
-					p32[i][j], p64[i][j] = v, float64(v)
+			cfg, shapes, p64 := jitteredParams(t, tc.cfg, 7, r)
+			p32 := make([][]float32, len(p64))
+			for i, p := range p64 {
+				p32[i] = make([]float32, len(p))
+				for j, v := range p {
+					p32[i][j] = float32(v)
+					p[j] = float64(p32[i][j]) // both networks get the same values
 				}
 			}
 			g32, err := buildGraph[float32](cfg, tc.batch, p32, shapes, true)

@@ -24,8 +24,9 @@ type run struct {
 type Experiment struct {
 	Plan *dsl.Plan
 	// Variants in plan order; each holds its repeats in order.
-	Variants []string
-	runs     map[string][]run
+	Variants  []string
+	runs      map[string][]run
+	contrasts map[string]*FieldContrast // by variant, built once
 }
 
 func newExperiment(p *dsl.Plan, results map[string]*runner.Result) (*Experiment, error) {
@@ -242,9 +243,24 @@ type FieldContrast struct {
 	Tests []stats.MantelHaenszelTest
 }
 
-// contrast builds a variant's field contrast, or nil when the design has
-// no test set in a field of one training class only.
+// contrast is a variant's field contrast, or nil when the design has no
+// test set in a field of one training class only.
 func (e *Experiment) contrast(variant string) (*FieldContrast, error) {
+	if fc, ok := e.contrasts[variant]; ok {
+		return fc, nil
+	}
+	fc, err := e.buildContrast(variant)
+	if err != nil {
+		return nil, err
+	}
+	if e.contrasts == nil {
+		e.contrasts = map[string]*FieldContrast{}
+	}
+	e.contrasts[variant] = fc
+	return fc, nil
+}
+
+func (e *Experiment) buildContrast(variant string) (*FieldContrast, error) {
 	rs := e.runs[variant]
 	j := rs[0].job
 	only := map[sky.Class]map[string]bool{}
