@@ -16,21 +16,18 @@ package cnn
 // padGrid describes an H x W map held with a zero border of one pixel.
 type padGrid struct {
 	h, w  int
-	plane int    // (H+2) * (W+2)
-	shift [9]int // offset of neighbour ky*3+kx from the output's grid position
-	// offs[ch*9+r] = ch*plane + shift[r], for the channels of the larger
-	// of the input and the output.
+	plane int // (H+2) * (W+2)
+	// offs[ch*9 + ky*3 + kx] = ch*plane + ky*(W+2) + kx: where the window
+	// of neighbour (ky, kx) in channel ch starts, for the channels of the
+	// larger of the input and the output.
 	offs []int32
 }
 
 func newPadGrid(h, w, channels int) padGrid {
-	g := padGrid{h: h, w: w, plane: (h + 2) * (w + 2)}
-	for r := range g.shift {
-		g.shift[r] = (r/3)*(w+2) + r%3
-	}
-	g.offs = make([]int32, channels*9)
+	g := padGrid{h: h, w: w, plane: (h + 2) * (w + 2), offs: make([]int32, channels*9)}
 	for p := range g.offs {
-		g.offs[p] = int32((p/9)*g.plane + g.shift[p%9])
+		r := p % 9
+		g.offs[p] = int32((p/9)*g.plane + (r/3)*(w+2) + r%3)
 	}
 	return g
 }
@@ -67,8 +64,7 @@ func (g padGrid) extract(dst, src []float32, c int) {
 }
 
 // convB is the neighbourhood matrix of padded planes x: row p =
-// ch*9 + ky*3 + kx, column j (a grid position) holds
-// x[ch*plane + shift[ky*3+kx] + j].
+// ch*9 + ky*3 + kx, column j (a grid position) holds x[offs[p] + j].
 type convB struct {
 	x []float32
 	g *padGrid
@@ -127,9 +123,7 @@ type convScratch struct {
 }
 
 func newConvScratch(c, o int, g padGrid) convScratch {
-	s := convScratch{xp: make([]float32, g.size(c)), out: make([]float32, max(c, o)*g.cols())}
-	s.gp = make([]float32, g.size(o))
-	return s
+	return convScratch{xp: make([]float32, g.size(c)), gp: make([]float32, g.size(o)), out: make([]float32, max(c, o)*g.cols())}
 }
 
 // convForward32 is convLayer.forward for float32.

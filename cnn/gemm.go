@@ -55,30 +55,15 @@ type bPacker interface {
 }
 
 // gemm computes C = alpha*op(A)*op(B) (+ C when accumulate), then, when
-// bias is not nil, C[i][j] = max(C[i][j] + bias[i], 0). Strips of B are
-// packed just before the micro-kernel uses them, so they stay in the
-// first-level cache.
+// bias is not nil, C[i][j] = max(C[i][j] + bias[i], 0). k must be
+// positive (Sgemm handles empty products). Strips of B are packed just
+// before the micro-kernel uses them, so they stay in the first-level cache.
 func gemm(m, n, k int, alpha float32, a []float32, lda int, transA bool, bp bPacker, c []float32, ldc int, accumulate bool, bias []float32, buf *gemmBuf) {
 	if m == 0 || n == 0 {
 		return
 	}
 	if buf == nil {
 		buf = &gemmBuf{}
-	}
-	if k == 0 { // an empty product: C becomes 0 (+ C), then the bias
-		for i := 0; i < m; i++ {
-			for j := 0; j < n; j++ {
-				v := float32(0)
-				if accumulate {
-					v = c[i*ldc+j]
-				}
-				if bias != nil {
-					v = relu(v + bias[i])
-				}
-				c[i*ldc+j] = v
-			}
-		}
-		return
 	}
 	nStrips := (n + gemmNR - 1) / gemmNR
 	// Split k into equal blocks of at most gemmKC, so no block is a sliver.

@@ -6,8 +6,9 @@ import (
 	"testing"
 )
 
-// TestFloat32MatchesFloat64 runs the fast float32 operators (packed im2col
-// gemm, fused bias and ReLU, the input gradient as a flipped convolution)
+// TestFloat32MatchesFloat64 runs the fast float32 operators (neighbourhoods
+// packed from a padded image, fused bias and ReLU, the input gradient as a
+// flipped convolution)
 // and the plain float64 path on the same weights and images, and compares
 // the logits, the loss and every parameter's gradient. Sizes are odd so
 // that strips cross image rows and edge tiles occur, and the widths make
