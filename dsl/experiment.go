@@ -24,7 +24,7 @@ var (
 	trainingKeys = []string{"epochs", "batch", "lr", "beta1", "beta2", "epsilon", "seed", "validation", "patience", "augment", "ensemble"}
 	selKeys      = []string{"from", "n"}
 	paperKeys    = []string{"table", "figure", "on"}
-	compareKeys  = []string{"with", "on", "baseline_on"}
+	compareKeys  = []string{"with", "on", "baseline_on", "spiral_field", "elliptical_field", "truth"}
 	clusterKeys  = []string{"partition", "time", "cpus", "mem", "account", "sbatch"}
 	classNames   = []string{"elliptical", "spiral"}
 	// scaleKeys are the keys a profile holds beyond experiment keys.
@@ -202,6 +202,11 @@ func decodeAs(doc *Document, root *yaml.Node, e *errs, allowed []string, fragmen
 		if !found {
 			e.at(get(root, "compare"), "compare: this experiment has no test set %q (it has %s)", c.On, oneOf(x.testNames()))
 		}
+		for _, f := range []string{c.SpiralField, c.ElliptField} {
+			if f != "" && !contains(x.testNames(), f) {
+				e.at(get(root, "compare"), "compare: spiral_field/elliptical_field: this experiment has no test set %q (it has %s)", f, oneOf(x.testNames()))
+			}
+		}
 	}
 	if x.paper != nil && x.paper.On != "" && !contains(x.testNames(), x.paper.On) {
 		e.at(get(root, "paper"), "paper.on: this experiment has no test set %q (it has %s)", x.paper.On, oneOf(x.testNames()))
@@ -364,6 +369,15 @@ func decodeCompare(e *errs, v *yaml.Node) []Compare {
 				c.On = s
 			case "baseline_on":
 				c.BaselineOn = s
+			case "spiral_field":
+				c.SpiralField = s
+			case "elliptical_field":
+				c.ElliptField = s
+			case "truth":
+				if s != "none" && s != "bias" && s != "" {
+					e.at(kv[1], "compare.truth: %q is not none (no bias by construction) or bias", s)
+				}
+				c.Truth = s
 			}
 		}
 		if el.Kind == yaml.MappingNode && (c.With == "" || c.On == "") {
@@ -372,6 +386,9 @@ func decodeCompare(e *errs, v *yaml.Node) []Compare {
 		}
 		if c.BaselineOn == "" {
 			c.BaselineOn = c.On
+		}
+		if (c.SpiralField == "") != (c.ElliptField == "") || (c.SpiralField != "" && c.SpiralField == c.ElliptField) {
+			e.at(el, "compare: spiral_field and elliptical_field come together and name two different test sets")
 		}
 		out = append(out, c)
 	}

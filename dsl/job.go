@@ -15,7 +15,7 @@ import (
 // ResultVersion is part of every job's hash; it changes when the meaning
 // of a job's result changes (training, sampling or the result format), so
 // stored results of older code are never reused.
-const ResultVersion = "skybias-result-2"
+const ResultVersion = "skybias-result-3"
 
 // Job is one training run and the predictions it makes: plain data that
 // says everything needed to run it, here or on a cluster node.
@@ -101,6 +101,16 @@ type Compare struct {
 	With       string `json:"with"`
 	On         string `json:"on"`
 	BaselineOn string `json:"baseline_on"`
+	// SpiralField and ElliptField name the two test sets of the
+	// design-by-field interaction when the training design does not
+	// imply them (a design that trains both classes on both fields):
+	// the field whose spirals the effect would favour, and the other.
+	SpiralField string `json:"spiral_field,omitempty"`
+	ElliptField string `json:"elliptical_field,omitempty"`
+	// Truth is what a calibration study knows by construction: "none"
+	// (no bias: every shift the verdict calls is a false positive) or
+	// "bias" (the verdict should find it: its rate is the power).
+	Truth string `json:"truth,omitempty"`
 }
 
 // PaperRef points at the published table or figure an experiment

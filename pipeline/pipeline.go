@@ -75,6 +75,8 @@ type Options struct {
 	Cluster dsl.Cluster
 	// Log receives per-job lines; Bar a training progress bar (a terminal).
 	Log, Bar io.Writer
+	// Parallel is how many local jobs run at once (0: runner's choice).
+	Parallel int
 }
 
 // Compile compiles experiment and report files with a profile; every
@@ -190,7 +192,7 @@ func Execute(ctx context.Context, spec *Spec, out string, opts Options) (*report
 			}
 		}
 	case Local, "":
-		if _, err := runner.Run(ctx, jobs, runner.Options{Store: store, Log: opts.Log, Bar: opts.Bar, SaveModels: true}); err != nil {
+		if _, err := runner.Run(ctx, jobs, runner.Options{Store: store, Log: opts.Log, Bar: opts.Bar, SaveModels: true, Parallel: opts.Parallel}); err != nil {
 			if ctx.Err() != nil {
 				return nil, fmt.Errorf("interrupted: finished jobs are kept in %s; run again to resume", spec.Results)
 			}

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strconv"
 
+	"github.com/skybias/skybias/analysis"
 	"github.com/skybias/skybias/dsl"
 	"github.com/skybias/skybias/runner"
 	"github.com/skybias/skybias/sky"
@@ -135,9 +136,42 @@ type Comparison struct {
 	Welch *stats.WelchTest
 	// Contrast is this experiment's field contrast when the compared test
 	// set lies in one of the fields its training took a single class
-	// from (nil otherwise).
+	// from, or in a field pair the comparison names (nil otherwise).
 	Contrast *FieldContrast
 	Note     string
+	// Effects holds the design's effect per repeat (the design-by-field
+	// interaction where the baseline was tested on both fields of the
+	// contrast, else the paired shift on the compared test set); Effect
+	// combines them (over repeats when there are several).
+	Effects []analysis.Effect
+	Effect  analysis.Effect
+	// Decision is the verdict within the report's family (Holm).
+	Decision analysis.Decision
+	// Paper is the paper's binomial test on our first repeat, and
+	// PaperPublished the same test on the published matrices of the two
+	// tables (nil where it does not apply).
+	Paper, PaperPublished *analysis.PaperBinomial
+	// Truth is what a calibration study knows ("none", "bias" or "").
+	Truth string
+}
+
+// RepeatVerdict is the verdict repeat k alone would get, as a family of
+// one at analysis.FamilyAlpha: what a user running that one repeat would
+// be told. A calibration study counts these.
+func (c *Comparison) RepeatVerdict(k int) analysis.Verdict {
+	return analysis.Decide(c.Effects[k:k+1], analysis.FamilyAlpha)[0].Verdict
+}
+
+// Rate counts the repeats whose verdict calls a shift (either way), with
+// its exact interval.
+func (c *Comparison) Rate() analysis.Rate {
+	n := 0
+	for k := range c.Effects {
+		if c.RepeatVerdict(k) != analysis.NoShift {
+			n++
+		}
+	}
+	return analysis.NewRate(n, len(c.Effects))
 }
 
 // Toward is the direction the paper's effect predicts on the compared
@@ -154,28 +188,8 @@ func (c *Comparison) Toward() string {
 	return "fewer"
 }
 
-// ShiftAt reports whether repeat k shows the paper's effect beyond
-// training noise: McNemar's P against the baseline below the level, and,
-// where the experiment has a field contrast, the contrast's P below the
-// level with the McNemar shift in the direction the contrast predicts.
-// Without a contrast it is McNemar's verdict alone.
-func (c *Comparison) ShiftAt(k int, level float64) bool {
-	if k >= len(c.McNemar) || c.McNemar[k].P >= level {
-		return false
-	}
-	if c.Contrast == nil {
-		return true
-	}
-	if k >= len(c.Contrast.Tests) || c.Contrast.Tests[k].PGreater >= level {
-		return false
-	}
-	m := c.McNemar[k]
-	return (c.Toward() == "more") == (m.B > m.C)
-}
-
-// Significant reports whether the first repeat shows a shift at the
-// paper's threshold (see ShiftAt).
-func (c *Comparison) Significant() bool { return c.ShiftAt(0, Significance) }
+// Significant reports whether the report's verdict calls a shift.
+func (c *Comparison) Significant() bool { return c.Decision.Verdict != analysis.NoShift }
 
 // CountBelow counts the repeats whose McNemar P is below a level.
 func (c *Comparison) CountBelow(level float64) int {
@@ -188,40 +202,18 @@ func (c *Comparison) CountBelow(level float64) int {
 	return n
 }
 
-// CountShifts counts the repeats that show a shift at the level (see
-// ShiftAt).
-func (c *Comparison) CountShifts(level float64) int {
-	n := 0
-	for k := range c.McNemar {
-		if c.ShiftAt(k, level) {
-			n++
-		}
-	}
-	return n
-}
-
-// Verdict is the headline finding of the first repeat in words.
+// Verdict is the headline finding in words.
 func (c *Comparison) Verdict() string {
-	if len(c.McNemar) == 0 {
+	if len(c.Effects) == 0 {
 		return "not compared"
 	}
-	m := c.McNemar[0]
-	if c.Contrast == nil {
-		if m.P >= 0.05 {
-			return verdict(m.P)
-		}
-		return verdict(m.P) + " (McNemar only: no test set on the other training field, so training noise is not ruled out)"
+	switch c.Decision.Verdict {
+	case analysis.ShiftFound:
+		return "**shift**"
+	case analysis.Reverse:
+		return "**reverse shift**"
 	}
-	cp := c.Contrast.Tests[0].PGreater
-	switch {
-	case c.ShiftAt(0, Significance):
-		return verdict(m.P)
-	case m.P < Significance && cp >= 0.05:
-		return "no shift beyond training noise (the networks differ, but this one does not favour its spiral field)"
-	case c.ShiftAt(0, 0.05):
-		return "P < 0.05"
-	}
-	return "no significant shift"
+	return "no shift"
 }
 
 // FieldContrast tests one trained network on two of its test sets: one in
@@ -261,8 +253,7 @@ func (e *Experiment) contrast(variant string) (*FieldContrast, error) {
 }
 
 func (e *Experiment) buildContrast(variant string) (*FieldContrast, error) {
-	rs := e.runs[variant]
-	j := rs[0].job
+	j := e.runs[variant][0].job
 	only := map[sky.Class]map[string]bool{}
 	for _, c := range sky.Classes {
 		only[c] = map[string]bool{}
@@ -298,7 +289,13 @@ func (e *Experiment) buildContrast(variant string) (*FieldContrast, error) {
 	if fc.SpiralTest == "" || fc.EllipticalTest == "" {
 		return nil, nil
 	}
-	for k, r := range rs {
+	return e.fieldContrast(variant, fc.SpiralTest, fc.EllipticalTest)
+}
+
+// fieldContrast tests a variant's networks on the named pair of test sets.
+func (e *Experiment) fieldContrast(variant, spiralTest, ellTest string) (*FieldContrast, error) {
+	fc := &FieldContrast{SpiralTest: spiralTest, EllipticalTest: ellTest}
+	for k, r := range e.runs[variant] {
 		s, el := r.res.Test(fc.SpiralTest), r.res.Test(fc.EllipticalTest)
 		if s == nil || el == nil {
 			return nil, fmt.Errorf("experiment %s: result %s lacks test set %s or %s", e.Name(), r.job.ShortHash(), fc.SpiralTest, fc.EllipticalTest)
@@ -333,9 +330,15 @@ func compare(e, base *Experiment, c dsl.Compare) ([]*Comparison, error) {
 		if err != nil {
 			return nil, err
 		}
-		if fc != nil && (c.On == fc.SpiralTest || c.On == fc.EllipticalTest) {
+		if c.SpiralField != "" {
+			if fc, err = e.fieldContrast(v, c.SpiralField, c.ElliptField); err != nil {
+				return nil, err
+			}
+		}
+		if fc != nil && (c.On == fc.SpiralTest || c.On == fc.EllipticalTest || c.SpiralField != "") {
 			cmp.Contrast = fc
 		}
+		cmp.Truth = c.Truth
 		var ours, theirs []float64
 		for _, br := range brs {
 			if bt := br.res.Test(c.BaselineOn); bt != nil {
@@ -383,13 +386,69 @@ func compare(e, base *Experiment, c dsl.Compare) ([]*Comparison, error) {
 			}
 			cmp.McNemar = append(cmp.McNemar, stats.McNemar(b, cc))
 			cmp.Binomial = append(cmp.Binomial, stats.Binomial(t.PredictedSpiral(), t.N(), bt.PSpiral()))
+			eff, err := cmp.effect(r.res, brs[k].res)
+			if err != nil {
+				return nil, fmt.Errorf("compare %s with %s on %s, repeat %d: %w", e.Name(), base.Name(), c.On, k+1, err)
+			}
+			cmp.Effects = append(cmp.Effects, eff)
 			if k == 0 {
 				cmp.PSpiral, cmp.BaseSpiral, cmp.N = t.PSpiral(), bt.PSpiral(), t.N()
+				if cmp.Toward() != "" && cmp.Test != "" {
+					pb, err := analysis.PaperTest(analysis.Confusion(t.Confusion), analysis.Confusion(bt.Confusion), cmp.Toward() == "more")
+					if err == nil {
+						cmp.Paper = &pb
+					}
+				}
 			}
+		}
+		if cmp.Effect, err = analysis.OverRepeats(cmp.Effects); err != nil {
+			return nil, fmt.Errorf("compare %s with %s on %s: %w", e.Name(), base.Name(), c.On, err)
 		}
 		out = append(out, cmp)
 	}
 	return out, nil
+}
+
+// effect measures the design's effect for one repeat: the
+// design-by-field interaction when the comparison has a field contrast
+// and the baseline was tested on both of its fields, else the paired
+// shift on the compared test set, signed so that the paper's bias is
+// positive.
+func (c *Comparison) effect(x, b *runner.Result) (analysis.Effect, error) {
+	if f := c.Contrast; f != nil {
+		xs, xe := x.Test(f.SpiralTest), x.Test(f.EllipticalTest)
+		bs, be := b.Test(f.SpiralTest), b.Test(f.EllipticalTest)
+		if xs != nil && xe != nil && bs != nil && be != nil {
+			return analysis.Interaction(Calls(xs), Calls(xe), Calls(bs), Calls(be))
+		}
+	}
+	sign := 1
+	if c.Toward() == "fewer" {
+		sign = -1
+	}
+	return analysis.PairedShift(Calls(x.Test(c.Test)), Calls(b.Test(c.BaselineTest)), sign)
+}
+
+// Calls lists which galaxies of a test set each network called spiral:
+// every ensemble member where the result keeps them, else the one
+// (ensemble-mean) answer.
+func Calls(t *runner.TestResult) *analysis.Calls {
+	k := t.Networks()
+	c := &analysis.Calls{IDs: make([]string, len(t.Predictions)), Class: make([]int, len(t.Predictions)), Spiral: make([][]bool, k)}
+	for m := range c.Spiral {
+		c.Spiral[m] = make([]bool, len(t.Predictions))
+	}
+	for i, p := range t.Predictions {
+		c.IDs[i], c.Class[i] = p.ID, int(p.Class)
+		if k == 1 {
+			c.Spiral[0][i] = p.PSpiral > 0.5
+			continue
+		}
+		for m, v := range p.Members {
+			c.Spiral[m][i] = v > 0.5
+		}
+	}
+	return c
 }
 
 // curvePoints collects accuracy against the swept training size.
@@ -475,4 +534,31 @@ func verdict(p float64) string {
 		return "P < 0.05"
 	}
 	return "no significant shift"
+}
+
+// Fraction is the predicted spiral fraction on a test set (first
+// variant) as the mean over the experiment's networks and repeats, with a
+// 95% interval that covers training noise as well as test sampling where
+// there are several networks (Effect.Noise says which).
+func (e *Experiment) Fraction(test string) (analysis.Effect, error) {
+	return e.fraction(e.Variants[0], test)
+}
+
+// fraction is a variant's predicted spiral fraction on a test set, the
+// mean over its networks, with an interval covering training noise where
+// there are several networks or repeats.
+func (e *Experiment) fraction(variant, test string) (analysis.Effect, error) {
+	var per []analysis.Effect
+	for _, r := range e.runs[variant] {
+		t := r.res.Test(test)
+		if t == nil {
+			return analysis.Effect{}, fmt.Errorf("experiment %s: result %s has no test set %s", e.Name(), r.job.ShortHash(), test)
+		}
+		f, err := analysis.SpiralFraction(Calls(t))
+		if err != nil {
+			return analysis.Effect{}, fmt.Errorf("experiment %s, test %s: %w", e.Name(), test, err)
+		}
+		per = append(per, f)
+	}
+	return analysis.OverRepeats(per)
 }

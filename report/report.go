@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/skybias/skybias/analysis"
 	"github.com/skybias/skybias/dsl"
 	"github.com/skybias/skybias/internal/atomicfile"
 	"github.com/skybias/skybias/plots"
@@ -79,6 +80,16 @@ func Build(in Input) (*Report, error) {
 			rep.Comparisons = append(rep.Comparisons, cs...)
 		}
 	}
+	effects := make([]analysis.Effect, len(rep.Comparisons))
+	for i, c := range rep.Comparisons {
+		effects[i] = c.Effect
+	}
+	for i, dec := range analysis.Decide(effects, analysis.FamilyAlpha) {
+		rep.Comparisons[i].Decision = dec
+	}
+	for _, c := range rep.Comparisons {
+		c.PaperPublished = publishedTest(c, byName, pub)
+	}
 	d := &doc{}
 	d.h(1, "%s", in.Title)
 	intro := "Each experiment trains the paper's network (`lenet5x`) on galaxies drawn from sky regions, one class from one region and the other class from another where the paper did so, and tests it on fixed test sets. " +
@@ -92,6 +103,8 @@ func Build(in Input) (*Report, error) {
 	}
 	figs := &figureSet{}
 	rep.summary(d, figs, pub)
+	rep.paperTests(d, pub)
+	rep.calibration(d, figs)
 	for _, s := range in.Summaries {
 		rep.summaryTable(d, s, byName, pub, figs)
 	}
@@ -127,50 +140,56 @@ func sourcesLine(es []*Experiment) string {
 	return strings.Join(out, ", ")
 }
 
-// summary is the headline table: every comparison and its verdict.
+// summary is the headline table: every comparison, its effect and verdict.
 func (r *Report) summary(d *doc, figs *figureSet, pub map[int]*Published) {
 	if len(r.Comparisons) == 0 {
 		return
 	}
 	d.h(2, "Does the training design leak the sky?")
-	d.p("For each experiment and its baseline, the galaxies of the test set are the same; **b** counts galaxies the baseline called elliptical and this experiment spiral, **c** the reverse. McNemar's exact test asks whether b and c differ more than chance allows. The binomial column is the paper's test: the predicted spiral count against the baseline's proportion, one-sided in the direction of the shift.")
-	d.p("%s", "Both compare two trained networks, so they also flag what training alone changes: two networks trained the same way from different starting weights disagree on many galaxies and lean differently towards one class (see the null control). "+
-		"The **field contrast** asks the question within one network: does it call more galaxies spiral on the test set from the field its training spirals came from than on the test set from the field its ellipticals came from, for the same mix of true classes? "+
-		"It is a Cochran-Mantel-Haenszel test stratified by true class, one-sided in the direction the effect predicts. A network's overall leaning moves both test sets alike and cancels, so training noise cannot produce it on a sky whose fields do not differ. "+
-		"The verdict calls a shift only when McNemar's P and the field contrast's P are both below 1e-5 and point the same way.")
+	d.p("%s", "The **effect** is how far the design pulls its networks' answers towards the class it trained on each field, in units of the predicted spiral fraction (positive: the paper's bias). "+
+		"Where the baseline was tested on both fields of the design it is the **design-by-field interaction**: the compared network's p(spiral) on the field its training spirals came from minus that on the field its ellipticals came from, within true class, less the same difference of the baseline network on the same galaxies. "+
+		"A field that any network finds harder moves both differences alike and cancels, and so does a network's overall lean towards one class. Where the baseline was tested on one field only, the effect is the **paired shift** of p(spiral) on that field against the baseline, on the same galaxies.")
+	d.p("%s", fmt.Sprintf("Each effect comes with its 95%% interval, and the interval says what noise it covers: with an ensemble (or repeats) on both sides it covers **training noise** (the spread between networks trained alike) as well as test sampling; with one network on a side it covers test sampling only. "+
+		"The **verdict** calls a shift when the effect's P, adjusted by Holm's method across all %d comparisons of this report, is below %.2g: across the report, the chance of calling any shift where no design has one is at most %.0f%%. "+
+		"The classical views stay beside it: McNemar's exact test on the galaxies the two networks classify differently, and the paper's binomial test (below). Both compare two trained networks and so also flag what training alone changes.", len(r.Comparisons), analysis.FamilyAlpha, 100*analysis.FamilyAlpha))
 	var rows [][]string
-	var bias []plots.BiasRow
 	for _, c := range r.Comparisons {
 		if len(c.McNemar) == 0 {
 			continue
 		}
-		m, b := c.McNemar[0], c.Binomial[0]
 		name := c.Experiment
 		if c.Variant != "" {
 			name += " (" + c.Variant + ")"
 		}
-		reps := ""
-		if len(c.McNemar) > 1 {
-			reps = fmt.Sprintf("; shift in %d of %d repeats (P < 0.05 in %d)", c.CountShifts(Significance), len(c.McNemar), c.CountShifts(0.05))
+		paper := "-"
+		if c.Paper != nil {
+			paper = fmtP(c.Paper.P)
 		}
-		if c.Welch != nil {
-			reps += fmt.Sprintf("; across repeats (Welch): %s, P = %s", verdict(c.Welch.P), fmtP(c.Welch.P))
+		pubP := "-"
+		if c.PaperPublished != nil {
+			pubP = fmtP(c.PaperPublished.P)
 		}
 		contrast := "none"
 		if f := c.Contrast; f != nil {
 			contrast = fmt.Sprintf("%s %.3f vs %s %.3f, P = %s", f.SpiralTest, f.PSpiralS, f.EllipticalTest, f.PSpiralE, fmtP(f.Tests[0].PGreater))
 		}
 		rows = append(rows, []string{name, c.Test, fmt.Sprintf("%.4f", c.PSpiral), c.Baseline, fmt.Sprintf("%.4f", c.BaseSpiral),
-			fmt.Sprintf("%d / %d", m.B, m.C), fmtP(m.P), fmt.Sprintf("%s (%s)", fmtP(b.P), b.Direction), contrast, c.Verdict() + reps})
+			fmtEffect(c.Effect), c.Effect.Noise(), fmtP(c.Decision.P), fmtP(c.Decision.PHolm), c.Verdict(),
+			fmtP(c.McNemar[0].P), paper, pubP, contrast})
 	}
-	d.table([]string{"experiment", "test", "p(spiral)", "baseline", "baseline p(spiral)", "b / c", "McNemar P", "binomial P", "field contrast (S field vs E field)", "verdict"}, rows)
+	d.table([]string{"experiment", "test", "p(spiral)", "baseline", "baseline p(spiral)", "effect [95% interval]", "interval covers", "P", "P (Holm)", "verdict",
+		"McNemar P", "paper's binomial P (ours)", "paper's binomial P (published)", "field contrast (S field vs E field)"}, rows)
+	var bias []plots.BiasRow
 	for _, e := range r.Experiments {
 		test := e.mainTest()
-		ts, err := e.testStats(e.Variants[0], test)
+		if j := e.first().job; j.Paper != nil && j.Paper.Figure != 0 {
+			continue
+		}
+		fr, err := e.fraction(e.Variants[0], test)
 		if err != nil {
 			continue
 		}
-		row := plots.BiasRow{Label: e.Name() + ": " + designLabel(e.first().job, test), PSpiral: ts.PSpiral, Lo: ts.Lo, Hi: ts.Hi, Published: math.NaN()}
+		row := plots.BiasRow{Label: e.Name() + ": " + designLabel(e.first().job, test), PSpiral: fr.Estimate, Lo: fr.Lo, Hi: fr.Hi, Published: math.NaN()}
 		for _, c := range r.Comparisons {
 			if c.Experiment == e.Name() && c.Test == test && c.Significant() {
 				row.Significant = true
@@ -179,14 +198,60 @@ func (r *Report) summary(d *doc, figs *figureSet, pub map[int]*Published) {
 		if p := e.first().job.Paper; p != nil && pub[p.Table] != nil {
 			row.Published = pub[p.Table].PSpiral
 		}
-		if e.first().job.Paper == nil || e.first().job.Paper.Figure == 0 {
-			bias = append(bias, row)
-		}
+		bias = append(bias, row)
 	}
 	if len(bias) > 0 {
-		f := plots.BiasChart("Predicted spiral fraction per experiment (* shift at P < 1e-5: McNemar and field contrast)", bias)
-		d.img("Bias chart: p(spiral) per train/test combination, with 95% Wilson intervals and the published values", figs.add(f))
+		f := plots.BiasChart("Predicted spiral fraction per experiment (* the verdict calls a shift)", bias)
+		d.img("Bias chart: p(spiral) per train/test combination (mean over networks), with 95% intervals covering training noise and test sampling, and the published values", figs.add(f))
 	}
+}
+
+// fmtEffect writes an effect with its interval.
+func fmtEffect(e analysis.Effect) string {
+	return fmt.Sprintf("%+.4f [%+.4f, %+.4f]", e.Estimate, e.Lo, e.Hi)
+}
+
+// publishedTest is the paper's binomial test on the published matrices of
+// a comparison's two tables, where both are published and the test
+// applies.
+func publishedTest(c *Comparison, byName map[string]*Experiment, pub map[int]*Published) *analysis.PaperBinomial {
+	x, b := byName[c.Experiment], byName[c.Baseline]
+	if x == nil || b == nil || c.Toward() == "" {
+		return nil
+	}
+	tx, tb := x.PaperTable(), b.PaperTable()
+	if pub[tx] == nil || pub[tb] == nil {
+		return nil
+	}
+	t, err := analysis.PaperTest(analysis.Confusion(pub[tx].Confusion), analysis.Confusion(pub[tb].Confusion), c.Toward() == "more")
+	if err != nil {
+		return nil
+	}
+	return &t
+}
+
+// paperTests recomputes the paper's own significance statements from its
+// published matrices.
+func (r *Report) paperTests(d *doc, pub map[int]*Published) {
+	m := map[int]analysis.Confusion{}
+	for t, p := range pub {
+		m[t] = analysis.Confusion(p.Confusion)
+	}
+	st, err := analysis.PaperStatements(m)
+	if err != nil {
+		return
+	}
+	d.h(2, "The paper's binomial test")
+	d.p("%s", "Dhar & Shamir tested the count of one kind of error on a test set against the rate of the same error in another table's matrix, one-sided: on the field that gave the training spirals the design predicts fewer spirals called elliptical, on the field that gave the ellipticals fewer ellipticals called spiral. "+
+		"The direction is fixed by the design before the data are seen. Recomputed here from the published matrices (the paper printed these as P < 1e-5):")
+	var rows [][]string
+	for _, s := range st {
+		rows = append(rows, []string{fmt.Sprintf("Table %d", s.Table), fmt.Sprintf("Table %d", s.Against), s.What,
+			fmt.Sprintf("%d of %d", s.K, s.N), fmt.Sprintf("%.6g", s.PrintedRate), fmt.Sprintf("%.2e", s.PPrinted), fmt.Sprintf("%.6f", s.Rate), fmt.Sprintf("%.2e", s.P)})
+	}
+	d.table([]string{"tested", "rate from", "count", "observed", "rate as printed", "P(X <= observed)", "rate from the matrix", "P at that rate"}, rows)
+	d.p("%s", "The summary table above applies the same rule to each comparison of this report, on our matrices (first repeat) and on the published matrices of the same two tables. "+
+		"Like McNemar's test it compares two trained networks, so it also flags training noise; it is shown as the paper's view, not as the verdict.")
 }
 
 // summaryTable renders a report file such as Table 16.
@@ -375,45 +440,86 @@ func trainedHere(j *dsl.Job, region string) string {
 	return "trained: " + strings.Join(cls, ", ")
 }
 
-// controls reports comparisons with repeats: how often a shift is seen.
+// controls reports comparisons with repeats: the effect per repeat, and
+// how often each repeat alone would be called a shift.
 func (r *Report) controls(d *doc) {
 	var rows [][]string
 	for _, c := range r.Comparisons {
-		if len(c.McNemar) < 2 {
+		if len(c.Effects) < 2 {
 			continue
 		}
-		var ps, cps []string
-		for _, m := range c.McNemar {
-			ps = append(ps, fmtP(m.P))
-		}
-		contrast05 := "-"
-		if c.Contrast != nil {
-			n := 0
-			for _, t := range c.Contrast.Tests {
-				cps = append(cps, fmtP(t.PGreater))
-				if t.PGreater < 0.05 {
-					n++
-				}
-			}
-			contrast05 = fmt.Sprint(n)
+		var es, ps []string
+		for k, e := range c.Effects {
+			es = append(es, fmt.Sprintf("%+.3f", e.Estimate))
+			ps = append(ps, fmtP(c.Effects[k].P))
 		}
 		welch := ""
 		if c.Welch != nil {
-			welch = fmt.Sprintf("%.4f vs %.4f, t = %.2f, P = %s", c.Welch.MeanA, c.Welch.MeanB, c.Welch.T, fmtP(c.Welch.P))
+			welch = fmt.Sprintf("%.4f vs %.4f, P = %s", c.Welch.MeanA, c.Welch.MeanB, fmtP(c.Welch.P))
 		}
-		rows = append(rows, []string{c.Experiment, c.Baseline, c.Test, fmt.Sprint(len(c.McNemar)), fmt.Sprint(c.CountBelow(0.05)),
-			fmt.Sprint(c.CountBelow(Significance)), contrast05, fmt.Sprint(c.CountShifts(0.05)), fmt.Sprint(c.CountShifts(Significance)),
-			strings.Join(ps, ", "), strings.Join(cps, ", "), welch})
+		rows = append(rows, []string{c.Experiment, c.Baseline, c.Test, fmt.Sprint(len(c.Effects)), c.Rate().String(),
+			fmt.Sprint(c.CountBelow(0.05)), fmt.Sprint(c.CountBelow(analysis.PaperLevel)), strings.Join(clip(es, 20), ", "), strings.Join(clip(ps, 20), ", "), welch})
 	}
 	if len(rows) == 0 {
 		return
 	}
 	d.h(2, "Repeated comparisons")
-	d.p("%s", "Each repeat re-draws the training and test galaxies and the network's starting weights. McNemar's test compares two trained networks galaxy by galaxy, so it also flags the differences that training alone makes between two networks; "+
-		"the field contrast compares one network with itself on two fields, and Welch's test on p(spiral) across repeats asks whether the designs differ by more than networks trained the same way differ from each other. "+
-		"On a survey whose fields do not differ, the field contrast's P falls below 0.05 in about 5% of repeats and the verdict (both tests) should find no shift.")
-	d.table([]string{"experiment", "baseline", "test", "repeats", "McNemar P < 0.05", "McNemar P < 1e-5", "contrast P < 0.05", "shift, P < 0.05", "shift, P < 1e-5",
-		"McNemar P per repeat", "contrast P per repeat", "p(spiral) across repeats (Welch)"}, rows)
+	d.p("%s", fmt.Sprintf("Each repeat re-draws the training and test galaxies and the networks' starting weights. The effect of the whole experiment (above) is the mean over repeats with a t interval on the spread between them, which holds every source of noise at once. "+
+		"Here each repeat is judged on its own, as a user running only that repeat would be told (a family of one, P < %.2g): the rate of shifts called, with its exact (Clopper-Pearson) 95%% interval. McNemar's test, which compares two trained networks, is counted beside it.", analysis.FamilyAlpha))
+	d.table([]string{"experiment", "baseline", "test", "repeats", "shift called (rate [95% interval])", "McNemar P < 0.05", "McNemar P < 1e-5",
+		"effect per repeat", "P per repeat", "p(spiral) across repeats (Welch)"}, rows)
+}
+
+// clip keeps the first n entries of a long list and says how many more.
+func clip(xs []string, n int) []string {
+	if len(xs) <= n {
+		return xs
+	}
+	return append(xs[:n:n], fmt.Sprintf("... (%d more)", len(xs)-n))
+}
+
+// calibration reports the studies whose truth is known by construction:
+// the false-positive rate of the verdict where no bias exists, its
+// detection rate where one does, and the QQ plot of their P values.
+func (r *Report) calibration(d *doc, figs *figureSet) {
+	var rows [][]string
+	var series []plots.QQSeries
+	for _, c := range r.Comparisons {
+		if c.Truth == "" || len(c.Effects) == 0 {
+			continue
+		}
+		what := "false-positive rate"
+		if c.Truth == "bias" {
+			what = "detection rate (power)"
+		}
+		rate := c.Rate()
+		ps := make([]float64, len(c.Effects))
+		var lo, hi float64
+		for k, e := range c.Effects {
+			ps[k] = e.P
+			lo += e.VarTest
+			hi += e.VarTrain
+		}
+		share := "-"
+		if lo+hi > 0 {
+			share = fmt.Sprintf("%.0f%%", 100*hi/(lo+hi))
+		}
+		rows = append(rows, []string{c.Experiment, c.Baseline, c.Truth, fmt.Sprint(rate.Repeats), what, rate.String(), share, c.Effects[0].Kind})
+		series = append(series, plots.QQSeries{Name: c.Experiment + " (" + c.Truth + ")", P: ps})
+	}
+	if len(rows) == 0 {
+		return
+	}
+	d.h(2, "Calibration")
+	d.p("%s", fmt.Sprintf("Studies whose truth is known by construction. Each repeat is judged on its own at P < %.2g. Where there is no bias, every shift called is a false positive, and the rate must stay at or below %.2g; where there is one, the rate is the verdict's power. "+
+		"Intervals are exact (Clopper-Pearson, 95%%). The training share is the part of the effect's variance that comes from the spread between networks trained alike, averaged over repeats.", analysis.FamilyAlpha, analysis.FamilyAlpha))
+	d.table([]string{"experiment", "baseline", "truth", "repeats", "rate of", "shift called", "training share of variance", "effect"}, rows)
+	f, err := plots.PValueQQ("P values of the effect against uniform", series)
+	if err != nil {
+		d.p("QQ plot: %v", err)
+		return
+	}
+	d.img("QQ plot: each repeat's P against the uniform quantiles; the grey band is the 95% range of uniform order statistics", figs.add(f))
 }
 
 // Write puts REPORT.md, REPORT.html and the figures (PNG and SVG) in dir,
@@ -423,6 +529,21 @@ func (r *Report) Write(dir string) error {
 		if err := f.SaveBoth(filepath.Join(dir, FigureDir)); err != nil {
 			return err
 		}
+	}
+	sum := r.Summary()
+	js, err := sum.json()
+	if err != nil {
+		return fmt.Errorf("summary.json: %w", err)
+	}
+	if err := atomicfile.WriteFile(filepath.Join(dir, "summary.json"), js); err != nil {
+		return err
+	}
+	cs, err := sum.csv()
+	if err != nil {
+		return fmt.Errorf("comparisons.csv: %w", err)
+	}
+	if err := atomicfile.WriteFile(filepath.Join(dir, "comparisons.csv"), cs); err != nil {
+		return err
 	}
 	if err := atomicfile.WriteFile(filepath.Join(dir, "REPORT.md"), []byte(r.Markdown)); err != nil {
 		return err

@@ -1,7 +1,9 @@
 package report
 
 import (
+	"encoding/csv"
 	"flag"
+	"github.com/skybias/skybias/analysis"
 	"os"
 	"path/filepath"
 	"strings"
@@ -114,6 +116,27 @@ func TestReportGolden(t *testing.T) {
 	if len(rep.Figures) == 0 {
 		t.Error("no figures")
 	}
+	out := t.TempDir()
+	if err := rep.Write(out); err != nil {
+		t.Fatal(err)
+	}
+	sum, err := ReadSummary(filepath.Join(out, "summary.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sum.Comparisons) != 2 || sum.Comparisons[0].Experiment != "t2" || sum.Comparisons[0].Verdict != "shift" ||
+		sum.Comparisons[0].CILow <= 0 || sum.Comparisons[1].Verdict != "no shift" || sum.Comparisons[0].NNetworks != 2 {
+		t.Errorf("summary.json comparisons: %+v", sum.Comparisons)
+	}
+	f, err := os.Open(filepath.Join(out, "comparisons.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil || len(rows) != 3 || rows[0][5] != "effect" || rows[1][11] != "shift" {
+		t.Errorf("comparisons.csv: %v %v", rows, err)
+	}
 }
 
 func TestMissingResultIsAnError(t *testing.T) {
@@ -149,35 +172,34 @@ func TestPublishedTables(t *testing.T) {
 	}
 }
 
-func TestVerdictAllowsForTrainingNoise(t *testing.T) {
-	mh := func(p float64) stats.MantelHaenszelTest { return stats.MantelHaenszelTest{PGreater: p} }
-	contrast := &FieldContrast{SpiralTest: "f1", EllipticalTest: "f2", Tests: []stats.MantelHaenszelTest{mh(1e-30)}}
-	null := &FieldContrast{SpiralTest: "f1", EllipticalTest: "f2", Tests: []stats.MantelHaenszelTest{mh(0.41)}}
-	weak := &FieldContrast{SpiralTest: "f1", EllipticalTest: "f2", Tests: []stats.MantelHaenszelTest{mh(0.01)}}
+func TestVerdictFromEffects(t *testing.T) {
+	eff := func(est, p float64) analysis.Effect { return analysis.Effect{Estimate: est, P: p} }
 	cases := []struct {
-		name     string
-		test     string
-		b, c     int
-		contrast *FieldContrast
-		shift    bool
-		verdict  string
+		name    string
+		effects []analysis.Effect // per repeat
+		verdict string
+		rate    int // repeats called a shift, each alone
 	}{
-		{"both tests agree, spiral field", "f1", 345, 18, contrast, true, "**shift, P < 1e-5**"},
-		{"both tests agree, elliptical field", "f2", 18, 345, contrast, true, "**shift, P < 1e-5**"},
-		{"McNemar against the contrast's direction", "f1", 18, 345, contrast, false, "no significant shift"},
-		{"networks differ, no field contrast (training noise)", "f1", 300, 60, null, false, "no shift beyond training noise (the networks differ, but this one does not favour its spiral field)"},
-		{"weak contrast", "f1", 300, 60, weak, false, "P < 0.05"},
-		{"no contrast available", "f1", 300, 60, nil, true, "**shift, P < 1e-5** (McNemar only: no test set on the other training field, so training noise is not ruled out)"},
-		{"nothing", "f1", 10, 12, nil, false, "no significant shift"},
+		{"clear shift", []analysis.Effect{eff(0.2, 1e-9)}, "**shift**", 1},
+		{"against the design", []analysis.Effect{eff(-0.2, 1e-9)}, "**reverse shift**", 1},
+		{"within noise", []analysis.Effect{eff(0.05, 0.3)}, "no shift", 0},
+		{"repeats, some called", []analysis.Effect{eff(0.1, 0.01), eff(0.02, 0.6), eff(0.12, 0.04)}, "", 2},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			cmp := &Comparison{Test: c.test, McNemar: []stats.McNemarTest{stats.McNemar(c.b, c.c)}, Contrast: c.contrast}
-			if got := cmp.Significant(); got != c.shift {
-				t.Errorf("Significant = %v, want %v", got, c.shift)
+			cmp := &Comparison{Test: "f1", McNemar: make([]stats.McNemarTest, len(c.effects)), Effects: c.effects}
+			var err error
+			if cmp.Effect, err = analysis.OverRepeats(c.effects); err != nil {
+				t.Fatal(err)
 			}
-			if got := cmp.Verdict(); got != c.verdict {
-				t.Errorf("Verdict = %q, want %q", got, c.verdict)
+			cmp.Decision = analysis.Decide([]analysis.Effect{cmp.Effect}, analysis.FamilyAlpha)[0]
+			if c.verdict != "" {
+				if got := cmp.Verdict(); got != c.verdict {
+					t.Errorf("Verdict = %q, want %q", got, c.verdict)
+				}
+			}
+			if got := cmp.Rate(); got.Calls != c.rate || got.Repeats != len(c.effects) {
+				t.Errorf("Rate = %v, want %d of %d", got, c.rate, len(c.effects))
 			}
 		})
 	}

@@ -116,7 +116,7 @@ func Execute(ctx context.Context, job *dsl.Job, bar io.Writer) (*Result, *Manife
 			for _, e := range cs.Bad {
 				res.Bad = append(res.Bad, e.Error())
 			}
-			p, err := ensemblePredict(ctx, members, cs)
+			p, each, err := ensemblePredict(ctx, members, cs)
 			if err != nil {
 				return nil, nil, nil, err
 			}
@@ -126,7 +126,14 @@ func Execute(ctx context.Context, job *dsl.Job, bar io.Writer) (*Result, *Manife
 					pred = 1
 				}
 				tr.Confusion[g.Class][pred]++
-				tr.Predictions = append(tr.Predictions, Prediction{ID: g.ID, RA: g.RA, Dec: g.Dec, Class: g.Class, PSpiral: p[k]})
+				pr := Prediction{ID: g.ID, RA: g.RA, Dec: g.Dec, Class: g.Class, PSpiral: p[k]}
+				if len(each) > 1 {
+					pr.Members = make([]float64, len(each))
+					for m := range each {
+						pr.Members[m] = each[m][k]
+					}
+				}
+				tr.Predictions = append(tr.Predictions, pr)
 			}
 		}
 		res.Tests = append(res.Tests, tr)
@@ -137,18 +144,18 @@ func Execute(ctx context.Context, job *dsl.Job, bar io.Writer) (*Result, *Manife
 }
 
 // ensemblePredict is the members' mean p(spiral) per image, summed in
-// member order.
-func ensemblePredict(ctx context.Context, members []*cnn.Model, set *sky.ImageSet) ([]float64, error) {
-	var mean []float64
+// member order, and each member's own answers.
+func ensemblePredict(ctx context.Context, members []*cnn.Model, set *sky.ImageSet) ([]float64, [][]float64, error) {
+	each := make([][]float64, len(members))
 	for k, m := range members {
 		p, err := m.Predict(ctx, set, 64)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		if k == 0 {
-			mean = p
-			continue
-		}
+		each[k] = p
+	}
+	mean := append([]float64(nil), each[0]...)
+	for _, p := range each[1:] {
 		for i, v := range p {
 			mean[i] += v
 		}
@@ -158,7 +165,7 @@ func ensemblePredict(ctx context.Context, members []*cnn.Model, set *sky.ImageSe
 			mean[i] /= float64(len(members))
 		}
 	}
-	return mean, nil
+	return mean, each, nil
 }
 
 // modelBytes serialises a trained model for the result folder.

@@ -38,6 +38,18 @@ type Prediction struct {
 	RA, Dec float64
 	Class   sky.Class
 	PSpiral float64
+	// Members holds each ensemble member's p(spiral), in member order,
+	// when more than one network was trained (PSpiral is their mean).
+	Members []float64
+}
+
+// Networks is how many networks answered for the test set: the ensemble's
+// members, or 1.
+func (t *TestResult) Networks() int {
+	if len(t.Predictions) > 0 && len(t.Predictions[0].Members) > 1 {
+		return len(t.Predictions[0].Members)
+	}
+	return 1
 }
 
 // N is the number of test galaxies.

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"runtime"
+	"sync"
 	"time"
 
 	"github.com/skybias/skybias/dsl"
@@ -20,6 +22,29 @@ type Options struct {
 	Bar io.Writer
 	// SaveModels keeps each trained network in its result folder.
 	SaveModels bool
+	// Parallel is how many jobs run at once; 0 chooses: one per core when
+	// every job trains a small network (input of SmallInput pixels or
+	// less, whose batches are too small to keep the cores busy), else one
+	// at a time (each job already uses every core). Results do not depend
+	// on it.
+	Parallel int
+}
+
+// SmallInput is the largest network input (pixels a side) for which Run
+// runs jobs side by side by default.
+const SmallInput = 32
+
+// parallelism is how many jobs Run runs at once.
+func (o Options) parallelism(todo []*dsl.Job) int {
+	if o.Parallel > 0 {
+		return o.Parallel
+	}
+	for _, j := range todo {
+		if j.Model.Input > SmallInput {
+			return 1
+		}
+	}
+	return max(1, runtime.NumCPU())
 }
 
 // Unique returns the jobs with distinct hashes, in first-seen order.
@@ -36,8 +61,8 @@ func Unique(jobs []*dsl.Job) []*dsl.Job {
 	return out
 }
 
-// Run executes every job whose result is not yet stored, one at a time
-// (each job already uses every core), and returns the results of all jobs
+// Run executes every job whose result is not yet stored (one at a time,
+// or several at once: see Options.Parallel), and returns the results of all jobs
 // by hash. Cancelling ctx stops the running job; nothing of it is stored.
 func Run(ctx context.Context, jobs []*dsl.Job, opts Options) (map[string]*Result, error) {
 	jobs = Unique(jobs)
@@ -60,25 +85,68 @@ func Run(ctx context.Context, jobs []*dsl.Job, opts Options) (map[string]*Result
 		estLeft += j.Cost().Estimate
 	}
 	start := time.Now()
-	var spentEst time.Duration
-	for i, j := range todo {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		eta := ""
-		if spentEst > 0 {
-			rate := float64(time.Since(start)) / float64(spentEst)
-			eta = fmt.Sprintf(", about %s left", time.Duration(float64(estLeft)*rate).Round(time.Second))
-		}
-		logf("[%d/%d] %s %s (%s)%s\n", i+1, len(todo), j.ShortHash(), label(j), j.Describe(), eta)
-		t0 := time.Now()
-		if err := runOne(ctx, j, opts); err != nil {
-			return nil, err
-		}
-		logf("      done in %s\n", time.Since(t0).Round(100*time.Millisecond))
-		est := j.Cost().Estimate
-		spentEst += est
-		estLeft -= est
+	var (
+		mu       sync.Mutex
+		spentEst time.Duration
+		next     int
+		firstErr error
+	)
+	par := min(opts.parallelism(todo), max(1, len(todo)))
+	bar := opts.Bar
+	if par > 1 {
+		bar = nil // one progress bar cannot show several jobs
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	for w := 0; w < par; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				mu.Lock()
+				if next >= len(todo) || firstErr != nil || ctx.Err() != nil {
+					mu.Unlock()
+					return
+				}
+				i, j := next, todo[next]
+				next++
+				eta := ""
+				if spentEst > 0 {
+					rate := float64(time.Since(start)) / float64(spentEst)
+					eta = fmt.Sprintf(", about %s left", time.Duration(float64(estLeft)*rate/float64(par)).Round(time.Second))
+				}
+				logf("[%d/%d] %s %s (%s)%s\n", i+1, len(todo), j.ShortHash(), label(j), j.Describe(), eta)
+				mu.Unlock()
+				t0 := time.Now()
+				err := runOne(ctx, j, Options{Store: opts.Store, Bar: bar, SaveModels: opts.SaveModels})
+				mu.Lock()
+				if err != nil {
+					if firstErr == nil {
+						firstErr = err
+						cancel()
+					}
+					mu.Unlock()
+					return
+				}
+				if par > 1 {
+					logf("      %s done in %s\n", j.ShortHash(), time.Since(t0).Round(100*time.Millisecond))
+				} else {
+					logf("      done in %s\n", time.Since(t0).Round(100*time.Millisecond))
+				}
+				est := j.Cost().Estimate
+				spentEst += est
+				estLeft -= est
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if firstErr != nil {
+		return nil, firstErr
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
 	}
 	out := map[string]*Result{}
 	for _, j := range jobs {

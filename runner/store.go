@@ -103,9 +103,19 @@ func encodeResult(r *Result, job *dsl.Job, manifest *Manifest, models [][]byte) 
 	for _, t := range r.Tests {
 		var b bytes.Buffer
 		w := csv.NewWriter(&b)
-		w.Write([]string{"id", "ra", "dec", "class", "p_spiral"})
+		head := []string{"id", "ra", "dec", "class", "p_spiral"}
+		if k := t.Networks(); k > 1 {
+			for m := 1; m <= k; m++ {
+				head = append(head, "p_spiral_"+strconv.Itoa(m))
+			}
+		}
+		w.Write(head)
 		for _, p := range t.Predictions {
-			w.Write([]string{p.ID, fmtFloat(p.RA), fmtFloat(p.Dec), p.Class.String(), strconv.FormatFloat(p.PSpiral, 'g', -1, 64)})
+			rec := []string{p.ID, fmtFloat(p.RA), fmtFloat(p.Dec), p.Class.String(), strconv.FormatFloat(p.PSpiral, 'g', -1, 64)}
+			for _, v := range p.Members {
+				rec = append(rec, strconv.FormatFloat(v, 'g', -1, 64))
+			}
+			w.Write(rec)
 		}
 		w.Flush()
 		if err := w.Error(); err != nil {
@@ -167,8 +177,12 @@ func readPredictions(path string) ([]Prediction, error) {
 	}
 	defer f.Close()
 	r := csv.NewReader(f)
-	if _, err := r.Read(); err != nil {
+	head, err := r.Read()
+	if err != nil {
 		return nil, fmt.Errorf("predictions %s: %w", path, err)
+	}
+	if len(head) < 5 || len(head) == 6 {
+		return nil, fmt.Errorf("predictions %s: header has %d columns; want id, ra, dec, class, p_spiral and one p_spiral_K per ensemble member", path, len(head))
 	}
 	var out []Prediction
 	for {
@@ -188,6 +202,14 @@ func readPredictions(path string) ([]Prediction, error) {
 			return nil, fmt.Errorf("predictions %s:%d: p_spiral: %w", path, line, err)
 		}
 		p.RA, p.Dec = parseOrNaN(rec[1]), parseOrNaN(rec[2])
+		if len(rec) > 5 {
+			p.Members = make([]float64, len(rec)-5)
+			for m := range p.Members {
+				if p.Members[m], err = strconv.ParseFloat(rec[5+m], 64); err != nil {
+					return nil, fmt.Errorf("predictions %s:%d: %s: %w", path, line, head[5+m], err)
+				}
+			}
+		}
 		out = append(out, p)
 	}
 }

@@ -27,6 +27,7 @@ type execFlags struct {
 	noWait   *bool
 	cluster  dsl.Cluster
 	sbatch   multiFlag
+	jobs     int
 }
 
 // multiFlag collects a repeatable string flag.
@@ -45,6 +46,7 @@ func addExecFlags(fs *flag.FlagSet) *execFlags {
 	fs.StringVar(&e.cluster.Mem, "mem", "", "Slurm memory per task, e.g. 8G")
 	fs.StringVar(&e.cluster.Account, "account", "", "Slurm account")
 	fs.Var(&e.sbatch, "sbatch", "extra sbatch flag, e.g. --sbatch=--qos=long (repeatable)")
+	fs.IntVar(&e.jobs, "jobs", 0, "local jobs at once (0: one per core for networks of 32 px or less, else one)")
 	return e
 }
 
@@ -65,6 +67,7 @@ func execute(ctx context.Context, spec *pipeline.Spec, out string, stdout, stder
 	if ex != nil {
 		opts.Executor = pipeline.Executor(*ex.executor)
 		opts.NoWait = *ex.noWait
+		opts.Parallel = ex.jobs
 		opts.Cluster = ex.cluster
 		opts.Cluster.Sbatch = ex.sbatch
 		if isTerminal(stderr) {

@@ -27,7 +27,7 @@ func init() {
 		"OpenSource":      reflect.ValueOf(dsl.OpenSource),
 		"Parse":           reflect.ValueOf(dsl.Parse),
 		"ReadJob":         reflect.ValueOf(dsl.ReadJob),
-		"ResultVersion":   reflect.ValueOf(constant.MakeFromLiteral("\"skybias-result-2\"", token.STRING, 0)),
+		"ResultVersion":   reflect.ValueOf(constant.MakeFromLiteral("\"skybias-result-3\"", token.STRING, 0)),
 		"TopKeys":         reflect.ValueOf(&dsl.TopKeys).Elem(),
 		"ValidateFile":    reflect.ValueOf(dsl.ValidateFile),
 

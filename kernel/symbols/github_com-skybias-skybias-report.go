@@ -13,17 +13,22 @@ func init() {
 	Symbols["github.com/skybias/skybias/report/report"] = map[string]reflect.Value{
 		// function, constant and variable definitions
 		"Build":           reflect.ValueOf(report.Build),
+		"Calls":           reflect.ValueOf(report.Calls),
 		"FigureDir":       reflect.ValueOf(constant.MakeFromLiteral("\"figures\"", token.STRING, 0)),
 		"PublishedTables": reflect.ValueOf(report.PublishedTables),
+		"ReadSummary":     reflect.ValueOf(report.ReadSummary),
 		"Significance":    reflect.ValueOf(constant.MakeFromLiteral("9.999999999999999999948913325368725010799941799177759094163775444e-06", token.FLOAT, 0)),
 
 		// type definitions
 		"Comparison":    reflect.ValueOf((*report.Comparison)(nil)),
+		"ComparisonRow": reflect.ValueOf((*report.ComparisonRow)(nil)),
 		"Experiment":    reflect.ValueOf((*report.Experiment)(nil)),
 		"FieldContrast": reflect.ValueOf((*report.FieldContrast)(nil)),
 		"Input":         reflect.ValueOf((*report.Input)(nil)),
 		"Published":     reflect.ValueOf((*report.Published)(nil)),
 		"Report":        reflect.ValueOf((*report.Report)(nil)),
+		"StudyRow":      reflect.ValueOf((*report.StudyRow)(nil)),
+		"Summary":       reflect.ValueOf((*report.Summary)(nil)),
 		"TestStats":     reflect.ValueOf((*report.TestStats)(nil)),
 	}
 }

@@ -4,6 +4,8 @@ package symbols
 
 import (
 	"github.com/skybias/skybias/runner"
+	"go/constant"
+	"go/token"
 	"reflect"
 )
 
@@ -15,6 +17,7 @@ func init() {
 		"OpenSource": reflect.ValueOf(runner.OpenSource),
 		"Run":        reflect.ValueOf(runner.Run),
 		"RunJob":     reflect.ValueOf(runner.RunJob),
+		"SmallInput": reflect.ValueOf(constant.MakeFromLiteral("32", token.INT, 0)),
 		"Unique":     reflect.ValueOf(runner.Unique),
 
 		// type definitions

@@ -1,0 +1,103 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/skybias/skybias/internal/atomicfile"
+	"github.com/skybias/skybias/report"
+)
+
+func init() {
+	register(command{name: "readme", summary: "rewrite README blocks that quote committed outputs in docs/", run: runReadme})
+}
+
+const readmeDesc = `
+Rewrites the blocks of a README that quote committed outputs, so that no
+number there is typed by hand. A block runs from a line
+"<!-- skybias:KIND DIR -->" to "<!-- /skybias -->"; KIND is studies (the
+repeated studies of DIR/summary.json: rates of shifts called, with their
+exact intervals) or comparisons (each comparison's effect, interval, P and
+verdict). DIR is relative to the README. With --check nothing is written
+and the command fails if a block is out of date.`
+
+// readmeBlocks rewrites every block of text; it reports whether anything
+// changed.
+func readmeBlocks(text, base string) (string, error) {
+	var out strings.Builder
+	rest := text
+	for {
+		i := strings.Index(rest, "<!-- skybias:")
+		if i < 0 {
+			out.WriteString(rest)
+			return out.String(), nil
+		}
+		eol := strings.Index(rest[i:], "-->")
+		if eol < 0 {
+			return "", fmt.Errorf("README: unterminated block marker at byte %d", len(text)-len(rest)+i)
+		}
+		head := rest[i : i+eol+3]
+		fields := strings.Fields(strings.TrimSuffix(strings.TrimPrefix(head, "<!-- skybias:"), "-->"))
+		if len(fields) != 2 {
+			return "", fmt.Errorf("README: block marker %q: want <!-- skybias:KIND DIR -->", head)
+		}
+		end := strings.Index(rest[i:], "<!-- /skybias -->")
+		if end < 0 {
+			return "", fmt.Errorf("README: block %q has no <!-- /skybias --> line", head)
+		}
+		s, err := report.ReadSummary(filepath.Join(base, fields[1], "summary.json"))
+		if err != nil {
+			return "", fmt.Errorf("README: block %q: %w", head, err)
+		}
+		var body string
+		switch fields[0] {
+		case "studies":
+			body = s.StudiesMarkdown()
+		case "comparisons":
+			body = s.ComparisonsMarkdown()
+		default:
+			return "", fmt.Errorf("README: block %q: kind %q is not studies or comparisons", head, fields[0])
+		}
+		out.WriteString(rest[:i] + head + "\n" + body)
+		rest = rest[i+end:]
+		out.WriteString("<!-- /skybias -->")
+		rest = rest[len("<!-- /skybias -->"):]
+	}
+}
+
+func runReadme(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("readme", "[README.md]", readmeDesc, stderr)
+	check := fs.Bool("check", false, "fail if a block is out of date; write nothing")
+	files, err := parseN(fs, args, 0, 1)
+	if err != nil {
+		return err
+	}
+	path := "README.md"
+	if len(files) == 1 {
+		path = files[0]
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	got, err := readmeBlocks(string(b), filepath.Dir(path))
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if got == string(b) {
+		fmt.Fprintf(stdout, "%s: up to date\n", path)
+		return nil
+	}
+	if *check {
+		return fmt.Errorf("%s: a block is out of date; run skybias readme %s", path, path)
+	}
+	if err := atomicfile.WriteFile(path, []byte(got)); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%s: rewritten\n", path)
+	return nil
+}
