@@ -58,7 +58,7 @@ func BiasChart(title string, rows []BiasRow) *Figure {
 	s.GlyphStyle = draw.GlyphStyle{Color: Blue, Radius: vg.Points(3.5), Shape: draw.CircleGlyph{}}
 	eb := &plotter.YErrorBars{XYs: ours, YErrors: errs, LineStyle: draw.LineStyle{Color: Blue, Width: vg.Points(1.2)}, CapWidth: vg.Points(5)}
 	p.Add(eb, s)
-	p.Legend.Add("skybias (95% Wilson interval)", s)
+	p.Legend.Add("skybias (95% interval)", s)
 	if len(pub) > 0 {
 		ps, _ := plotter.NewScatter(pub)
 		ps.GlyphStyle = draw.GlyphStyle{Color: Vermilion, Radius: vg.Points(3.5), Shape: draw.PyramidGlyph{}}

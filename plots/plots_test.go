@@ -42,7 +42,15 @@ func fixtures() []*Figure {
 		img.Pix[i] = uint8(i * 7)
 	}
 	_ = img
-	return []*Figure{bias, curve, conf, skymap, hist}
+	var ps []float64
+	for i := 1; i <= 40; i++ {
+		ps = append(ps, float64(i)/41)
+	}
+	qq, err := PValueQQ("P values against uniform", []QQSeries{{Name: "null", P: ps}, {Name: "biased", P: []float64{1e-9, 1e-6, 1e-4, 0.01, 0.2}}})
+	if err != nil {
+		panic(err)
+	}
+	return []*Figure{bias, curve, conf, skymap, hist, qq}
 }
 
 // TestGoldenFigures compares each figure with its golden PNG within a

@@ -243,3 +243,48 @@ func TestEnsembleAveragesMembers(t *testing.T) {
 		}
 	}
 }
+
+// TestParallelRunsAreIdentical runs an ensemble experiment with repeats
+// one job at a time and two at once: every stored file but the manifest
+// (timings) must be byte-identical, and each member's answers must be
+// stored and read back.
+func TestParallelRunsAreIdentical(t *testing.T) {
+	dir := t.TempDir()
+	writeCatalog(t, dir, 40, -1)
+	exp, _ := os.ReadFile(filepath.Join(dir, "exp.yaml"))
+	body := strings.Replace(string(exp), "training: {epochs: 1, batch: 4}", "training: {epochs: 1, batch: 4, ensemble: 3}\nrepeat: 3", 1)
+	os.WriteFile(filepath.Join(dir, "rep.yaml"), []byte(body), 0o644)
+	jobs := plan(t, filepath.Join(dir, "rep.yaml")).Jobs
+	if len(jobs) != 3 {
+		t.Fatalf("%d jobs, want 3", len(jobs))
+	}
+	var stores [2]*Store
+	for k, par := range []int{1, 2} {
+		stores[k] = &Store{Dir: filepath.Join(dir, fmt.Sprintf("results-%d", par))}
+		res, err := Run(context.Background(), jobs, Options{Store: stores[k], Parallel: par, SaveModels: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, j := range jobs {
+			tr := res[j.Hash()].Tests[0]
+			if tr.Networks() != 3 {
+				t.Fatalf("parallel %d: job %s read back with %d networks, want 3", par, j.ShortHash(), tr.Networks())
+			}
+			for _, p := range tr.Predictions {
+				mean := (p.Members[0] + p.Members[1] + p.Members[2]) / 3
+				if math.Abs(mean-p.PSpiral) > 1e-12 {
+					t.Fatalf("galaxy %s: members %v, mean %g stored as %g", p.ID, p.Members, mean, p.PSpiral)
+				}
+			}
+		}
+	}
+	for _, j := range jobs {
+		for _, f := range []string{"result.json", "job.json", "predictions/y.csv", "model-3.ckpt"} {
+			a, errA := os.ReadFile(filepath.Join(stores[0].Path(j.Hash()), f))
+			b, errB := os.ReadFile(filepath.Join(stores[1].Path(j.Hash()), f))
+			if errA != nil || errB != nil || !bytes.Equal(a, b) {
+				t.Errorf("job %s: %s differs between one and two jobs at once (%v, %v)", j.ShortHash(), f, errA, errB)
+			}
+		}
+	}
+}
