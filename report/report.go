@@ -494,15 +494,15 @@ func (r *Report) calibration(d *doc, figs *figureSet) {
 		}
 		rate := c.Rate()
 		ps := make([]float64, len(c.Effects))
-		var lo, hi float64
+		var vTest, vTrain float64
 		for k, e := range c.Effects {
 			ps[k] = e.P
-			lo += e.VarTest
-			hi += e.VarTrain
+			vTest += e.VarTest
+			vTrain += e.VarTrain
 		}
 		share := "-"
-		if lo+hi > 0 {
-			share = fmt.Sprintf("%.0f%%", 100*hi/(lo+hi))
+		if vTest+vTrain > 0 {
+			share = fmt.Sprintf("%.0f%%", 100*vTrain/(vTest+vTrain))
 		}
 		rows = append(rows, []string{c.Experiment, c.Baseline, c.Truth, fmt.Sprint(rate.Repeats), what, rate.String(), share, c.Effects[0].Kind})
 		series = append(series, plots.QQSeries{Name: c.Experiment + " (" + c.Truth + ")", P: ps})
