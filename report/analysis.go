@@ -12,9 +12,6 @@ import (
 	"github.com/skybias/skybias/stats"
 )
 
-// Significance is the threshold the paper reports at (P < 1e-5).
-const Significance = 1e-5
-
 // run is one job of an experiment with its result.
 type run struct {
 	job *dsl.Job
@@ -524,16 +521,6 @@ func fmtP(p float64) string {
 		return fmt.Sprintf("%.1e", p)
 	}
 	return fmt.Sprintf("%.3f", p)
-}
-
-func verdict(p float64) string {
-	switch {
-	case p < Significance:
-		return "**shift, P < 1e-5**"
-	case p < 0.05:
-		return "P < 0.05"
-	}
-	return "no significant shift"
 }
 
 // Fraction is the predicted spiral fraction on a test set (first

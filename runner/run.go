@@ -92,9 +92,9 @@ func Run(ctx context.Context, jobs []*dsl.Job, opts Options) (map[string]*Result
 		firstErr error
 	)
 	par := min(opts.parallelism(todo), max(1, len(todo)))
-	bar := opts.Bar
+	jobOpts := opts
 	if par > 1 {
-		bar = nil // one progress bar cannot show several jobs
+		jobOpts.Bar = nil // one progress bar cannot show several jobs
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -119,7 +119,7 @@ func Run(ctx context.Context, jobs []*dsl.Job, opts Options) (map[string]*Result
 				logf("[%d/%d] %s %s (%s)%s\n", i+1, len(todo), j.ShortHash(), label(j), j.Describe(), eta)
 				mu.Unlock()
 				t0 := time.Now()
-				err := runOne(ctx, j, Options{Store: opts.Store, Bar: bar, SaveModels: opts.SaveModels})
+				err := runOne(ctx, j, jobOpts)
 				mu.Lock()
 				if err != nil {
 					if firstErr == nil {
@@ -129,11 +129,11 @@ func Run(ctx context.Context, jobs []*dsl.Job, opts Options) (map[string]*Result
 					mu.Unlock()
 					return
 				}
+				who := "" // side by side, each "done" line names its job
 				if par > 1 {
-					logf("      %s done in %s\n", j.ShortHash(), time.Since(t0).Round(100*time.Millisecond))
-				} else {
-					logf("      done in %s\n", time.Since(t0).Round(100*time.Millisecond))
+					who = j.ShortHash() + " "
 				}
+				logf("      %sdone in %s\n", who, time.Since(t0).Round(100*time.Millisecond))
 				est := j.Cost().Estimate
 				spentEst += est
 				estLeft -= est

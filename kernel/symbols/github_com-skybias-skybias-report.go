@@ -17,7 +17,6 @@ func init() {
 		"FigureDir":       reflect.ValueOf(constant.MakeFromLiteral("\"figures\"", token.STRING, 0)),
 		"PublishedTables": reflect.ValueOf(report.PublishedTables),
 		"ReadSummary":     reflect.ValueOf(report.ReadSummary),
-		"Significance":    reflect.ValueOf(constant.MakeFromLiteral("9.999999999999999999948913325368725010799941799177759094163775444e-06", token.FLOAT, 0)),
 
 		// type definitions
 		"Comparison":    reflect.ValueOf((*report.Comparison)(nil)),
