@@ -100,3 +100,43 @@ func FuzzReadCheckpoint(f *testing.F) {
 		}
 	})
 }
+
+// A released model predicts the same, bit for bit, and saves the same
+// checkpoint: Release drops only compiled graphs.
+func TestReleaseKeepsTheModel(t *testing.T) {
+	cfg := Config{Arch: "lenet5x-small", Input: 16, Widths: []int{4, 4, 4}, Pools: 2, Dense: 6}
+	m, err := New(cfg, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set := randomSet(8, 16)
+	if _, err := m.Train(context.Background(), set, TrainOptions{Epochs: 1, Batch: 4, Seed: 1}); err != nil {
+		t.Fatal(err)
+	}
+	before, err := m.Predict(context.Background(), set, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := m.Save(filepath.Join(dir, "a.ckpt")); err != nil {
+		t.Fatal(err)
+	}
+	m.Release()
+	after, err := m.Predict(context.Background(), set, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range before {
+		if before[i] != after[i] {
+			t.Fatalf("image %d: %g before Release, %g after", i, before[i], after[i])
+		}
+	}
+	if err := m.Save(filepath.Join(dir, "b.ckpt")); err != nil {
+		t.Fatal(err)
+	}
+	a, _ := os.ReadFile(filepath.Join(dir, "a.ckpt"))
+	b, _ := os.ReadFile(filepath.Join(dir, "b.ckpt"))
+	if !bytes.Equal(a, b) {
+		t.Error("the checkpoint changed after Release")
+	}
+}

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-
-	"github.com/skybias/skybias/sky"
 )
 
 // Model is a network's configuration, weights and input normalisation,
@@ -79,8 +77,11 @@ func (m *Model) inferGraph(batch int) (*graph[float32], error) {
 	return g, nil
 }
 
-// release drops the compiled graphs (and their activation buffers).
-func (m *Model) release() {
+// Release drops the compiled graphs with their activation buffers, which
+// hold most of a model's memory. The weights and the optimiser's state
+// stay: the model predicts, trains and saves as before, compiling a graph
+// again when asked.
+func (m *Model) Release() {
 	m.graphs, m.infer = nil, nil
 }
 
@@ -88,7 +89,7 @@ func (m *Model) release() {
 // of the images' 0-1 values, so that inputs reach the network centred and
 // scaled. Dark survey cutouts (mean ~0.1) otherwise start training with
 // a network that predicts one class.
-func (m *Model) SetNormalisation(set *sky.ImageSet) {
+func (m *Model) SetNormalisation(set Images) {
 	var sum, sq [3]float64
 	var count float64
 	for i := 0; i < set.Len(); i++ {
@@ -196,12 +197,28 @@ func (m *Model) PredictFunc(ctx context.Context, n, batch int, load func(i int, 
 }
 
 // Predict returns p(spiral) for every image of a set.
-func (m *Model) Predict(ctx context.Context, set *sky.ImageSet, batch int) ([]float64, error) {
-	if set.Size != m.Config.Input {
-		return nil, fmt.Errorf("predict: images are %dx%d, the network takes %dx%d", set.Size, set.Size, m.Config.Input, m.Config.Input)
+func (m *Model) Predict(ctx context.Context, set Images, batch int) ([]float64, error) {
+	if set.Side() != m.Config.Input {
+		return nil, fmt.Errorf("predict: images are %dx%d, the network takes %dx%d", set.Side(), set.Side(), m.Config.Input, m.Config.Input)
 	}
 	return m.PredictFunc(ctx, set.Len(), batch, func(i int, dst []uint8) error {
 		copy(dst, set.At(i))
 		return nil
 	})
+}
+
+// Images is a set of square RGB images the network reads: Len images of
+// Side x Side pixels, image i's bytes (RGB, row-major) from At. The sky's
+// image sets satisfy it; so can anything else that holds cutouts.
+type Images interface {
+	Len() int
+	Side() int
+	At(i int) []uint8
+}
+
+// Labelled is a training set: images with a 0/1 label each (1 is the
+// class the network's output is the probability of).
+type Labelled interface {
+	Images
+	Label(i int) int
 }

@@ -11,7 +11,7 @@ import (
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
-	"github.com/skybias/skybias/sky"
+	"github.com/skybias/skybias/seeds"
 )
 
 // Config describes a network: an architecture and its size parameters.
@@ -150,7 +150,7 @@ func initParams(ps []Param, seed uint64) {
 		if strings.HasSuffix(p.Name, ".b") {
 			continue
 		}
-		r := sky.NewRand(seed, "init", p.Name)
+		r := seeds.Rand(seed, "init", p.Name)
 		switch {
 		case p.Name == "out.w":
 			lim := math.Sqrt(6 / float64(p.Shape[0]+p.Shape[1]))

@@ -2,55 +2,50 @@ package cnn
 
 import (
 	"fmt"
-	"io"
-	"strings"
 	"time"
 )
 
-// progress draws a one-line progress bar: epoch, batch, running loss and
-// accuracy, images per second and time left. A nil writer draws nothing;
-// callers pass one only when it is a terminal.
+// Progress receives a training run's progress (package progress draws it
+// as a bar on a terminal or as plain lines); nil for none.
+type Progress interface {
+	// Step reports done of total batches (over all epochs) with a status.
+	Step(done, total int, status string)
+	// Line reports a finished epoch.
+	Line(format string, args ...any)
+}
+
+// progress turns batch and epoch events into Progress calls.
 type progress struct {
-	w               io.Writer
+	p               Progress
 	epochs, batches int
-	start, epoch0   time.Time
-	last            time.Time
+	epoch0          time.Time
 	curEpoch        int
 }
 
-func newProgress(w io.Writer, epochs, batches int) *progress {
-	now := time.Now()
-	return &progress{w: w, epochs: epochs, batches: batches, start: now, epoch0: now}
+func newProgress(p Progress, epochs, batches int) *progress {
+	return &progress{p: p, epochs: epochs, batches: batches, epoch0: time.Now()}
 }
 
 func (p *progress) update(epoch, batch int, loss, acc float64, seen int) {
-	if p.w == nil {
+	if p.p == nil {
 		return
 	}
 	now := time.Now()
 	if epoch != p.curEpoch {
 		p.curEpoch, p.epoch0 = epoch, now
 	}
-	if now.Sub(p.last) < 200*time.Millisecond && batch != p.batches {
-		return
-	}
-	p.last = now
-	done := float64((epoch-1)*p.batches+batch) / float64(p.epochs*p.batches)
-	eta := time.Duration(float64(now.Sub(p.start)) * (1 - done) / max(done, 1e-9)).Round(time.Second)
 	rate := float64(seen) / max(now.Sub(p.epoch0).Seconds(), 1e-9)
-	const width = 24
-	fill := int(done * width)
-	fmt.Fprintf(p.w, "\r[%s%s] epoch %d/%d batch %d/%d loss %.4f acc %.3f %.0f img/s ETA %s ",
-		strings.Repeat("=", fill), strings.Repeat(" ", width-fill), epoch, p.epochs, batch, p.batches, loss, acc, rate, eta)
+	p.p.Step((epoch-1)*p.batches+batch, p.epochs*p.batches,
+		fmt.Sprintf("epoch %d/%d loss %.4f acc %.3f %.0f img/s", epoch, p.epochs, loss, acc, rate))
 }
 
 func (p *progress) epochDone(st EpochStats) {
-	if p.w == nil {
+	if p.p == nil {
 		return
 	}
-	line := fmt.Sprintf("\repoch %d/%d: loss %.4f acc %.3f", st.Epoch, p.epochs, st.Loss, st.Acc)
+	line := fmt.Sprintf("epoch %d/%d: loss %.4f acc %.3f", st.Epoch, p.epochs, st.Loss, st.Acc)
 	if st.ValLoss != 0 || st.ValAcc != 0 {
 		line += fmt.Sprintf(" val_loss %.4f val_acc %.3f", st.ValLoss, st.ValAcc)
 	}
-	fmt.Fprintf(p.w, "%s (%.1fs)%s\n", line, st.Seconds, strings.Repeat(" ", 30))
+	p.p.Line("%s (%.1fs)", line, st.Seconds)
 }

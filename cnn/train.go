@@ -4,11 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"time"
 
-	"github.com/skybias/skybias/sky"
+	"github.com/skybias/skybias/seeds"
 )
 
 // TrainOptions are the settings of a training run.
@@ -25,8 +24,9 @@ type TrainOptions struct {
 	Patience int `json:"patience"`
 	// Augment trains on random flips and quarter turns of the images.
 	Augment bool `json:"augment"`
-	// Progress, when set, receives a progress bar (a terminal) or nothing.
-	Progress io.Writer `json:"-"`
+	// Progress, when set, receives the batches done and each epoch's
+	// summary.
+	Progress Progress `json:"-"`
 }
 
 // EpochStats are one epoch's training and validation measures.
@@ -49,9 +49,9 @@ type History struct {
 // the validation split and the augmentations are drawn from opts.Seed, so
 // the same model, data and options give bit-identical weights whatever the
 // number of cores. Cancelling ctx stops between batches with ctx's error.
-func (m *Model) Train(ctx context.Context, set *sky.ImageSet, opts TrainOptions) (*History, error) {
-	if set.Size != m.Config.Input {
-		return nil, fmt.Errorf("train: images are %dx%d, the network takes %dx%d", set.Size, set.Size, m.Config.Input, m.Config.Input)
+func (m *Model) Train(ctx context.Context, set Labelled, opts TrainOptions) (*History, error) {
+	if set.Side() != m.Config.Input {
+		return nil, fmt.Errorf("train: images are %dx%d, the network takes %dx%d", set.Side(), set.Side(), m.Config.Input, m.Config.Input)
 	}
 	if opts.Epochs <= 0 {
 		return nil, fmt.Errorf("train: epochs must be positive, not %d", opts.Epochs)
@@ -100,10 +100,10 @@ func (m *Model) Train(ctx context.Context, set *sky.ImageSet, opts TrainOptions)
 			parallelFor(len(idx), func(_, k int) {
 				tr := 0
 				if opts.Augment {
-					tr = int(sky.SubSeed(opts.Seed, "augment", fmt.Sprint(epoch), fmt.Sprint(idx[k])) % 8)
+					tr = int(seeds.Sub(opts.Seed, "augment", fmt.Sprint(epoch), fmt.Sprint(idx[k])) % 8)
 				}
 				m.fillImage(x[k*per:(k+1)*per], set.At(idx[k]), side, tr)
-				t[k] = float32(set.Labels[idx[k]])
+				t[k] = float32(set.Label(idx[k]))
 			})
 			if err := g.run(); err != nil {
 				return hist, fmt.Errorf("train: epoch %d batch %d: %w", epoch, b+1, err)
@@ -133,7 +133,7 @@ func (m *Model) Train(ctx context.Context, set *sky.ImageSet, opts TrainOptions)
 			if err != nil {
 				return hist, err
 			}
-			st.ValLoss, st.ValAcc = lossAcc(p, val, set.Labels)
+			st.ValLoss, st.ValAcc = lossAcc(p, val, set)
 		}
 		st.Seconds = time.Since(t0).Seconds()
 		hist.Epochs = append(hist.Epochs, st)
@@ -152,11 +152,11 @@ func (m *Model) Train(ctx context.Context, set *sky.ImageSet, opts TrainOptions)
 
 // lossAcc is the mean cross-entropy and accuracy of predictions p for the
 // images idx with the given labels.
-func lossAcc(p []float64, idx []int, labels []sky.Class) (float64, float64) {
+func lossAcc(p []float64, idx []int, labels Labelled) (float64, float64) {
 	var loss float64
 	correct := 0
 	for k, i := range idx {
-		t := float64(labels[i])
+		t := float64(labels.Label(i))
 		q := math.Min(math.Max(p[k], 1e-7), 1-1e-7)
 		loss -= t*math.Log(q) + (1-t)*math.Log(1-q)
 		if (p[k] > 0.5) == (t > 0.5) {
@@ -168,7 +168,7 @@ func lossAcc(p []float64, idx []int, labels []sky.Class) (float64, float64) {
 
 // shuffle permutes idx with a generator seeded from seed and path.
 func shuffle(idx []int, seed uint64, path ...string) {
-	r := sky.NewRand(seed, path...)
+	r := seeds.Rand(seed, path...)
 	for i := len(idx) - 1; i > 0; i-- {
 		j := r.IntN(i + 1)
 		idx[i], idx[j] = idx[j], idx[i]

@@ -81,12 +81,16 @@ func Compile(doc *Document, opts Options) (*Plan, error) {
 		}
 		x.scale(scale)
 		plan.Experiment, plan.Description, plan.Cluster = x.name, x.description, x.cluster
-		checkCounts(e, x)
+		drawn := checkCounts(e, x)
 		if len(e.list) > 0 {
 			break
 		}
 		for rep := 0; rep < x.repeat; rep++ {
-			plan.Jobs = append(plan.Jobs, x.job(doc, plan.Profile, strings.Join(labels, ","), params, rep))
+			j := x.job(doc, plan.Profile, strings.Join(labels, ","), params, rep)
+			if rep == 0 {
+				j.drawn = drawn // the same regions, counts and seed
+			}
+			plan.Jobs = append(plan.Jobs, j)
 		}
 	}
 	if err := e.err(); err != nil {
@@ -266,11 +270,12 @@ func (x *experiment) scale(sc countScale) {
 	}
 }
 
-// checkCounts draws the first split to check that the regions hold the
-// galaxies asked for, reporting each shortfall at the count that asks.
-func checkCounts(e *errs, x *experiment) {
+// checkCounts draws the first repeat's split to check that the regions
+// hold the galaxies asked for, reporting each shortfall at the count that
+// asks, and returns the split (nil on a problem).
+func checkCounts(e *errs, x *experiment) *sky.Split {
 	if x.source == nil {
-		return
+		return nil
 	}
 	gals := x.source.Galaxies()
 	regions := func(s *selection) []*sky.Region {
@@ -304,16 +309,14 @@ func checkCounts(e *errs, x *experiment) {
 		}
 	}
 	if !ok {
-		return
+		return nil
 	}
-	j := x.job(nil, "", "", nil, 0)
-	plan, err := j.DrawPlan()
-	if err == nil {
-		_, err = sky.Draw(gals, plan, j.SplitSeed)
-	}
+	split, err := x.job(nil, "", "", nil, 0).Draw(gals)
 	if err != nil {
 		e.at(x.trainNode, "train and test would draw from the same galaxies: %v", err)
+		return nil
 	}
+	return split
 }
 
 // job builds the job of one sweep point and repeat.

@@ -3,11 +3,9 @@ package dsl
 import (
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
 
 	"gopkg.in/yaml.v3"
 
@@ -97,7 +95,7 @@ func decodeAs(doc *Document, root *yaml.Node, e *errs, allowed []string, fragmen
 			x.sourceNode = v
 			if p, ok := e.str(v, "source"); ok {
 				x.sourcePath, _ = sky.ExpandPath(p, filepath.Dir(doc.fileOf(v)))
-				src, err := OpenSource(x.sourcePath)
+				src, err := sky.Open(x.sourcePath)
 				if err != nil {
 					e.at(v, "source: %v", err)
 				} else {
@@ -394,44 +392,6 @@ func decodeCompare(e *errs, v *yaml.Node) []Compare {
 	}
 	return out
 }
-
-// sources caches opened data sources by path, size and modification time,
-// so a batch of experiments over one survey lists its galaxies once.
-var sources = struct {
-	sync.Mutex
-	m map[string]sky.Source
-}{m: map[string]sky.Source{}}
-
-// OpenSource opens a data source file, reusing the one already open while
-// the file is unchanged (same size and modification time); the source
-// keeps the images it returns, up to ImageCacheBytes.
-func OpenSource(path string) (sky.Source, error) {
-	st, err := os.Stat(path)
-	if err != nil {
-		return nil, err
-	}
-	if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s is not a regular file", path)
-	}
-	key := fmt.Sprintf("%s|%d|%d", path, st.Size(), st.ModTime().UnixNano())
-	sources.Lock()
-	defer sources.Unlock()
-	if s, ok := sources.m[key]; ok {
-		return s, nil
-	}
-	s, err := sky.OpenSource(path)
-	if err != nil {
-		return nil, err
-	}
-	s = sky.CacheImages(s, ImageCacheBytes)
-	sources.m[key] = s
-	return s, nil
-}
-
-// ImageCacheBytes bounds the pixels OpenSource keeps per source, so that
-// jobs of one process that test on the same galaxies render or decode
-// them once (see sky.CacheImages).
-var ImageCacheBytes int64 = 1 << 30
 
 // Cluster holds the Slurm settings of a run: where and how array tasks
 // are submitted. It is not part of any job's hash.

@@ -43,6 +43,25 @@ type Job struct {
 	SplitSeed uint64    `json:"split_seed"`
 	Compare   []Compare `json:"compare,omitempty"`
 	Paper     *PaperRef `json:"paper,omitempty"`
+
+	// drawn is the split drawn when the job was compiled (repeat 0 of
+	// each sweep point, to check the counts), kept so that running the
+	// job does not draw again; nil otherwise. It is not part of the job.
+	drawn *sky.Split
+}
+
+// Draw draws the job's training and test galaxies from gals, the
+// galaxies of its source (whose digest the caller has checked), reusing
+// the draw made when the job was compiled.
+func (j *Job) Draw(gals []sky.Galaxy) (*sky.Split, error) {
+	if j.drawn != nil {
+		return j.drawn, nil
+	}
+	plan, err := j.DrawPlan()
+	if err != nil {
+		return nil, err
+	}
+	return sky.Draw(gals, plan, j.SplitSeed)
 }
 
 // SourceRef names a data source file and the digest of its content.

@@ -36,40 +36,61 @@ func FileKind(doc *Document) Kind {
 	return KindFragment
 }
 
-// ValidateFile checks any file of the experiment language: an experiment
-// (compiled with the given options), a fragment, a report or a source. It
-// returns the file's kind, and its plan for an experiment.
-func ValidateFile(path string, opts Options) (Kind, *Plan, error) {
+// File is one file of the experiment language, read, parsed and checked
+// once: its kind, and what it compiles to.
+type File struct {
+	Path string
+	Kind Kind
+	// Plan is an experiment's jobs (nil for other kinds).
+	Plan *Plan
+	// Report is a report file's table (nil for other kinds).
+	Report *ReportSpec
+}
+
+// ReadFile reads, parses and checks any file of the experiment language
+// once: an experiment (compiled with the given options), a fragment, a
+// report or a source. Problems are returned together as an ErrorList.
+func ReadFile(path string, opts Options) (*File, error) {
+	f := &File{Path: path}
 	data, err := readYAML(path)
 	if err != nil {
-		return "", nil, ErrorList{{Pos: Pos{File: path}, Msg: err.Error()}}
+		return f, ErrorList{{Pos: Pos{File: path}, Msg: err.Error()}}
 	}
-	var probe yaml.Node
-	if yaml.Unmarshal(data, &probe) == nil && len(probe.Content) > 0 {
-		if get(probe.Content[0], "survey") != nil || get(probe.Content[0], "catalog") != nil {
+	var top yaml.Node
+	var pre *yaml.Node
+	if yaml.Unmarshal(data, &top) == nil && len(top.Content) > 0 {
+		pre = &top
+		if get(top.Content[0], "survey") != nil || get(top.Content[0], "catalog") != nil {
+			f.Kind = KindSource
 			if _, err := sky.ParseSource(path, data); err != nil {
-				return KindSource, nil, ErrorList{{Pos: Pos{File: path}, Msg: err.Error()}}
+				return f, ErrorList{{Pos: Pos{File: path}, Msg: err.Error()}}
 			}
-			return KindSource, nil, nil
+			return f, nil
 		}
 	}
-	doc, err := Parse(path, data)
+	doc, err := parse(path, data, pre)
 	if err != nil {
-		return "", nil, err
+		return f, err
 	}
-	switch k := FileKind(doc); k {
+	switch f.Kind = FileKind(doc); f.Kind {
 	case KindReport:
-		_, err := DecodeReport(doc)
-		return k, nil, err
+		f.Report, err = DecodeReport(doc)
 	case KindFragment:
 		e := &errs{doc: doc}
 		decodeAs(doc, doc.Root, e, withoutKeys(TopKeys, "include"), true)
 		selectProfile(doc, e, Options{})
-		return k, nil, e.err()
+		err = e.err()
 	default:
-		p, err := Compile(doc, opts)
-		return k, p, err
+		f.Plan, err = Compile(doc, opts)
 	}
+	return f, err
+}
+
+// ValidateFile is ReadFile returning the kind and, for an experiment, its
+// plan.
+func ValidateFile(path string, opts Options) (Kind, *Plan, error) {
+	f, err := ReadFile(path, opts)
+	return f.Kind, f.Plan, err
 }
 
 // ReportSpec is a summary table over experiments, such as the paper's

@@ -58,9 +58,15 @@ func Load(path string) (*Document, error) {
 // Parse is Load for a file already read; includes are read from disk
 // relative to path.
 func Parse(path string, data []byte) (*Document, error) {
+	return parse(path, data, nil)
+}
+
+// parse is Parse with the top file's YAML already decoded into pre (nil:
+// decode data), so that a file is parsed once.
+func parse(path string, data []byte, pre *yaml.Node) (*Document, error) {
 	d := &Document{Path: path, files: map[*yaml.Node]string{}}
 	e := &errs{doc: d}
-	root := d.load(path, data, nil, e, nil)
+	root := d.load(path, data, nil, e, nil, pre)
 	if err := e.err(); err != nil {
 		return nil, err
 	}
@@ -73,7 +79,7 @@ var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 // load parses one file and merges its includes; stack holds the files
 // being included, to report cycles. from is the include node that led
 // here (nil for the top file).
-func (d *Document) load(path string, data []byte, stack []string, e *errs, from *yaml.Node) *yaml.Node {
+func (d *Document) load(path string, data []byte, stack []string, e *errs, from *yaml.Node, pre *yaml.Node) *yaml.Node {
 	abs, _ := filepath.Abs(path)
 	for i, s := range stack {
 		if s == abs {
@@ -87,8 +93,9 @@ func (d *Document) load(path string, data []byte, stack []string, e *errs, from 
 	}
 	stack = append(stack, abs)
 	var doc yaml.Node
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	if err := dec.Decode(&doc); err != nil {
+	if pre != nil {
+		doc = *pre
+	} else if err := yaml.NewDecoder(bytes.NewReader(data)).Decode(&doc); err != nil {
 		if errors.Is(err, errEOF) || strings.Contains(err.Error(), "EOF") {
 			e.list = append(e.list, &Error{Pos: Pos{File: path}, Msg: "the file is empty (want a mapping of experiment keys)"})
 			return nil
@@ -148,7 +155,7 @@ func (d *Document) load(path string, data []byte, stack []string, e *errs, from 
 				e.at(inc, "include %s: %v", inc.Value, err)
 				continue
 			}
-			sub := d.load(p, b, stack, e, inc)
+			sub := d.load(p, b, stack, e, inc, nil)
 			if sub != nil {
 				merged = d.merge(merged, sub)
 			}

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -131,19 +130,13 @@ func (k *Kernel) runMagic(ctx context.Context, args []string) error {
 }
 
 func (k *Kernel) runFiles(ctx context.Context, f *magicFlags, files []string) error {
-	abs := make([]string, len(files))
-	for i, p := range files {
-		a, err := filepath.Abs(p)
-		if err != nil {
-			return err
-		}
-		abs[i] = a
+	spec, err := pipeline.NewSpec("", files, f.profile, f.results)
+	if err != nil {
+		return err
 	}
-	res, _ := filepath.Abs(f.results)
-	spec := &pipeline.Spec{Title: "skybias: " + strings.Join(files, ", "), Files: abs, Profile: f.profile, Results: res}
 	nb.SetContext(ctx)
 	defer nb.SetContext(context.Background())
-	rep, err := pipeline.Execute(ctx, spec, "", pipeline.Options{Executor: pipeline.Executor(f.executor), Log: &streamWriter{k: k, name: "stdout"}})
+	rep, err := pipeline.Execute(ctx, spec, "", pipeline.Options{Executor: f.executor, Log: &streamWriter{k: k, name: "stdout"}})
 	if err != nil {
 		return err
 	}

@@ -44,7 +44,7 @@ func TestNullCalibration(t *testing.T) {
 		files = append(files, p)
 	}
 	spec := &Spec{Title: "null calibration", Files: files, Profile: "calibrate", Results: filepath.Join(dir, "results")}
-	rep, err := Execute(context.Background(), spec, "", Options{Executor: Local})
+	rep, err := Execute(context.Background(), spec, "", Options{Executor: "local"})
 	if err != nil {
 		t.Fatal(err)
 	}

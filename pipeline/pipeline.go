@@ -16,7 +16,9 @@ import (
 
 	"github.com/skybias/skybias/dsl"
 	"github.com/skybias/skybias/internal/atomicfile"
+	"github.com/skybias/skybias/progress"
 	"github.com/skybias/skybias/report"
+	"github.com/skybias/skybias/results"
 	"github.com/skybias/skybias/runner"
 )
 
@@ -29,6 +31,40 @@ type Spec struct {
 	Results string   `json:"results"`
 	// Arrays are the Slurm arrays submitted for this run.
 	Arrays []string `json:"slurm_arrays,omitempty"`
+}
+
+// DefaultStore is the result store's folder when none is named, relative
+// to the working directory.
+const DefaultStore = "store"
+
+// NewSpec is the one way a run is described, for the command line, the
+// kernel's %run and notebooks' nb.Run alike: files and the store become
+// absolute paths (so the saved spec works from any folder), and an empty
+// title names the files.
+func NewSpec(title string, files []string, profile, store string) (*Spec, error) {
+	if len(files) == 0 {
+		return nil, errors.New("no experiment files given")
+	}
+	if store == "" {
+		store = DefaultStore
+	}
+	s := &Spec{Title: title, Profile: profile, Files: make([]string, len(files))}
+	if s.Title == "" {
+		s.Title = "skybias: " + strings.Join(files, ", ")
+	}
+	for i, f := range files {
+		a, err := filepath.Abs(f)
+		if err != nil {
+			return nil, fmt.Errorf("experiment file %s: %w", f, err)
+		}
+		s.Files[i] = a
+	}
+	a, err := filepath.Abs(store)
+	if err != nil {
+		return nil, fmt.Errorf("result store %s: %w", store, err)
+	}
+	s.Results = a
+	return s, nil
 }
 
 // SpecFile is the name of the saved Spec in a report folder.
@@ -53,28 +89,21 @@ func LoadSpec(dir string) (*Spec, error) {
 	return &s, nil
 }
 
-// Executor says where jobs run.
-type Executor string
-
-// The executors.
-const (
-	// Local runs jobs one after the other on this machine.
-	Local Executor = "local"
-	// Slurm submits them as one array and follows it.
-	Slurm Executor = "slurm"
-	// StoreOnly runs nothing: every result must be stored already.
-	StoreOnly Executor = "store"
-)
-
 // Options control Execute.
 type Options struct {
-	Executor Executor
+	// Executor names where jobs run (runner.Executors): local (the
+	// default), slurm, or store (nothing runs; every result must be
+	// stored).
+	Executor string
 	// NoWait, with Slurm, submits and returns without a report.
 	NoWait bool
 	// Cluster settings override the files' cluster: blocks where set.
 	Cluster dsl.Cluster
-	// Log receives per-job lines; Bar a training progress bar (a terminal).
-	Log, Bar io.Writer
+	// Log receives per-job lines.
+	Log io.Writer
+	// Progress shows image loading and training as they run (nil:
+	// nothing).
+	Progress *progress.Display
 	// Parallel is how many local jobs run at once (0: runner's choice).
 	Parallel int
 }
@@ -86,27 +115,18 @@ func Compile(files []string, profile string) ([]*dsl.Plan, []*dsl.ReportSpec, er
 	var reports []*dsl.ReportSpec
 	var problems []string
 	for _, f := range files {
-		kind, plan, err := dsl.ValidateFile(f, dsl.Options{Profile: profile})
+		file, err := dsl.ReadFile(f, dsl.Options{Profile: profile})
 		if err != nil {
 			for _, e := range dsl.Errors(err) {
 				problems = append(problems, e.Error())
 			}
 			continue
 		}
-		switch kind {
+		switch file.Kind {
 		case dsl.KindExperiment:
-			plans = append(plans, plan)
+			plans = append(plans, file.Plan)
 		case dsl.KindReport:
-			doc, err := dsl.Load(f)
-			if err == nil {
-				var r *dsl.ReportSpec
-				if r, err = dsl.DecodeReport(doc); err == nil {
-					reports = append(reports, r)
-				}
-			}
-			if err != nil {
-				problems = append(problems, err.Error())
-			}
+			reports = append(reports, file.Report)
 		}
 	}
 	if len(problems) > 0 {
@@ -116,34 +136,6 @@ func Compile(files []string, profile string) ([]*dsl.Plan, []*dsl.ReportSpec, er
 		return nil, nil, errors.New("no experiments among the files given")
 	}
 	return plans, reports, nil
-}
-
-// mergeCluster lays the flags' settings over the first cluster: block.
-func mergeCluster(plans []*dsl.Plan, f dsl.Cluster) dsl.Cluster {
-	var c dsl.Cluster
-	for _, p := range plans {
-		if p.Cluster != nil {
-			c = *p.Cluster
-			break
-		}
-	}
-	if f.Partition != "" {
-		c.Partition = f.Partition
-	}
-	if f.Time != "" {
-		c.Time = f.Time
-	}
-	if f.CPUs != 0 {
-		c.CPUs = f.CPUs
-	}
-	if f.Mem != "" {
-		c.Mem = f.Mem
-	}
-	if f.Account != "" {
-		c.Account = f.Account
-	}
-	c.Sbatch = append(append([]string(nil), c.Sbatch...), f.Sbatch...)
-	return c
 }
 
 // Execute compiles the spec's files, runs the jobs whose results are
@@ -162,54 +154,43 @@ func Execute(ctx context.Context, spec *Spec, out string, opts Options) (*report
 			spec.Profile = p.Profile
 		}
 	}
-	store := &runner.Store{Dir: spec.Results}
-	save := func() error {
-		if out == "" {
-			return nil
-		}
-		return spec.Save(out)
+	store := &results.Store{Dir: spec.Results}
+	ex, err := runner.NewExecutor(opts.Executor, runner.Options{Store: store, Log: opts.Log, Progress: opts.Progress, SaveModels: true, Parallel: opts.Parallel}, opts.Cluster, opts.NoWait)
+	if err != nil {
+		return nil, err
 	}
-	switch opts.Executor {
-	case StoreOnly:
-	case Slurm:
-		sl := &runner.Slurm{Store: store, Cluster: mergeCluster(plans, opts.Cluster), Log: opts.Log}
-		sub, err := sl.Submit(ctx, jobs)
-		if err != nil {
-			return nil, err
+	var cluster *dsl.Cluster
+	for _, p := range plans {
+		if p.Cluster != nil {
+			cluster = p.Cluster
+			break
 		}
-		if sub != nil {
-			spec.Arrays = append(spec.Arrays, sub.ArrayID)
-		}
-		if err := save(); err != nil {
-			return nil, err
-		}
-		if opts.NoWait {
-			return nil, nil
-		}
-		if sub != nil {
-			if err := sl.Wait(ctx, sub); err != nil {
-				return nil, err
-			}
-		}
-	case Local, "":
-		if _, err := runner.Run(ctx, jobs, runner.Options{Store: store, Log: opts.Log, Bar: opts.Bar, SaveModels: true, Parallel: opts.Parallel}); err != nil {
-			if ctx.Err() != nil {
-				return nil, fmt.Errorf("interrupted: finished jobs are kept in %s; run again to resume", spec.Results)
-			}
-			return nil, err
-		}
-	default:
-		return nil, fmt.Errorf("executor %q: want local or slurm", opts.Executor)
 	}
-	results := map[string]*runner.Result{}
+	submitted, err := ex.Run(ctx, runner.Work{Jobs: jobs, Cluster: cluster})
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("interrupted: finished jobs are kept in %s; run again to resume", spec.Results)
+		}
+		return nil, err
+	}
+	spec.Arrays = append(spec.Arrays, submitted...)
+	if out != "" && len(spec.Arrays) > 0 {
+		if err := spec.Save(out); err != nil {
+			return nil, err
+		}
+	}
+	if len(submitted) > 0 { // submitted, not waited for
+		return nil, nil
+	}
+	loaded := map[string]*results.Result{}
 	for _, j := range runner.Unique(jobs) {
 		r, err := store.Load(j.Hash())
 		if err != nil {
 			return nil, fmt.Errorf("%w (run the experiments first)", err)
 		}
-		results[j.Hash()] = r
+		loaded[j.Hash()] = r
 	}
-	rep, err := report.Build(report.Input{Title: spec.Title, Profile: spec.Profile, Plans: plans, Summaries: reports, Results: results})
+	rep, err := report.Build(report.Input{Title: spec.Title, Profile: spec.Profile, Plans: plans, Summaries: reports, Results: loaded})
 	if err != nil {
 		return nil, err
 	}
@@ -217,7 +198,7 @@ func Execute(ctx context.Context, spec *Spec, out string, opts Options) (*report
 		if err := rep.Write(out); err != nil {
 			return nil, err
 		}
-		if err := save(); err != nil {
+		if err := spec.Save(out); err != nil {
 			return nil, err
 		}
 	}
@@ -226,7 +207,7 @@ func Execute(ctx context.Context, spec *Spec, out string, opts Options) (*report
 
 // Collect waits for the spec's Slurm arrays to finish.
 func Collect(ctx context.Context, spec *Spec, log io.Writer) error {
-	sl := &runner.Slurm{Store: &runner.Store{Dir: spec.Results}, Log: log}
+	sl := &runner.Slurm{Store: &results.Store{Dir: spec.Results}, Log: log}
 	for _, id := range spec.Arrays {
 		sub, err := sl.LoadSubmission(id)
 		if err != nil {

@@ -1,6 +1,7 @@
 package plots
 
 import (
+	"fmt"
 	"math"
 
 	"gonum.org/v1/plot"
@@ -24,7 +25,7 @@ type BiasRow struct {
 // BiasChart draws p(spiral) for each train/test combination with its
 // interval, the published value beside it, the 0.5 line, and a star over
 // the combinations whose shift against their baseline is significant.
-func BiasChart(title string, rows []BiasRow) *Figure {
+func BiasChart(title string, rows []BiasRow) (*Figure, error) {
 	p := newPlot(title, "experiment (train spiral / train elliptical -> test field)", "predicted spiral fraction")
 	labels := make([]string, len(rows))
 	ours := make(plotter.XYs, len(rows))
@@ -54,19 +55,28 @@ func BiasChart(title string, rows []BiasRow) *Figure {
 	half.Color = Grey
 	half.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
 	p.Add(half)
-	s, _ := plotter.NewScatter(ours)
+	s, err := plotter.NewScatter(ours)
+	if err != nil {
+		return nil, fmt.Errorf("bias chart %q: p(spiral): %w", title, err)
+	}
 	s.GlyphStyle = draw.GlyphStyle{Color: Blue, Radius: vg.Points(3.5), Shape: draw.CircleGlyph{}}
 	eb := &plotter.YErrorBars{XYs: ours, YErrors: errs, LineStyle: draw.LineStyle{Color: Blue, Width: vg.Points(1.2)}, CapWidth: vg.Points(5)}
 	p.Add(eb, s)
 	p.Legend.Add("skybias (95% interval)", s)
 	if len(pub) > 0 {
-		ps, _ := plotter.NewScatter(pub)
+		ps, err := plotter.NewScatter(pub)
+		if err != nil {
+			return nil, fmt.Errorf("bias chart %q: published p(spiral): %w", title, err)
+		}
 		ps.GlyphStyle = draw.GlyphStyle{Color: Vermilion, Radius: vg.Points(3.5), Shape: draw.PyramidGlyph{}}
 		p.Add(ps)
 		p.Legend.Add("Dhar & Shamir (published)", ps)
 	}
 	if len(stars) > 0 {
-		l, _ := plotter.NewLabels(plotter.XYLabels{XYs: stars, Labels: repeat("*", len(stars))})
+		l, err := plotter.NewLabels(plotter.XYLabels{XYs: stars, Labels: repeat("*", len(stars))})
+		if err != nil {
+			return nil, fmt.Errorf("bias chart %q: interval ends: %w", title, err)
+		}
 		for i := range l.TextStyle {
 			l.TextStyle[i].Font.Size = vg.Points(14)
 			l.TextStyle[i].Color = Black
@@ -82,7 +92,7 @@ func BiasChart(title string, rows []BiasRow) *Figure {
 	p.X.Tick.Label.XAlign = draw.XRight
 	p.X.Tick.Label.YAlign = draw.YCenter
 	p.Add(plotter.NewGrid())
-	return &Figure{Name: "bias", Width: 7.5 * vg.Inch, Height: 4.5 * vg.Inch, Plots: [][]*plot.Plot{{p}}}
+	return &Figure{Name: "bias", Width: 7.5 * vg.Inch, Height: 4.5 * vg.Inch, Plots: [][]*plot.Plot{{p}}}, nil
 }
 
 func repeat(s string, n int) []string {

@@ -28,10 +28,18 @@ func (g confGrid) Z(c, r int) float64 {
 // ConfusionFigure draws a confusion matrix as a heat map with counts and
 // row rates (true class by row, predicted by column), and the published
 // matrix beside it when given.
-func ConfusionFigure(title string, ours [2][2]int, published *[2][2]int) *Figure {
-	row := []*plot.Plot{confusionPlot("skybias", ours)}
+func ConfusionFigure(title string, ours [2][2]int, published *[2][2]int) (*Figure, error) {
+	p, err := confusionPlot("skybias", ours)
+	if err != nil {
+		return nil, fmt.Errorf("confusion figure %q: %w", title, err)
+	}
+	row := []*plot.Plot{p}
 	if published != nil {
-		row = append(row, confusionPlot("Dhar & Shamir (published)", *published))
+		q, err := confusionPlot("Dhar & Shamir (published)", *published)
+		if err != nil {
+			return nil, fmt.Errorf("confusion figure %q: published: %w", title, err)
+		}
+		row = append(row, q)
 	}
 	w := 4 * vg.Inch
 	if published != nil {
@@ -41,10 +49,10 @@ func ConfusionFigure(title string, ours [2][2]int, published *[2][2]int) *Figure
 	for _, p := range row {
 		p.Title.Text = title + ": " + p.Title.Text
 	}
-	return f
+	return f, nil
 }
 
-func confusionPlot(title string, m [2][2]int) *plot.Plot {
+func confusionPlot(title string, m [2][2]int) (*plot.Plot, error) {
 	p := newPlot(title, "predicted class", "true class")
 	h := plotter.NewHeatMap(confGrid(m), blues{})
 	h.Min, h.Max = 0, 1
@@ -62,7 +70,10 @@ func confusionPlot(title string, m [2][2]int) *plot.Plot {
 			labels = append(labels, fmt.Sprintf("%d\n%.1f%%", m[r][c], 100*rate))
 		}
 	}
-	l, _ := plotter.NewLabels(plotter.XYLabels{XYs: xy, Labels: labels})
+	l, err := plotter.NewLabels(plotter.XYLabels{XYs: xy, Labels: labels})
+	if err != nil {
+		return nil, err
+	}
 	for i := range l.TextStyle {
 		l.TextStyle[i].XAlign = draw.XCenter
 		l.TextStyle[i].YAlign = draw.YCenter
@@ -78,5 +89,5 @@ func confusionPlot(title string, m [2][2]int) *plot.Plot {
 	p.X.Padding, p.Y.Padding = 0, 0
 	p.X.Min, p.X.Max = -0.5, 1.5
 	p.Y.Min, p.Y.Max = -0.5, 1.5
-	return p
+	return p, nil
 }

@@ -1,6 +1,7 @@
 package plots
 
 import (
+	"fmt"
 	"math"
 
 	"gonum.org/v1/plot"
@@ -24,7 +25,7 @@ type Series struct {
 // AccuracyCurve draws accuracy against the number of training galaxies
 // per class (the paper's Figure 2), one line per test set or survey, with
 // error bars over repeats; logX puts the x axis on a log scale.
-func AccuracyCurve(title string, series []Series, logX bool) *Figure {
+func AccuracyCurve(title string, series []Series, logX bool) (*Figure, error) {
 	p := newPlot(title, "training galaxies per class", "test accuracy")
 	lo, hi := 1.0, 0.5
 	for k, s := range series {
@@ -36,7 +37,10 @@ func AccuracyCurve(title string, series []Series, logX bool) *Figure {
 			lo, hi = math.Min(lo, pt.Mean-pt.SD), math.Max(hi, pt.Mean+pt.SD)
 		}
 		col := Palette[k%len(Palette)]
-		l, sc, _ := plotter.NewLinePoints(xy)
+		l, sc, err := plotter.NewLinePoints(xy)
+		if err != nil {
+			return nil, fmt.Errorf("accuracy curve %q: series %s: %w", title, s.Name, err)
+		}
 		l.Color, l.Width = col, vg.Points(1.5)
 		sc.GlyphStyle = draw.GlyphStyle{Color: col, Radius: vg.Points(3), Shape: draw.CircleGlyph{}}
 		eb := &plotter.YErrorBars{XYs: xy, YErrors: errs, LineStyle: draw.LineStyle{Color: col, Width: vg.Points(1)}, CapWidth: vg.Points(4)}
@@ -53,5 +57,5 @@ func AccuracyCurve(title string, series []Series, logX bool) *Figure {
 	p.Legend.Left = false
 	p.Legend.YOffs = vg.Points(10)
 	p.Add(plotter.NewGrid())
-	return &Figure{Name: "accuracy-curve", Width: 7 * vg.Inch, Height: 4.5 * vg.Inch, Plots: [][]*plot.Plot{{p}}}
+	return &Figure{Name: "accuracy-curve", Width: 7 * vg.Inch, Height: 4.5 * vg.Inch, Plots: [][]*plot.Plot{{p}}}, nil
 }

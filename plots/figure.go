@@ -121,3 +121,13 @@ func newPlot(title, x, y string) *plot.Plot {
 	p.Legend.TextStyle.Font.Size = vg.Points(9)
 	return p
 }
+
+// Must returns the figure, or panics with the error: for notebook cells,
+// where a panic shows as the cell's error, as in
+// plots.Must(plots.BiasChart(title, rows)).
+func Must(f *Figure, err error) *Figure {
+	if err != nil {
+		panic(err)
+	}
+	return f
+}

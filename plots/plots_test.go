@@ -17,26 +17,34 @@ import (
 var update = flag.Bool("update", false, "rewrite the golden images in testdata")
 
 // fixtures are the figures drawn from fixed data for the golden tests.
-func fixtures() []*Figure {
-	bias := BiasChart("Predicted spiral fraction by training design", []BiasRow{
+func fixtures(t *testing.T) []*Figure {
+	t.Helper()
+	must := func(f *Figure, err error) *Figure {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return f
+	}
+	bias := must(BiasChart("Predicted spiral fraction by training design", []BiasRow{
 		{Label: "3: S1 E1 -> 1", PSpiral: 0.462, Lo: 0.454, Hi: 0.470, Published: 0.46},
 		{Label: "6: S1 E2 -> 1", PSpiral: 0.490, Lo: 0.482, Hi: 0.498, Published: 0.49, Significant: true},
 		{Label: "8: S2 E1 -> 1", PSpiral: 0.500, Lo: 0.492, Hi: 0.508, Published: 0.49, Significant: true},
 		{Label: "null", PSpiral: 0.47, Lo: 0.45, Hi: 0.49, Published: math.NaN()},
-	})
-	curve := AccuracyCurve("Accuracy against training-set size", []Series{
+	}))
+	curve := must(AccuracyCurve("Accuracy against training-set size", []Series{
 		{Name: "field 1", Points: []CurvePoint{{100, 0.80, 0.02}, {250, 0.87, 0.015}, {500, 0.91, 0.01}, {1000, 0.94, 0.005}, {3000, 0.95, 0.004}}},
 		{Name: "field 2", Points: []CurvePoint{{100, 0.78, 0.03}, {250, 0.85, 0.02}, {500, 0.90, 0.01}, {1000, 0.93, 0.01}, {3000, 0.945, 0.005}}},
-	}, true)
-	conf := ConfusionFigure("Table 6", [2][2]int{{7749, 251}, {408, 7592}}, &[2][2]int{{7700, 300}, {400, 7600}})
-	skymap := SkyMap("Predicted spiral fraction by field", []SkyRegion{
+	}, true))
+	conf := must(ConfusionFigure("Table 6", [2][2]int{{7749, 251}, {408, 7592}}, &[2][2]int{{7700, 300}, {400, 7600}}))
+	skymap := must(SkyMap("Predicted spiral fraction by field", []SkyRegion{
 		{Name: "f1", RAMin: 0, RAMax: 20, DecMin: 0, DecMax: 20, Value: 0.54},
 		{Name: "f2", RAMin: 180, RAMax: 200, DecMin: 0, DecMax: 20, Value: 0.44},
 		{Name: "wrap", RAMin: 340, RAMax: 10, DecMin: -30, DecMax: -10, Value: 0.5},
-	})
-	hist := TrainingHistory("table06", &cnn.History{Epochs: []cnn.EpochStats{
+	}))
+	hist := must(TrainingHistory("table06", &cnn.History{Epochs: []cnn.EpochStats{
 		{Epoch: 1, Loss: 0.6, Acc: 0.7, ValLoss: 0.55, ValAcc: 0.72}, {Epoch: 2, Loss: 0.4, Acc: 0.82, ValLoss: 0.42, ValAcc: 0.8},
-		{Epoch: 3, Loss: 0.3, Acc: 0.88, ValLoss: 0.38, ValAcc: 0.83}}})
+		{Epoch: 3, Loss: 0.3, Acc: 0.88, ValLoss: 0.38, ValAcc: 0.83}}}))
 	img := sky.NewImage(8)
 	for i := range img.Pix {
 		img.Pix[i] = uint8(i * 7)
@@ -57,7 +65,7 @@ func fixtures() []*Figure {
 // tolerance (gonum/plot's cmpimg.EqualApprox). Regenerate the goldens
 // with: go test ./plots -run Golden -update
 func TestGoldenFigures(t *testing.T) {
-	for _, f := range fixtures() {
+	for _, f := range fixtures(t) {
 		t.Run(f.Name, func(t *testing.T) {
 			got := f.PNG()
 			path := filepath.Join("testdata", f.Name+"_golden.png")
@@ -88,7 +96,7 @@ func TestGoldenFigures(t *testing.T) {
 }
 
 func TestSaveByExtension(t *testing.T) {
-	f := fixtures()[2]
+	f := fixtures(t)[2]
 	dir := t.TempDir()
 	for _, name := range []string{"a.png", "a.svg"} {
 		if err := f.Save(filepath.Join(dir, name)); err != nil {
@@ -119,5 +127,39 @@ func TestAitoff(t *testing.T) {
 	}
 	if xl, _ := aitoff(190, 0); xl >= 0 {
 		t.Errorf("RA increases to the left: RA 190 at x = %g", xl)
+	}
+}
+
+// Values a plotter cannot draw (NaN, infinities) are errors naming the
+// figure, not a panic or a silently empty figure.
+func TestBadValuesAreErrors(t *testing.T) {
+	nan := math.NaN()
+	cases := []struct {
+		name string
+		draw func() (*Figure, error)
+	}{
+		{"bias NaN p", func() (*Figure, error) {
+			return BiasChart("b", []BiasRow{{Label: "x", PSpiral: nan, Lo: 0.4, Hi: 0.6, Published: nan}})
+		}},
+		{"curve Inf", func() (*Figure, error) {
+			return AccuracyCurve("c", []Series{{Name: "s", Points: []CurvePoint{{X: 1, Mean: math.Inf(1)}}}}, false)
+		}},
+		{"skymap NaN value", func() (*Figure, error) {
+			return SkyMap("m", []SkyRegion{{Name: "r", RAMin: 0, RAMax: 10, DecMin: 0, DecMax: 10, Value: nan}})
+		}},
+		{"skymap Dec out of range", func() (*Figure, error) {
+			return SkyMap("m", []SkyRegion{{Name: "r", RAMin: 0, RAMax: 10, DecMin: 80, DecMax: 95, Value: 0.5}})
+		}},
+		{"history NaN loss", func() (*Figure, error) {
+			return TrainingHistory("h", &cnn.History{Epochs: []cnn.EpochStats{{Epoch: 1, Loss: nan, Acc: 0.5}}})
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			f, err := tc.draw()
+			if err == nil || f != nil {
+				t.Fatalf("got figure %v, error %v; want an error", f, err)
+			}
+		})
 	}
 }

@@ -44,16 +44,29 @@ func aitoff(ra, dec float64) (float64, float64) {
 // its predicted spiral fraction on a blue (elliptical-leaning) to
 // vermilion (spiral-leaning) scale centred on 0.5, so that a fake
 // anisotropy shows at a glance.
-func SkyMap(title string, regions []SkyRegion) *Figure {
+func SkyMap(title string, regions []SkyRegion) (*Figure, error) {
+	for _, r := range regions {
+		for _, v := range []float64{r.RAMin, r.RAMax, r.DecMin, r.DecMax, r.Value} {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return nil, fmt.Errorf("sky map %q: region %s has a value that is not a number (RA %g..%g, Dec %g..%g, value %g)", title, r.Name, r.RAMin, r.RAMax, r.DecMin, r.DecMax, r.Value)
+			}
+		}
+		if r.DecMin < -90 || r.DecMax > 90 || r.DecMin >= r.DecMax {
+			return nil, fmt.Errorf("sky map %q: region %s: Dec %g..%g is not a range within -90..90", title, r.Name, r.DecMin, r.DecMax)
+		}
+	}
 	p := newPlot(title, "", "")
 	p.HideAxes()
 	grid := draw.LineStyle{Color: Grey, Width: vg.Points(0.4), Dashes: []vg.Length{vg.Points(2), vg.Points(2)}}
+	var failed error
 	line := func(pts plotter.XYs, st draw.LineStyle) {
 		l, err := plotter.NewLine(pts)
-		if err == nil {
-			l.LineStyle = st
-			p.Add(l)
+		if err != nil {
+			failed = err
+			return
 		}
+		l.LineStyle = st
+		p.Add(l)
 	}
 	for ra := 0.0; ra < 360; ra += 60 {
 		var pts plotter.XYs
@@ -94,11 +107,13 @@ func SkyMap(title string, regions []SkyRegion) *Figure {
 			if pc[1]-pc[0] > widest[1]-widest[0] {
 				widest = pc
 			}
-			if poly := boxPolygon(pc[0], pc[1], r.DecMin, r.DecMax); poly != nil {
-				poly.Color = fill
-				poly.LineStyle = draw.LineStyle{Color: Black, Width: vg.Points(0.8)}
-				p.Add(poly)
+			poly, err := boxPolygon(pc[0], pc[1], r.DecMin, r.DecMax)
+			if err != nil {
+				return nil, fmt.Errorf("sky map %q: region %s: %w", title, r.Name, err)
 			}
+			poly.Color = fill
+			poly.LineStyle = draw.LineStyle{Color: Black, Width: vg.Points(0.8)}
+			p.Add(poly)
 		}
 		cx, cy := aitoff((widest[0]+widest[1])/2, (r.DecMin+r.DecMax)/2)
 		lab = append(lab, plotter.XY{X: cx, Y: cy})
@@ -109,7 +124,10 @@ func SkyMap(title string, regions []SkyRegion) *Figure {
 		labels = append(labels, text)
 	}
 	if len(lab) > 0 {
-		l, _ := plotter.NewLabels(plotter.XYLabels{XYs: lab, Labels: labels})
+		l, err := plotter.NewLabels(plotter.XYLabels{XYs: lab, Labels: labels})
+		if err != nil {
+			return nil, fmt.Errorf("sky map %q: labels: %w", title, err)
+		}
 		for i := range l.TextStyle {
 			l.TextStyle[i].XAlign = draw.XCenter
 			l.TextStyle[i].YAlign = draw.YCenter
@@ -119,19 +137,25 @@ func SkyMap(title string, regions []SkyRegion) *Figure {
 	}
 	for _, ra := range []float64{0, 60, 120, 180, 240, 300} {
 		x, y := aitoff(ra+0.001, 0)
-		l, _ := plotter.NewLabels(plotter.XYLabels{XYs: plotter.XYs{{X: x, Y: y - 0.12}}, Labels: []string{fmt.Sprintf("%g°", ra)}})
+		l, err := plotter.NewLabels(plotter.XYLabels{XYs: plotter.XYs{{X: x, Y: y - 0.12}}, Labels: []string{fmt.Sprintf("%g°", ra)}})
+		if err != nil {
+			return nil, fmt.Errorf("sky map %q: RA labels: %w", title, err)
+		}
 		l.TextStyle[0].Font.Size = vg.Points(7)
 		l.TextStyle[0].Color = Grey
 		p.Add(l)
 	}
+	if failed != nil {
+		return nil, fmt.Errorf("sky map %q: grid: %w", title, failed)
+	}
 	p.X.Min, p.X.Max = -math.Pi*1.02, math.Pi*1.02
 	p.Y.Min, p.Y.Max = -math.Pi/2*1.05, math.Pi/2*1.05
 	p.Title.Text = title + "\n(fill: predicted spiral fraction, blue < 0.5 < vermilion)"
-	return &Figure{Name: "skymap", Width: 8 * vg.Inch, Height: 4.6 * vg.Inch, Plots: [][]*plot.Plot{{p}}}
+	return &Figure{Name: "skymap", Width: 8 * vg.Inch, Height: 4.6 * vg.Inch, Plots: [][]*plot.Plot{{p}}}, nil
 }
 
 // boxPolygon outlines an RA/Dec box (ra0 < ra1) on the projection.
-func boxPolygon(ra0, ra1, dec0, dec1 float64) *plotter.Polygon {
+func boxPolygon(ra0, ra1, dec0, dec1 float64) (*plotter.Polygon, error) {
 	var ring plotter.XYs
 	const steps = 24
 	add := func(ra, dec float64) {
@@ -150,9 +174,5 @@ func boxPolygon(ra0, ra1, dec0, dec1 float64) *plotter.Polygon {
 	for i := steps; i >= 0; i-- {
 		add(ra0, dec0+(dec1-dec0)*float64(i)/steps)
 	}
-	poly, err := plotter.NewPolygon(ring)
-	if err != nil {
-		return nil
-	}
-	return poly
+	return plotter.NewPolygon(ring)
 }

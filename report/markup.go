@@ -167,3 +167,14 @@ func (d *doc) html(title string) string {
 	b.WriteString("</body>\n</html>\n")
 	return b.String()
 }
+
+// fmtP writes a P value: 3 decimals, or 2 significant digits when small.
+func fmtP(p float64) string {
+	switch {
+	case p == 0 || p < 1e-300:
+		return "< 1e-300"
+	case p < 1e-3:
+		return fmt.Sprintf("%.1e", p)
+	}
+	return fmt.Sprintf("%.3f", p)
+}

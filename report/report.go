@@ -9,9 +9,10 @@ import (
 
 	"github.com/skybias/skybias/analysis"
 	"github.com/skybias/skybias/dsl"
+	"github.com/skybias/skybias/findings"
 	"github.com/skybias/skybias/internal/atomicfile"
 	"github.com/skybias/skybias/plots"
-	"github.com/skybias/skybias/runner"
+	"github.com/skybias/skybias/results"
 	"github.com/skybias/skybias/sky"
 )
 
@@ -26,110 +27,101 @@ type Input struct {
 	// Summaries are report files such as Table 16.
 	Summaries []*dsl.ReportSpec
 	// Results holds every job's result by hash.
-	Results map[string]*runner.Result
+	Results map[string]*results.Result
 }
 
 // Report is a built report: Markdown, HTML and the figures they link to
-// (under figures/).
+// (under figures/), and the findings they render.
 type Report struct {
-	Title       string
-	Markdown    string
-	HTML        string
-	Figures     []*plots.Figure
-	Comparisons []*Comparison
-	Experiments []*Experiment
+	Title    string
+	Markdown string
+	HTML     string
+	Figures  []*plots.Figure
+	Findings *findings.Findings
+	// Comparisons and Experiments are the findings' (kept here for
+	// notebooks that read them off the report).
+	Comparisons []*findings.Comparison
+	Experiments []*findings.Experiment
 }
 
 // FigureDir is the folder, beside the report, that holds its figures.
 const FigureDir = "figures"
 
-// Build analyses the results and writes the report in memory.
+// Build analyses the results (package findings) and renders the report in
+// memory.
 func Build(in Input) (*Report, error) {
-	pub, err := PublishedTables()
+	f, err := findings.Analyse(findings.Input{Plans: in.Plans, Results: in.Results})
 	if err != nil {
 		return nil, err
 	}
-	rep := &Report{Title: in.Title}
-	byName := map[string]*Experiment{}
-	for _, p := range in.Plans {
-		if len(p.Jobs) == 0 {
-			continue
-		}
-		e, err := newExperiment(p, in.Results)
-		if err != nil {
-			return nil, err
-		}
-		if _, dup := byName[e.Name()]; dup {
-			return nil, fmt.Errorf("two experiments are named %s (%s)", e.Name(), p.File)
-		}
-		byName[e.Name()] = e
-		rep.Experiments = append(rep.Experiments, e)
-	}
-	var missing []string
-	for _, e := range rep.Experiments {
-		for _, c := range e.first().job.Compare {
-			base, ok := byName[c.With]
-			if !ok {
-				missing = append(missing, fmt.Sprintf("%s compares with %s, which is not among the experiments run", e.Name(), c.With))
-				continue
-			}
-			cs, err := compare(e, base, c)
-			if err != nil {
-				return nil, err
-			}
-			rep.Comparisons = append(rep.Comparisons, cs...)
-		}
-	}
-	effects := make([]analysis.Effect, len(rep.Comparisons))
-	for i, c := range rep.Comparisons {
-		effects[i] = c.Effect
-	}
-	for i, dec := range analysis.Decide(effects, analysis.FamilyAlpha) {
-		rep.Comparisons[i].Decision = dec
-	}
-	for _, c := range rep.Comparisons {
-		c.PaperPublished = publishedTest(c, byName, pub)
-	}
+	return Render(in.Title, in.Profile, f, in.Summaries)
+}
+
+// Summary is the report's machine-readable outcome (summary.json).
+func (r *Report) Summary() findings.Summary { return r.Findings.Summary(r.Title) }
+
+// Render writes findings as a report: Markdown, HTML and figures.
+func Render(title, profile string, f *findings.Findings, summaries []*dsl.ReportSpec) (*Report, error) {
+	rep := &Report{Title: title, Findings: f, Comparisons: f.Comparisons, Experiments: f.Experiments}
+	pub := f.Published
 	d := &doc{}
-	d.h(1, "%s", in.Title)
+	d.h(1, "%s", title)
 	intro := "Each experiment trains the paper's network (`lenet5x`) on galaxies drawn from sky regions, one class from one region and the other class from another where the paper did so, and tests it on fixed test sets. " +
 		"A shift in the predicted spiral fraction on **the same test galaxies** against an experiment whose training did not separate the classes by region means the classifier learned where its training images came from."
 	d.p("%s", intro)
-	if in.Profile != "" {
-		d.p("Profile: **%s**. Sources: %s.", in.Profile, sourcesLine(rep.Experiments))
+	if profile != "" {
+		d.p("Profile: **%s**. Sources: %s.", profile, sourcesLine(rep.Experiments))
 	}
-	for _, m := range missing {
+	for _, m := range f.Missing {
 		d.p("Note: %s.", m)
 	}
 	figs := &figureSet{}
 	rep.summary(d, figs, pub)
 	rep.paperTests(d, pub)
 	rep.calibration(d, figs)
-	for _, s := range in.Summaries {
-		rep.summaryTable(d, s, byName, pub, figs)
+	for _, s := range summaries {
+		rep.summaryTable(d, s, f.ByName, pub, figs)
 	}
 	rep.curves(d, figs)
 	rep.tables(d, pub, figs)
 	rep.controls(d)
+	if figs.err != nil {
+		return nil, figs.err
+	}
 	rep.Figures = figs.list
 	rep.Markdown = d.markdown()
-	rep.HTML = d.html(in.Title)
+	rep.HTML = d.html(title)
 	return rep, nil
 }
 
-type figureSet struct{ list []*plots.Figure }
+// figureSet collects a report's figures, and the first figure that could
+// not be drawn.
+type figureSet struct {
+	list []*plots.Figure
+	err  error
+}
 
-// add registers a figure and returns its PNG path relative to the report.
-func (f *figureSet) add(fig *plots.Figure) string {
+// add registers a figure under a name and returns its PNG path relative
+// to the report ("" when the figure failed; the report then fails).
+func (f *figureSet) add(name string, fig *plots.Figure, err error) string {
+	if err != nil {
+		if f.err == nil {
+			f.err = fmt.Errorf("figure %s: %w", name, err)
+		}
+		return ""
+	}
+	if name != "" {
+		fig.Name = name
+	}
 	f.list = append(f.list, fig)
 	return FigureDir + "/" + fig.Name + ".png"
 }
 
-func sourcesLine(es []*Experiment) string {
+func sourcesLine(es []*findings.Experiment) string {
 	seen := map[string]bool{}
 	var out []string
 	for _, e := range es {
-		s := e.first().job.Source
+		s := e.First().Job.Source
 		key := s.Name + " " + s.Digest
 		if !seen[key] {
 			seen[key] = true
@@ -141,7 +133,7 @@ func sourcesLine(es []*Experiment) string {
 }
 
 // summary is the headline table: every comparison, its effect and verdict.
-func (r *Report) summary(d *doc, figs *figureSet, pub map[int]*Published) {
+func (r *Report) summary(d *doc, figs *figureSet, pub map[int]*findings.Published) {
 	if len(r.Comparisons) == 0 {
 		return
 	}
@@ -179,31 +171,40 @@ func (r *Report) summary(d *doc, figs *figureSet, pub map[int]*Published) {
 	}
 	d.table([]string{"experiment", "test", "p(spiral)", "baseline", "baseline p(spiral)", "effect [95% interval]", "interval covers", "P", "P (Holm)", "verdict",
 		"McNemar P", "paper's binomial P (ours)", "paper's binomial P (published)", "field contrast (S field vs E field)"}, rows)
+	bias := BiasRows(r.Findings)
+	if len(bias) > 0 {
+		f, err := plots.BiasChart("Predicted spiral fraction per experiment (* the verdict calls a shift)", bias)
+		d.img("Bias chart: p(spiral) per train/test combination (mean over networks), with 95% intervals covering training noise and test sampling, and the published values", figs.add("", f, err))
+	}
+}
+
+// BiasRows are the bias chart's rows: per experiment not drawn as one
+// of the paper's figures, p(spiral) on its main test set as the mean over
+// its networks with the interval analysis gives it, whether a verdict
+// calls a shift there, and the paper's printed value (NaN where none).
+func BiasRows(f *findings.Findings) []plots.BiasRow {
 	var bias []plots.BiasRow
-	for _, e := range r.Experiments {
-		test := e.mainTest()
-		if j := e.first().job; j.Paper != nil && j.Paper.Figure != 0 {
+	for _, e := range f.Experiments {
+		test := e.MainTest()
+		if j := e.First().Job; j.Paper != nil && j.Paper.Figure != 0 {
 			continue
 		}
-		fr, err := e.fraction(e.Variants[0], test)
+		fr, err := e.Fraction(test)
 		if err != nil {
 			continue
 		}
-		row := plots.BiasRow{Label: e.Name() + ": " + designLabel(e.first().job, test), PSpiral: fr.Estimate, Lo: fr.Lo, Hi: fr.Hi, Published: math.NaN()}
-		for _, c := range r.Comparisons {
+		row := plots.BiasRow{Label: e.Name() + ": " + findings.DesignLabel(e.First().Job, test), PSpiral: fr.Estimate, Lo: fr.Lo, Hi: fr.Hi, Published: math.NaN()}
+		for _, c := range f.Comparisons {
 			if c.Experiment == e.Name() && c.Test == test && c.Significant() {
 				row.Significant = true
 			}
 		}
-		if p := e.first().job.Paper; p != nil && pub[p.Table] != nil {
-			row.Published = pub[p.Table].PSpiral
+		if p := f.PublishedFor(e); p != nil {
+			row.Published = p.PSpiral
 		}
 		bias = append(bias, row)
 	}
-	if len(bias) > 0 {
-		f := plots.BiasChart("Predicted spiral fraction per experiment (* the verdict calls a shift)", bias)
-		d.img("Bias chart: p(spiral) per train/test combination (mean over networks), with 95% intervals covering training noise and test sampling, and the published values", figs.add(f))
-	}
+	return bias
 }
 
 // fmtEffect writes an effect with its interval.
@@ -211,28 +212,9 @@ func fmtEffect(e analysis.Effect) string {
 	return fmt.Sprintf("%+.4f [%+.4f, %+.4f]", e.Estimate, e.Lo, e.Hi)
 }
 
-// publishedTest is the paper's binomial test on the published matrices of
-// a comparison's two tables, where both are published and the test
-// applies.
-func publishedTest(c *Comparison, byName map[string]*Experiment, pub map[int]*Published) *analysis.PaperBinomial {
-	x, b := byName[c.Experiment], byName[c.Baseline]
-	if x == nil || b == nil || c.Toward() == "" {
-		return nil
-	}
-	tx, tb := x.PaperTable(), b.PaperTable()
-	if pub[tx] == nil || pub[tb] == nil {
-		return nil
-	}
-	t, err := analysis.PaperTest(analysis.Confusion(pub[tx].Confusion), analysis.Confusion(pub[tb].Confusion), c.Toward() == "more")
-	if err != nil {
-		return nil
-	}
-	return &t
-}
-
 // paperTests recomputes the paper's own significance statements from its
 // published matrices.
-func (r *Report) paperTests(d *doc, pub map[int]*Published) {
+func (r *Report) paperTests(d *doc, pub map[int]*findings.Published) {
 	m := map[int]analysis.Confusion{}
 	for t, p := range pub {
 		m[t] = analysis.Confusion(p.Confusion)
@@ -255,7 +237,7 @@ func (r *Report) paperTests(d *doc, pub map[int]*Published) {
 }
 
 // summaryTable renders a report file such as Table 16.
-func (r *Report) summaryTable(d *doc, s *dsl.ReportSpec, byName map[string]*Experiment, pub map[int]*Published, figs *figureSet) {
+func (r *Report) summaryTable(d *doc, s *dsl.ReportSpec, byName map[string]*findings.Experiment, pub map[int]*findings.Published, figs *figureSet) {
 	d.h(2, "%s", s.Title)
 	var rows [][]string
 	for _, name := range s.Rows {
@@ -264,17 +246,17 @@ func (r *Report) summaryTable(d *doc, s *dsl.ReportSpec, byName map[string]*Expe
 			rows = append(rows, []string{name, "(not run)", "", "", "", ""})
 			continue
 		}
-		test := e.mainTest()
-		ts, err := e.testStats(e.Variants[0], test)
+		test := e.MainTest()
+		ts, err := e.TestStats(e.Variants[0], test)
 		if err != nil {
 			continue
 		}
 		pp, pe := "", ""
-		if p := e.first().job.Paper; p != nil && pub[p.Table] != nil {
+		if p := e.First().Job.Paper; p != nil && pub[p.Table] != nil {
 			pp = fmt.Sprintf("%.2f", pub[p.Table].PSpiral)
 			pe = fmt.Sprintf("%.2f", 1-pub[p.Table].PSpiral)
 		}
-		rows = append(rows, []string{name, designLabel(e.first().job, test), fmt.Sprintf("%.3f", ts.PSpiral), fmt.Sprintf("%.3f", 1-ts.PSpiral), pp, pe})
+		rows = append(rows, []string{name, findings.DesignLabel(e.First().Job, test), fmt.Sprintf("%.3f", ts.PSpiral), fmt.Sprintf("%.3f", 1-ts.PSpiral), pp, pe})
 	}
 	d.table([]string{"experiment", "train S, train E -> test", "p(spiral)", "p(elliptical)", "published p(spiral)", "published p(elliptical)"}, rows)
 }
@@ -284,12 +266,12 @@ func (r *Report) curves(d *doc, figs *figureSet) {
 	for _, e := range r.Experiments {
 		var series []plots.Series
 		var rows [][]string
-		for _, t := range e.first().job.Tests {
-			xs, ss, ok := curvePoints(e, t.Name)
+		for _, t := range e.First().Job.Tests {
+			xs, ss, ok := e.Curve(t.Name)
 			if !ok {
 				break
 			}
-			s := plots.Series{Name: "test " + t.Name + " (" + e.first().job.Source.Name + ")"}
+			s := plots.Series{Name: "test " + t.Name + " (" + e.First().Job.Source.Name + ")"}
 			for i, x := range xs {
 				s.Points = append(s.Points, plots.CurvePoint{X: x, Mean: ss[i].Mean, SD: ss[i].SD})
 				rows = append(rows, []string{t.Name, fmt.Sprintf("%g", x), fmt.Sprintf("%.4f", ss[i].Mean), fmt.Sprintf("%.4f", ss[i].SD), fmt.Sprint(ss[i].N)})
@@ -300,26 +282,25 @@ func (r *Report) curves(d *doc, figs *figureSet) {
 			continue
 		}
 		title := e.Name()
-		if p := e.first().job.Paper; p != nil && p.Figure > 0 {
+		if p := e.First().Job.Paper; p != nil && p.Figure > 0 {
 			title = fmt.Sprintf("Figure %d (%s)", p.Figure, e.Name())
 		}
 		d.h(2, "%s: accuracy against training-set size", title)
 		if e.Plan.Description != "" {
 			d.p("%s", e.Plan.Description)
 		}
-		f := plots.AccuracyCurve(title+": accuracy against training galaxies per class", series, true)
-		f.Name = "curve-" + e.Name()
-		d.img(title+": test accuracy against training galaxies per class", figs.add(f))
+		f, err := plots.AccuracyCurve(title+": accuracy against training galaxies per class", series, true)
+		d.img(title+": test accuracy against training galaxies per class", figs.add("curve-"+e.Name(), f, err))
 		d.table([]string{"test", "training per class", "accuracy", "sd over repeats", "repeats"}, rows)
 	}
 }
 
 // tables writes each experiment's details.
-func (r *Report) tables(d *doc, pub map[int]*Published, figs *figureSet) {
+func (r *Report) tables(d *doc, pub map[int]*findings.Published, figs *figureSet) {
 	d.h(2, "Experiments")
 	skymaps := map[string]bool{}
 	for _, e := range r.Experiments {
-		j := e.first().job
+		j := e.First().Job
 		if j.Paper != nil && j.Paper.Figure > 0 {
 			continue
 		}
@@ -335,7 +316,7 @@ func (r *Report) tables(d *doc, pub map[int]*Published, figs *figureSet) {
 			j.Training.Epochs, len(e.Plan.Jobs), j.ShortHash())
 		for _, v := range e.Variants {
 			for _, t := range j.Tests {
-				ts, err := e.testStats(v, t.Name)
+				ts, err := e.TestStats(v, t.Name)
 				if err != nil {
 					d.p("%v", err)
 					continue
@@ -362,9 +343,8 @@ func (r *Report) tables(d *doc, pub map[int]*Published, figs *figureSet) {
 						ts.Repeats, ts.MisE.Mean, ts.MisE.SD, ts.MisS.Mean, ts.MisS.SD, ts.PSpiralAll.Mean, ts.PSpiralAll.SD, ts.Accuracy.Mean, ts.Accuracy.SD)
 				}
 				if published != nil && v == e.Variants[0] {
-					f := plots.ConfusionFigure(title, ts.Confusion, published)
-					f.Name = "confusion-" + e.Name()
-					d.img(title+": confusion matrix, skybias and published", figs.add(f))
+					f, err := plots.ConfusionFigure(title, ts.Confusion, published)
+					d.img(title+": confusion matrix, skybias and published", figs.add("confusion-"+e.Name(), f, err))
 				}
 			}
 		}
@@ -377,7 +357,7 @@ func (r *Report) tables(d *doc, pub map[int]*Published, figs *figureSet) {
 				c.Baseline, c.Test, c.PSpiral, c.BaseSpiral, m.B, m.C, fmtP(m.P), b.Direction, fmtP(b.P), c.Note)
 		}
 		for _, v := range e.Variants {
-			fc, err := e.contrast(v)
+			fc, err := e.Contrast(v)
 			if err != nil || fc == nil {
 				continue
 			}
@@ -390,20 +370,19 @@ func (r *Report) tables(d *doc, pub map[int]*Published, figs *figureSet) {
 				label, fc.PSpiralS, fc.SpiralTest, fc.PSpiralE, fc.EllipticalTest, t.OddsRatio, t.Z, fmtP(t.PGreater))
 		}
 		if len(j.Tests) >= 2 && !skymaps[j.Hash()] {
-			if regions := skyRegions(e); len(regions) >= 2 {
+			if regions := SkyRegions(e); len(regions) >= 2 {
 				skymaps[j.Hash()] = true
-				f := plots.SkyMap(fmt.Sprintf("%s: %s", title, designLabel(j, "each field")), regions)
-				f.Name = "skymap-" + e.Name()
-				d.img(title+": predicted spiral fraction per test field on the sky", figs.add(f))
+				f, err := plots.SkyMap(fmt.Sprintf("%s: %s", title, findings.DesignLabel(j, "each field")), regions)
+				d.img(title+": predicted spiral fraction per test field on the sky", figs.add("skymap-"+e.Name(), f, err))
 			}
 		}
 	}
 }
 
-// skyRegions places an experiment's test sets on the sky when each is a
-// single RA/Dec box.
-func skyRegions(e *Experiment) []plots.SkyRegion {
-	j := e.first().job
+// SkyRegions places an experiment's test sets on the sky when each is a
+// single RA/Dec box, valued by p(spiral) (first repeat).
+func SkyRegions(e *findings.Experiment) []plots.SkyRegion {
+	j := e.First().Job
 	var out []plots.SkyRegion
 	for _, t := range j.Tests {
 		if len(t.From) != 1 {
@@ -413,7 +392,7 @@ func skyRegions(e *Experiment) []plots.SkyRegion {
 		if r == nil || r.RA == nil || r.Dec == nil {
 			continue
 		}
-		tr := e.first().res.Test(t.Name)
+		tr := e.First().Result.Test(t.Name)
 		if tr == nil {
 			continue
 		}
@@ -515,11 +494,7 @@ func (r *Report) calibration(d *doc, figs *figureSet) {
 		"Intervals are exact (Clopper-Pearson, 95%%). The training share is the part of the effect's variance that comes from the spread between networks trained alike, averaged over repeats.", analysis.FamilyAlpha, analysis.FamilyAlpha))
 	d.table([]string{"experiment", "baseline", "truth", "repeats", "rate of", "shift called", "training share of variance", "effect"}, rows)
 	f, err := plots.PValueQQ("P values of the effect against uniform", series)
-	if err != nil {
-		d.p("QQ plot: %v", err)
-		return
-	}
-	d.img("QQ plot: each repeat's P against the uniform quantiles; the grey band is the 95% range of uniform order statistics", figs.add(f))
+	d.img("QQ plot: each repeat's P against the uniform quantiles; the grey band is the 95% range of uniform order statistics", figs.add("", f, err))
 }
 
 // Write puts REPORT.md, REPORT.html and the figures (PNG and SVG) in dir,
@@ -531,14 +506,14 @@ func (r *Report) Write(dir string) error {
 		}
 	}
 	sum := r.Summary()
-	js, err := sum.json()
+	js, err := sum.JSON()
 	if err != nil {
 		return fmt.Errorf("summary.json: %w", err)
 	}
 	if err := atomicfile.WriteFile(filepath.Join(dir, "summary.json"), js); err != nil {
 		return err
 	}
-	cs, err := sum.csv()
+	cs, err := sum.CSV()
 	if err != nil {
 		return fmt.Errorf("comparisons.csv: %w", err)
 	}

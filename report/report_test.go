@@ -3,17 +3,16 @@ package report
 import (
 	"encoding/csv"
 	"flag"
-	"github.com/skybias/skybias/analysis"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/skybias/skybias/dsl"
+	"github.com/skybias/skybias/findings"
 	"github.com/skybias/skybias/internal/testenv"
-	"github.com/skybias/skybias/runner"
+	"github.com/skybias/skybias/results"
 	"github.com/skybias/skybias/sky"
-	"github.com/skybias/skybias/stats"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/report.golden.md")
@@ -21,12 +20,12 @@ var update = flag.Bool("update", false, "rewrite testdata/report.golden.md")
 // fakeResults gives every job a result whose predictions are a fixed
 // function of the galaxy and the job, so the report can be checked
 // without training: the biased design calls field-p galaxies spiral more.
-func fakeResults(t *testing.T, plans []*dsl.Plan) map[string]*runner.Result {
+func fakeResults(t *testing.T, plans []*dsl.Plan) map[string]*results.Result {
 	t.Helper()
-	out := map[string]*runner.Result{}
+	out := map[string]*results.Result{}
 	for _, p := range plans {
 		for _, j := range p.Jobs {
-			src, err := runner.OpenSource(j)
+			src, err := sky.Open(j.Source.Path)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -35,9 +34,9 @@ func fakeResults(t *testing.T, plans []*dsl.Plan) map[string]*runner.Result {
 			if err != nil {
 				t.Fatal(err)
 			}
-			r := &runner.Result{Hash: j.Hash(), TrainCounts: map[string]int{}}
+			r := &results.Result{Hash: j.Hash(), TrainCounts: map[string]int{}}
 			for _, ts := range j.Tests {
-				tr := runner.TestResult{Name: ts.Name}
+				tr := results.TestResult{Name: ts.Name}
 				for _, c := range sky.Classes {
 					for k, i := range split.Tests[ts.Name][c] {
 						g := src.Galaxies()[i]
@@ -53,7 +52,7 @@ func fakeResults(t *testing.T, plans []*dsl.Plan) map[string]*runner.Result {
 							pred = 1
 						}
 						tr.Confusion[c][pred]++
-						tr.Predictions = append(tr.Predictions, runner.Prediction{ID: g.ID, RA: g.RA, Dec: g.Dec, Class: c, PSpiral: p})
+						tr.Predictions = append(tr.Predictions, results.Prediction{ID: g.ID, RA: g.RA, Dec: g.Dec, Class: c, PSpiral: p})
 					}
 				}
 				r.Tests = append(r.Tests, tr)
@@ -120,7 +119,7 @@ func TestReportGolden(t *testing.T) {
 	if err := rep.Write(out); err != nil {
 		t.Fatal(err)
 	}
-	sum, err := ReadSummary(filepath.Join(out, "summary.json"))
+	sum, err := findings.ReadSummary(filepath.Join(out, "summary.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,7 +143,7 @@ func TestMissingResultIsAnError(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = Build(Input{Plans: []*dsl.Plan{p}, Results: map[string]*runner.Result{}})
+	_, err = Build(Input{Plans: []*dsl.Plan{p}, Results: map[string]*results.Result{}})
 	if err == nil || !strings.Contains(err.Error(), "no result for job") {
 		t.Fatalf("got %v", err)
 	}
@@ -159,48 +158,5 @@ func TestInlineMarkup(t *testing.T) {
 		if got := inline(in); got != want {
 			t.Errorf("inline(%q) = %q, want %q", in, got, want)
 		}
-	}
-}
-
-func TestPublishedTables(t *testing.T) {
-	pub, err := PublishedTables()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(pub) != 13 || pub[6].Confusion != [2][2]int{{7749, 251}, {408, 7592}} || pub[6].PSpiral != 0.49 || pub[12].Survey != "sdss" {
-		t.Fatalf("published: %+v", pub[6])
-	}
-}
-
-func TestVerdictFromEffects(t *testing.T) {
-	eff := func(est, p float64) analysis.Effect { return analysis.Effect{Estimate: est, P: p} }
-	cases := []struct {
-		name    string
-		effects []analysis.Effect // per repeat
-		verdict string
-		rate    int // repeats called a shift, each alone
-	}{
-		{"clear shift", []analysis.Effect{eff(0.2, 1e-9)}, "**shift**", 1},
-		{"against the design", []analysis.Effect{eff(-0.2, 1e-9)}, "**reverse shift**", 1},
-		{"within noise", []analysis.Effect{eff(0.05, 0.3)}, "no shift", 0},
-		{"repeats, some called", []analysis.Effect{eff(0.1, 0.01), eff(0.02, 0.6), eff(0.12, 0.04)}, "", 2},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			cmp := &Comparison{Test: "f1", McNemar: make([]stats.McNemarTest, len(c.effects)), Effects: c.effects}
-			var err error
-			if cmp.Effect, err = analysis.OverRepeats(c.effects); err != nil {
-				t.Fatal(err)
-			}
-			cmp.Decision = analysis.Decide([]analysis.Effect{cmp.Effect}, analysis.FamilyAlpha)[0]
-			if c.verdict != "" {
-				if got := cmp.Verdict(); got != c.verdict {
-					t.Errorf("Verdict = %q, want %q", got, c.verdict)
-				}
-			}
-			if got := cmp.Rate(); got.Calls != c.rate || got.Repeats != len(c.effects) {
-				t.Errorf("Rate = %v, want %d of %d", got, c.rate, len(c.effects))
-			}
-		})
 	}
 }

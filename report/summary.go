@@ -1,157 +1,15 @@
 package report
 
 import (
-	"bytes"
-	"encoding/csv"
-	"encoding/json"
 	"fmt"
-	"math"
-	"os"
-	"strconv"
 	"strings"
 
-	"github.com/skybias/skybias/analysis"
+	"github.com/skybias/skybias/findings"
 )
-
-// ComparisonRow is one comparison of a report in summary.json and
-// comparisons.csv.
-type ComparisonRow struct {
-	Experiment string `json:"experiment"`
-	Variant    string `json:"variant,omitempty"`
-	Test       string `json:"test"`
-	Baseline   string `json:"baseline"`
-	// Kind is interaction, shift or repeats (see analysis.Effect).
-	Kind   string  `json:"kind"`
-	Effect float64 `json:"effect"`
-	CILow  float64 `json:"ci_low"`
-	CIHigh float64 `json:"ci_high"`
-	// Noise says what the interval covers.
-	Noise   string  `json:"noise"`
-	P       float64 `json:"p"`
-	PHolm   float64 `json:"p_holm"`
-	Verdict string  `json:"verdict"`
-	// NNetworks counts the trained networks behind the effect, both
-	// sides and all repeats.
-	NNetworks int `json:"n_networks"`
-	Repeats   int `json:"repeats"`
-	// The classical views, first repeat (null where they do not apply).
-	McNemarP        float64  `json:"mcnemar_p"`
-	PaperP          *float64 `json:"paper_binomial_p"`
-	PaperPPublished *float64 `json:"paper_binomial_p_published"`
-	PSpiral         float64  `json:"p_spiral"`
-	BaselinePSpiral float64  `json:"baseline_p_spiral"`
-}
-
-// StudyRow is one repeated comparison: how often its repeats, each judged
-// alone, were called a shift. FalsePositiveRate is set where the study
-// has no bias by construction, DetectionRate where it has one, ShiftRate
-// always.
-type StudyRow struct {
-	Experiment        string   `json:"experiment"`
-	Baseline          string   `json:"baseline"`
-	Test              string   `json:"test"`
-	Truth             string   `json:"truth,omitempty"`
-	Repeats           int      `json:"repeats"`
-	Shifts            int      `json:"shifts"`
-	ShiftRate         float64  `json:"shift_rate"`
-	FalsePositiveRate *float64 `json:"false_positive_rate,omitempty"`
-	DetectionRate     *float64 `json:"detection_rate,omitempty"`
-	RateCILow         float64  `json:"rate_ci_low"`
-	RateCIHigh        float64  `json:"rate_ci_high"`
-}
-
-// Summary is summary.json: the machine-readable outcome of a report.
-type Summary struct {
-	Title       string          `json:"title"`
-	FamilyAlpha float64         `json:"family_alpha"`
-	Comparisons []ComparisonRow `json:"comparisons"`
-	Studies     []StudyRow      `json:"studies"`
-}
-
-// Summary gathers the report's comparisons and repeated studies.
-func (r *Report) Summary() Summary {
-	s := Summary{Title: r.Title, FamilyAlpha: analysis.FamilyAlpha, Comparisons: []ComparisonRow{}, Studies: []StudyRow{}}
-	for _, c := range r.Comparisons {
-		if len(c.Effects) == 0 {
-			continue
-		}
-		row := ComparisonRow{Experiment: c.Experiment, Variant: c.Variant, Test: c.Test, Baseline: c.Baseline, Kind: c.Effect.Kind,
-			Effect: c.Effect.Estimate, CILow: c.Effect.Lo, CIHigh: c.Effect.Hi, Noise: c.Effect.Noise(), P: c.Decision.P, PHolm: c.Decision.PHolm,
-			Verdict: c.Decision.Verdict.String(), NNetworks: c.Effect.NX + c.Effect.NB, Repeats: len(c.Effects),
-			McNemarP: c.McNemar[0].P, PSpiral: c.PSpiral, BaselinePSpiral: c.BaseSpiral}
-		if c.Paper != nil {
-			row.PaperP = &c.Paper.P
-		}
-		if c.PaperPublished != nil {
-			row.PaperPPublished = &c.PaperPublished.P
-		}
-		s.Comparisons = append(s.Comparisons, row)
-		if len(c.Effects) < 2 {
-			continue
-		}
-		rate := c.Rate()
-		st := StudyRow{Experiment: c.Experiment, Baseline: c.Baseline, Test: c.Test, Truth: c.Truth, Repeats: rate.Repeats, Shifts: rate.Calls,
-			ShiftRate: rate.Rate, RateCILow: rate.Lo, RateCIHigh: rate.Hi}
-		v := rate.Rate
-		switch c.Truth {
-		case "none":
-			st.FalsePositiveRate = &v
-		case "bias":
-			st.DetectionRate = &v
-		}
-		s.Studies = append(s.Studies, st)
-	}
-	return s
-}
-
-// json encodes the summary.
-func (s Summary) json() ([]byte, error) {
-	b, err := json.MarshalIndent(s, "", "  ")
-	return append(b, '\n'), err
-}
-
-// comparisonsCSV writes one row per comparison, readable by pandas.
-func (s Summary) csv() ([]byte, error) {
-	var b bytes.Buffer
-	w := csv.NewWriter(&b)
-	w.Write([]string{"experiment", "variant", "test", "baseline", "kind", "effect", "ci_low", "ci_high", "noise", "p", "p_holm", "verdict",
-		"n_networks", "repeats", "mcnemar_p", "paper_binomial_p", "paper_binomial_p_published", "p_spiral", "baseline_p_spiral"})
-	f := func(v float64) string {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return ""
-		}
-		return strconv.FormatFloat(v, 'g', 6, 64)
-	}
-	fp := func(v *float64) string {
-		if v == nil {
-			return ""
-		}
-		return f(*v)
-	}
-	for _, c := range s.Comparisons {
-		w.Write([]string{c.Experiment, c.Variant, c.Test, c.Baseline, c.Kind, f(c.Effect), f(c.CILow), f(c.CIHigh), c.Noise, f(c.P), f(c.PHolm), c.Verdict,
-			strconv.Itoa(c.NNetworks), strconv.Itoa(c.Repeats), f(c.McNemarP), fp(c.PaperP), fp(c.PaperPPublished), f(c.PSpiral), f(c.BaselinePSpiral)})
-	}
-	w.Flush()
-	return b.Bytes(), w.Error()
-}
-
-// ReadSummary reads a report folder's summary.json.
-func ReadSummary(path string) (Summary, error) {
-	var s Summary
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return s, err
-	}
-	if err := json.Unmarshal(b, &s); err != nil {
-		return s, fmt.Errorf("%s: %w", path, err)
-	}
-	return s, nil
-}
 
 // StudiesMarkdown is a Markdown table of a summary's repeated studies:
 // the rate at which the verdict called a shift, with its exact interval.
-func (s Summary) StudiesMarkdown() string {
+func StudiesMarkdown(s findings.Summary) string {
 	var b strings.Builder
 	b.WriteString("| study | baseline | truth | repeats | shifts called | rate | 95% interval (Clopper-Pearson) |\n|---|---|---|---|---|---|---|\n")
 	for _, st := range s.Studies {
@@ -169,7 +27,7 @@ func (s Summary) StudiesMarkdown() string {
 
 // ComparisonsMarkdown is a Markdown table of a summary's comparisons:
 // effect, interval, P, Holm-adjusted P and verdict.
-func (s Summary) ComparisonsMarkdown() string {
+func ComparisonsMarkdown(s findings.Summary) string {
 	var b strings.Builder
 	b.WriteString("| experiment | test | baseline | effect [95% interval] | interval covers | P | P (Holm) | verdict | paper's binomial P (ours / published) |\n|---|---|---|---|---|---|---|---|---|\n")
 	f := func(v *float64) string {

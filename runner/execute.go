@@ -3,13 +3,14 @@ package runner
 import (
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"time"
 
 	"github.com/skybias/skybias/cnn"
 	"github.com/skybias/skybias/dsl"
+	"github.com/skybias/skybias/progress"
+	"github.com/skybias/skybias/results"
 	"github.com/skybias/skybias/sky"
 )
 
@@ -19,7 +20,7 @@ const predictChunk = 1024
 // OpenSource opens a job's data source and checks that its content is the
 // one the job was planned on.
 func OpenSource(job *dsl.Job) (sky.Source, error) {
-	s, err := dsl.OpenSource(job.Source.Path)
+	s, err := sky.Open(job.Source.Path)
 	if err != nil {
 		return nil, err
 	}
@@ -30,27 +31,23 @@ func OpenSource(job *dsl.Job) (sky.Source, error) {
 	return s, nil
 }
 
-// Execute runs one job: draw, train, predict. bar receives the training
-// progress bar (nil for none). It returns the trained networks: one, or
+// Execute runs one job: draw, train, predict. show draws the progress of
+// its image loading and training (nil for none). It returns the trained networks: one, or
 // the members of an ensemble in order, whose mean p(spiral) the
 // predictions are.
-func Execute(ctx context.Context, job *dsl.Job, bar io.Writer) (*Result, *Manifest, []*cnn.Model, error) {
-	man := newManifest(job)
+func Execute(ctx context.Context, job *dsl.Job, show *progress.Display) (*results.Result, *results.Manifest, []*cnn.Model, error) {
+	man := results.NewManifest(job)
 	t0 := time.Now()
 	src, err := OpenSource(job)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	plan, err := job.DrawPlan()
-	if err != nil {
-		return nil, nil, nil, err
-	}
 	gals := src.Galaxies()
-	split, err := sky.Draw(gals, plan, job.SplitSeed)
+	split, err := job.Draw(gals)
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("job %s (%s): %w", job.ShortHash(), job.Experiment, err)
 	}
-	res := &Result{Hash: job.Hash(), TrainCounts: map[string]int{}}
+	res := &results.Result{Hash: job.Hash(), TrainCounts: map[string]int{}}
 	var train []sky.Galaxy
 	for _, c := range sky.Classes {
 		for _, i := range split.Train[c] {
@@ -58,7 +55,9 @@ func Execute(ctx context.Context, job *dsl.Job, bar io.Writer) (*Result, *Manife
 		}
 	}
 	size := job.Model.Input
-	set, err := sky.LoadImages(ctx, src, train, size, src.SkipBad())
+	load := show.Task(job.ShortHash()+" images", len(train))
+	set, err := sky.LoadImagesWith(ctx, src, train, size, src.SkipBad(), func(done int) { load.Step(done, len(train), "training images") })
+	load.Done("")
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("job %s: training images: %w", job.ShortHash(), err)
 	}
@@ -78,13 +77,21 @@ func Execute(ctx context.Context, job *dsl.Job, bar io.Writer) (*Result, *Manife
 			return nil, nil, nil, err
 		}
 		model.SetNormalisation(set)
+		name := job.ShortHash()
+		if len(members) > 1 {
+			name += fmt.Sprintf(" net %d/%d", k+1, len(members))
+		}
+		task := show.Task(name, 0)
 		hist, err := model.Train(ctx, set, cnn.TrainOptions{
 			Epochs: job.Training.Epochs, Batch: job.Training.Batch, Seed: seed, Adam: job.Training.Adam,
-			Validation: job.Training.Validation, Patience: job.Training.Patience, Augment: job.Training.Augment, Progress: bar,
+			Validation: job.Training.Validation, Patience: job.Training.Patience, Augment: job.Training.Augment, Progress: task,
 		})
+		task.Done("")
 		if err != nil {
 			return nil, nil, nil, fmt.Errorf("job %s: network %d of %d: %w", job.ShortHash(), k+1, len(members), err)
 		}
+		model.Release() // its training graphs are done with
+
 		for i := range hist.Epochs {
 			man.EpochSecs = append(man.EpochSecs, hist.Epochs[i].Seconds)
 			hist.Epochs[i].Seconds = 0 // timings live in the manifest, not the result
@@ -106,7 +113,7 @@ func Execute(ctx context.Context, job *dsl.Job, bar io.Writer) (*Result, *Manife
 				tg = append(tg, gals[i])
 			}
 		}
-		tr := TestResult{Name: ts.Name}
+		tr := results.TestResult{Name: ts.Name}
 		for start := 0; start < len(tg); start += predictChunk {
 			chunk := tg[start:min(start+predictChunk, len(tg))]
 			cs, err := sky.LoadImages(ctx, src, chunk, size, src.SkipBad())
@@ -126,7 +133,7 @@ func Execute(ctx context.Context, job *dsl.Job, bar io.Writer) (*Result, *Manife
 					pred = 1
 				}
 				tr.Confusion[g.Class][pred]++
-				pr := Prediction{ID: g.ID, RA: g.RA, Dec: g.Dec, Class: g.Class, PSpiral: p[k]}
+				pr := results.Prediction{ID: g.ID, RA: g.RA, Dec: g.Dec, Class: g.Class, PSpiral: p[k]}
 				if len(each) > 1 {
 					pr.Members = make([]float64, len(each))
 					for m := range each {
@@ -151,6 +158,9 @@ func ensemblePredict(ctx context.Context, members []*cnn.Model, set *sky.ImageSe
 		p, err := m.Predict(ctx, set, 64)
 		if err != nil {
 			return nil, nil, err
+		}
+		if len(members) > 1 {
+			m.Release() // hold one member's prediction graph at a time
 		}
 		each[k] = p
 	}

@@ -9,17 +9,19 @@ import (
 	"time"
 
 	"github.com/skybias/skybias/dsl"
+	"github.com/skybias/skybias/progress"
+	"github.com/skybias/skybias/results"
 )
 
 // Options control a run.
 type Options struct {
 	// Store is where results are kept and found.
-	Store *Store
+	Store *results.Store
 	// Log receives one line per job (nil: nothing).
 	Log io.Writer
-	// Bar receives the training progress bar of the running job; pass a
-	// terminal or nil.
-	Bar io.Writer
+	// Progress shows each running job's image loading and training (nil:
+	// nothing; see package progress).
+	Progress *progress.Display
 	// SaveModels keeps each trained network in its result folder.
 	SaveModels bool
 	// Parallel is how many jobs run at once; 0 chooses: one per core when
@@ -62,9 +64,11 @@ func Unique(jobs []*dsl.Job) []*dsl.Job {
 }
 
 // Run executes every job whose result is not yet stored (one at a time,
-// or several at once: see Options.Parallel), and returns the results of all jobs
-// by hash. Cancelling ctx stops the running job; nothing of it is stored.
-func Run(ctx context.Context, jobs []*dsl.Job, opts Options) (map[string]*Result, error) {
+// or several at once: see Options.Parallel). Cancelling ctx stops the
+// running jobs; nothing of them is stored. Read the results from the
+// store (results.Store.Load): Run keeps none, so a long sweep holds one
+// job's images and networks at a time per worker.
+func Run(ctx context.Context, jobs []*dsl.Job, opts Options) error {
 	jobs = Unique(jobs)
 	logf := func(format string, args ...any) {
 		if opts.Log != nil {
@@ -93,9 +97,6 @@ func Run(ctx context.Context, jobs []*dsl.Job, opts Options) (map[string]*Result
 	)
 	par := min(opts.parallelism(todo), max(1, len(todo)))
 	jobOpts := opts
-	if par > 1 {
-		jobOpts.Bar = nil // one progress bar cannot show several jobs
-	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
@@ -143,20 +144,9 @@ func Run(ctx context.Context, jobs []*dsl.Job, opts Options) (map[string]*Result
 	}
 	wg.Wait()
 	if firstErr != nil {
-		return nil, firstErr
+		return firstErr
 	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	out := map[string]*Result{}
-	for _, j := range jobs {
-		r, err := opts.Store.Load(j.Hash())
-		if err != nil {
-			return nil, err
-		}
-		out[j.Hash()] = r
-	}
-	return out, nil
+	return ctx.Err()
 }
 
 func label(j *dsl.Job) string {
@@ -180,7 +170,7 @@ func RunJob(ctx context.Context, j *dsl.Job, opts Options) error {
 }
 
 func runOne(ctx context.Context, j *dsl.Job, opts Options) error {
-	res, man, models, err := Execute(ctx, j, opts.Bar)
+	res, man, models, err := Execute(ctx, j, opts.Progress)
 	if err != nil {
 		return err
 	}
@@ -194,9 +184,9 @@ func runOne(ctx context.Context, j *dsl.Job, opts Options) error {
 			mbs = append(mbs, mb)
 		}
 	}
-	content, err := encodeResult(res, j, man, mbs)
+	content, err := results.Encode(res, j, man, mbs)
 	if err != nil {
 		return fmt.Errorf("job %s: %w", j.ShortHash(), err)
 	}
-	return opts.Store.write(j.Hash(), content)
+	return opts.Store.Write(j.Hash(), content)
 }

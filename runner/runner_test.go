@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/skybias/skybias/dsl"
+	"github.com/skybias/skybias/results"
 	"github.com/skybias/skybias/sky"
 )
 
@@ -71,14 +72,17 @@ func TestRunStoresAndReuses(t *testing.T) {
 	dir := t.TempDir()
 	writeCatalog(t, dir, 40, -1)
 	p := plan(t, filepath.Join(dir, "exp.yaml"))
-	store := &Store{Dir: filepath.Join(dir, "results")}
+	store := &results.Store{Dir: filepath.Join(dir, "results")}
 	var log bytes.Buffer
-	res, err := Run(context.Background(), p.Jobs, Options{Store: store, Log: &log})
-	if err != nil {
+	if err := Run(context.Background(), p.Jobs, Options{Store: store, Log: &log}); err != nil {
 		t.Fatal(err)
 	}
 	h := p.Jobs[0].Hash()
-	r := res[h]
+	// What a job computes, run again outside the store, is what was stored.
+	r, _, _, err := Execute(context.Background(), p.Jobs[0], nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if r == nil || len(r.Tests) != 1 || r.Tests[0].N() != 16 || len(r.Tests[0].Predictions) != 16 {
 		t.Fatalf("result %+v", r)
 	}
@@ -89,7 +93,7 @@ func TestRunStoresAndReuses(t *testing.T) {
 	}
 	before, _ := os.ReadFile(filepath.Join(store.Path(h), "manifest.json"))
 	log.Reset()
-	if _, err := Run(context.Background(), p.Jobs, Options{Store: store, Log: &log}); err != nil {
+	if err := Run(context.Background(), p.Jobs, Options{Store: store, Log: &log}); err != nil {
 		t.Fatal(err)
 	}
 	after, _ := os.ReadFile(filepath.Join(store.Path(h), "manifest.json"))
@@ -113,8 +117,8 @@ func TestBadImageLeavesNothing(t *testing.T) {
 	dir := t.TempDir()
 	writeCatalog(t, dir, 40, 30) // galaxy 30 is in region y, the test set
 	p := plan(t, filepath.Join(dir, "exp.yaml"))
-	store := &Store{Dir: filepath.Join(dir, "results")}
-	_, err := Run(context.Background(), p.Jobs, Options{Store: store})
+	store := &results.Store{Dir: filepath.Join(dir, "results")}
+	err := Run(context.Background(), p.Jobs, Options{Store: store})
 	if err == nil || !strings.Contains(err.Error(), "030.jpg") {
 		t.Fatalf("got %v, want an error naming img/030.jpg", err)
 	}
@@ -128,10 +132,10 @@ func TestCancelStopsCleanly(t *testing.T) {
 	dir := t.TempDir()
 	writeCatalog(t, dir, 40, -1)
 	p := plan(t, filepath.Join(dir, "exp.yaml"))
-	store := &Store{Dir: filepath.Join(dir, "results")}
+	store := &results.Store{Dir: filepath.Join(dir, "results")}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := Run(ctx, p.Jobs, Options{Store: store}); err == nil {
+	if err := Run(ctx, p.Jobs, Options{Store: store}); err == nil {
 		t.Fatal("a cancelled run succeeded")
 	}
 	if entries, _ := os.ReadDir(store.Dir); len(entries) != 0 {
@@ -233,8 +237,8 @@ func TestEnsembleAveragesMembers(t *testing.T) {
 			t.Fatalf("galaxy %s: ensemble p %g, mean of members %g", p.ID, p.PSpiral, want)
 		}
 	}
-	store := &Store{Dir: filepath.Join(dir, "results")}
-	if _, err := Run(context.Background(), []*dsl.Job{job}, Options{Store: store, SaveModels: true}); err != nil {
+	store := &results.Store{Dir: filepath.Join(dir, "results")}
+	if err := Run(context.Background(), []*dsl.Job{job}, Options{Store: store, SaveModels: true}); err != nil {
 		t.Fatal(err)
 	}
 	for _, f := range []string{"model.ckpt", "model-2.ckpt", "model-3.ckpt"} {
@@ -258,15 +262,18 @@ func TestParallelRunsAreIdentical(t *testing.T) {
 	if len(jobs) != 3 {
 		t.Fatalf("%d jobs, want 3", len(jobs))
 	}
-	var stores [2]*Store
+	var stores [2]*results.Store
 	for k, par := range []int{1, 2} {
-		stores[k] = &Store{Dir: filepath.Join(dir, fmt.Sprintf("results-%d", par))}
-		res, err := Run(context.Background(), jobs, Options{Store: stores[k], Parallel: par, SaveModels: true})
-		if err != nil {
+		stores[k] = &results.Store{Dir: filepath.Join(dir, fmt.Sprintf("results-%d", par))}
+		if err := Run(context.Background(), jobs, Options{Store: stores[k], Parallel: par, SaveModels: true}); err != nil {
 			t.Fatal(err)
 		}
 		for _, j := range jobs {
-			tr := res[j.Hash()].Tests[0]
+			r, err := stores[k].Load(j.Hash())
+			if err != nil {
+				t.Fatal(err)
+			}
+			tr := r.Tests[0]
 			if tr.Networks() != 3 {
 				t.Fatalf("parallel %d: job %s read back with %d networks, want 3", par, j.ShortHash(), tr.Networks())
 			}

@@ -20,14 +20,17 @@ import (
 
 	"github.com/skybias/skybias/dsl"
 	"github.com/skybias/skybias/internal/atomicfile"
+	"github.com/skybias/skybias/results"
 )
 
 // Slurm submits jobs to a Slurm cluster as one job array whose tasks each
 // run "skybias job run JOBFILE" into the same content-addressed store (a
 // folder every node sees), then follows them.
 type Slurm struct {
-	Store   *Store
+	Store   *results.Store
 	Cluster dsl.Cluster
+	// NoWait makes Run return once the array is submitted.
+	NoWait bool
 	// Binary is the skybias executable the tasks run; it is copied into
 	// the store so that it outlives the submitting process.
 	Binary string

@@ -69,3 +69,34 @@ func TestCacheImages(t *testing.T) {
 		t.Errorf("large image: %v", err)
 	}
 }
+
+// One cache serves several sources within one budget, each source keeping
+// its own entries, and reports what it holds.
+func TestImageCacheSharedBudget(t *testing.T) {
+	c := NewImageCache(100) // two 48-byte images
+	a, b := &countingSource{}, &countingSource{}
+	ca, cb := c.Wrap(a), c.Wrap(b)
+	g := &Galaxy{ID: "x"}
+	for _, src := range []Source{ca, cb, ca, cb} {
+		if _, err := src.Image(g, 4); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if a.calls != 1 || b.calls != 1 {
+		t.Errorf("renders: %d and %d, want 1 each (the same galaxy ID in two sources is two images)", a.calls, b.calls)
+	}
+	st := c.Stats()
+	if st.Images != 2 || st.Bytes != 96 || st.Hits != 2 || st.Misses != 2 {
+		t.Errorf("stats %+v", st)
+	}
+	if _, err := ca.Image(&Galaxy{ID: "y"}, 4); err != nil { // a third image evicts one
+		t.Fatal(err)
+	}
+	if st := c.Stats(); st.Bytes > st.Budget || st.Images != 2 {
+		t.Errorf("over budget: %+v", st)
+	}
+	c.SetBudget(0)
+	if st := c.Stats(); st.Bytes != 0 || st.Images != 0 {
+		t.Errorf("a zero budget keeps %+v", st)
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"os"
 	"runtime"
 	"sync"
+	"sync/atomic"
 )
 
 // Image is a square RGB image stored as bytes, row-major, three bytes a
@@ -200,6 +201,12 @@ type ImageSet struct {
 // Len is the number of images.
 func (s *ImageSet) Len() int { return len(s.Labels) }
 
+// Side is the images' width and height in pixels (Size; for cnn.Images).
+func (s *ImageSet) Side() int { return s.Size }
+
+// Label is image i's class as the network's 0/1 target (spiral is 1).
+func (s *ImageSet) Label(i int) int { return int(s.Labels[i]) }
+
 // At returns image i's bytes (size*size*3, RGB, row-major).
 func (s *ImageSet) At(i int) []uint8 {
 	n := s.Size * s.Size * 3
@@ -211,7 +218,14 @@ func (s *ImageSet) At(i int) []uint8 {
 // number of cores. A bad image is an error naming its path unless skipBad
 // is set, in which case it is left out and listed in Bad.
 func LoadImages(ctx context.Context, src Source, gals []Galaxy, size int, skipBad bool) (*ImageSet, error) {
+	return LoadImagesWith(ctx, src, gals, size, skipBad, nil)
+}
+
+// LoadImagesWith is LoadImages that reports how many images are done to
+// step (nil: no reports), from the loading goroutines, every few images.
+func LoadImagesWith(ctx context.Context, src Source, gals []Galaxy, size int, skipBad bool, step func(done int)) (*ImageSet, error) {
 	n := size * size * 3
+	var done atomic.Int64
 	pix := make([]uint8, len(gals)*n)
 	errs := make([]error, len(gals))
 	var wg sync.WaitGroup
@@ -228,6 +242,9 @@ func LoadImages(ctx context.Context, src Source, gals []Galaxy, size int, skipBa
 					continue
 				}
 				copy(pix[i*n:(i+1)*n], img.Pix)
+				if d := done.Add(1); step != nil && (d%16 == 0 || int(d) == len(gals)) {
+					step(int(d))
+				}
 			}
 		}()
 	}

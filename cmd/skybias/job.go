@@ -6,6 +6,9 @@ import (
 	"io"
 
 	"github.com/skybias/skybias/dsl"
+	"github.com/skybias/skybias/pipeline"
+	"github.com/skybias/skybias/progress"
+	"github.com/skybias/skybias/results"
 	"github.com/skybias/skybias/runner"
 )
 
@@ -21,7 +24,7 @@ Slurm array task runs this.`
 
 func runJob(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("job", "run JOBFILE", jobDesc, stderr)
-	results := fs.String("results", "results", "result store folder")
+	storeDir := fs.String("results", pipeline.DefaultStore, "result store folder")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -35,8 +38,8 @@ func runJob(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	fmt.Fprintf(stdout, "job %s: %s %s\n", j.ShortHash(), j.Experiment, j.Describe())
-	store := &runner.Store{Dir: *results}
-	if err := runner.RunJob(ctx, j, runner.Options{Store: store, Log: stdout, SaveModels: true}); err != nil {
+	store := &results.Store{Dir: *storeDir}
+	if err := runner.RunJob(ctx, j, runner.Options{Store: store, Log: stdout, SaveModels: true, Progress: progress.Plain(stdout)}); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "job %s: result in %s\n", j.ShortHash(), store.Path(j.Hash()))

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/skybias/skybias/findings"
 	"github.com/skybias/skybias/internal/atomicfile"
 	"github.com/skybias/skybias/report"
 )
@@ -49,16 +50,16 @@ func readmeBlocks(text, base string) (string, error) {
 		if end < 0 {
 			return "", fmt.Errorf("README: block %q has no <!-- /skybias --> line", head)
 		}
-		s, err := report.ReadSummary(filepath.Join(base, fields[1], "summary.json"))
+		s, err := findings.ReadSummary(filepath.Join(base, fields[1], "summary.json"))
 		if err != nil {
 			return "", fmt.Errorf("README: block %q: %w", head, err)
 		}
 		var body string
 		switch fields[0] {
 		case "studies":
-			body = s.StudiesMarkdown()
+			body = report.StudiesMarkdown(s)
 		case "comparisons":
-			body = s.ComparisonsMarkdown()
+			body = report.ComparisonsMarkdown(s)
 		default:
 			return "", fmt.Errorf("README: block %q: kind %q is not studies or comparisons", head, fields[0])
 		}

@@ -9,7 +9,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -50,28 +49,22 @@ func Sleep(d time.Duration) error {
 }
 
 // ResultsDir is the result store notebooks use: $SKYBIAS_RESULTS, or
-// "results" in the working directory.
+// pipeline.DefaultStore in the working directory.
 func ResultsDir() string {
 	if d := os.Getenv("SKYBIAS_RESULTS"); d != "" {
 		return d
 	}
-	return "results"
+	return pipeline.DefaultStore
 }
 
 // Run runs experiment files with a profile ("" for the default, quick),
 // reusing stored results, and returns the report.
 func Run(profile string, files ...string) (*report.Report, error) {
-	abs := make([]string, len(files))
-	for i, f := range files {
-		a, err := filepath.Abs(f)
-		if err != nil {
-			return nil, err
-		}
-		abs[i] = a
+	spec, err := pipeline.NewSpec("", files, profile, ResultsDir())
+	if err != nil {
+		return nil, err
 	}
-	res, _ := filepath.Abs(ResultsDir())
-	spec := &pipeline.Spec{Title: "skybias: " + strings.Join(files, ", "), Files: abs, Profile: profile, Results: res}
-	return pipeline.Execute(Context(), spec, "", pipeline.Options{Executor: pipeline.Local})
+	return pipeline.Execute(Context(), spec, "", pipeline.Options{Executor: "local"})
 }
 
 // Show displays a report: its Markdown, then its figures.

@@ -22,8 +22,70 @@ func init() {
 		"Config":       reflect.ValueOf((*cnn.Config)(nil)),
 		"EpochStats":   reflect.ValueOf((*cnn.EpochStats)(nil)),
 		"History":      reflect.ValueOf((*cnn.History)(nil)),
+		"Images":       reflect.ValueOf((*cnn.Images)(nil)),
+		"Labelled":     reflect.ValueOf((*cnn.Labelled)(nil)),
 		"Model":        reflect.ValueOf((*cnn.Model)(nil)),
 		"Param":        reflect.ValueOf((*cnn.Param)(nil)),
+		"Progress":     reflect.ValueOf((*cnn.Progress)(nil)),
 		"TrainOptions": reflect.ValueOf((*cnn.TrainOptions)(nil)),
+
+		// interface wrapper definitions
+		"_Images":   reflect.ValueOf((*_github_com_skybias_skybias_cnn_Images)(nil)),
+		"_Labelled": reflect.ValueOf((*_github_com_skybias_skybias_cnn_Labelled)(nil)),
+		"_Progress": reflect.ValueOf((*_github_com_skybias_skybias_cnn_Progress)(nil)),
 	}
+}
+
+// _github_com_skybias_skybias_cnn_Images is an interface wrapper for Images type
+type _github_com_skybias_skybias_cnn_Images struct {
+	IValue interface{}
+	WAt    func(i int) []uint8
+	WLen   func() int
+	WSide  func() int
+}
+
+func (W _github_com_skybias_skybias_cnn_Images) At(i int) []uint8 {
+	return W.WAt(i)
+}
+func (W _github_com_skybias_skybias_cnn_Images) Len() int {
+	return W.WLen()
+}
+func (W _github_com_skybias_skybias_cnn_Images) Side() int {
+	return W.WSide()
+}
+
+// _github_com_skybias_skybias_cnn_Labelled is an interface wrapper for Labelled type
+type _github_com_skybias_skybias_cnn_Labelled struct {
+	IValue interface{}
+	WAt    func(i int) []uint8
+	WLabel func(i int) int
+	WLen   func() int
+	WSide  func() int
+}
+
+func (W _github_com_skybias_skybias_cnn_Labelled) At(i int) []uint8 {
+	return W.WAt(i)
+}
+func (W _github_com_skybias_skybias_cnn_Labelled) Label(i int) int {
+	return W.WLabel(i)
+}
+func (W _github_com_skybias_skybias_cnn_Labelled) Len() int {
+	return W.WLen()
+}
+func (W _github_com_skybias_skybias_cnn_Labelled) Side() int {
+	return W.WSide()
+}
+
+// _github_com_skybias_skybias_cnn_Progress is an interface wrapper for Progress type
+type _github_com_skybias_skybias_cnn_Progress struct {
+	IValue interface{}
+	WLine  func(format string, args ...any)
+	WStep  func(done int, total int, status string)
+}
+
+func (W _github_com_skybias_skybias_cnn_Progress) Line(format string, args ...any) {
+	W.WLine(format, args...)
+}
+func (W _github_com_skybias_skybias_cnn_Progress) Step(done int, total int, status string) {
+	W.WStep(done, total, status)
 }

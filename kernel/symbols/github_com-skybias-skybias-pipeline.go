@@ -12,19 +12,17 @@ import (
 func init() {
 	Symbols["github.com/skybias/skybias/pipeline/pipeline"] = map[string]reflect.Value{
 		// function, constant and variable definitions
-		"Collect":   reflect.ValueOf(pipeline.Collect),
-		"Compile":   reflect.ValueOf(pipeline.Compile),
-		"Execute":   reflect.ValueOf(pipeline.Execute),
-		"Jobs":      reflect.ValueOf(pipeline.Jobs),
-		"LoadSpec":  reflect.ValueOf(pipeline.LoadSpec),
-		"Local":     reflect.ValueOf(pipeline.Local),
-		"Slurm":     reflect.ValueOf(pipeline.Slurm),
-		"SpecFile":  reflect.ValueOf(constant.MakeFromLiteral("\"run.json\"", token.STRING, 0)),
-		"StoreOnly": reflect.ValueOf(pipeline.StoreOnly),
+		"Collect":      reflect.ValueOf(pipeline.Collect),
+		"Compile":      reflect.ValueOf(pipeline.Compile),
+		"DefaultStore": reflect.ValueOf(constant.MakeFromLiteral("\"store\"", token.STRING, 0)),
+		"Execute":      reflect.ValueOf(pipeline.Execute),
+		"Jobs":         reflect.ValueOf(pipeline.Jobs),
+		"LoadSpec":     reflect.ValueOf(pipeline.LoadSpec),
+		"NewSpec":      reflect.ValueOf(pipeline.NewSpec),
+		"SpecFile":     reflect.ValueOf(constant.MakeFromLiteral("\"run.json\"", token.STRING, 0)),
 
 		// type definitions
-		"Executor": reflect.ValueOf((*pipeline.Executor)(nil)),
-		"Options":  reflect.ValueOf((*pipeline.Options)(nil)),
-		"Spec":     reflect.ValueOf((*pipeline.Spec)(nil)),
+		"Options": reflect.ValueOf((*pipeline.Options)(nil)),
+		"Spec":    reflect.ValueOf((*pipeline.Spec)(nil)),
 	}
 }

@@ -20,6 +20,7 @@ func init() {
 		"DPI":             reflect.ValueOf(constant.MakeFromLiteral("96", token.INT, 0)),
 		"Green":           reflect.ValueOf(&plots.Green).Elem(),
 		"Grey":            reflect.ValueOf(&plots.Grey).Elem(),
+		"Must":            reflect.ValueOf(plots.Must),
 		"Orange":          reflect.ValueOf(&plots.Orange).Elem(),
 		"PValueQQ":        reflect.ValueOf(plots.PValueQQ),
 		"Palette":         reflect.ValueOf(&plots.Palette).Elem(),

@@ -12,22 +12,16 @@ import (
 func init() {
 	Symbols["github.com/skybias/skybias/report/report"] = map[string]reflect.Value{
 		// function, constant and variable definitions
-		"Build":           reflect.ValueOf(report.Build),
-		"Calls":           reflect.ValueOf(report.Calls),
-		"FigureDir":       reflect.ValueOf(constant.MakeFromLiteral("\"figures\"", token.STRING, 0)),
-		"PublishedTables": reflect.ValueOf(report.PublishedTables),
-		"ReadSummary":     reflect.ValueOf(report.ReadSummary),
+		"BiasRows":            reflect.ValueOf(report.BiasRows),
+		"Build":               reflect.ValueOf(report.Build),
+		"ComparisonsMarkdown": reflect.ValueOf(report.ComparisonsMarkdown),
+		"FigureDir":           reflect.ValueOf(constant.MakeFromLiteral("\"figures\"", token.STRING, 0)),
+		"Render":              reflect.ValueOf(report.Render),
+		"SkyRegions":          reflect.ValueOf(report.SkyRegions),
+		"StudiesMarkdown":     reflect.ValueOf(report.StudiesMarkdown),
 
 		// type definitions
-		"Comparison":    reflect.ValueOf((*report.Comparison)(nil)),
-		"ComparisonRow": reflect.ValueOf((*report.ComparisonRow)(nil)),
-		"Experiment":    reflect.ValueOf((*report.Experiment)(nil)),
-		"FieldContrast": reflect.ValueOf((*report.FieldContrast)(nil)),
-		"Input":         reflect.ValueOf((*report.Input)(nil)),
-		"Published":     reflect.ValueOf((*report.Published)(nil)),
-		"Report":        reflect.ValueOf((*report.Report)(nil)),
-		"StudyRow":      reflect.ValueOf((*report.StudyRow)(nil)),
-		"Summary":       reflect.ValueOf((*report.Summary)(nil)),
-		"TestStats":     reflect.ValueOf((*report.TestStats)(nil)),
+		"Input":  reflect.ValueOf((*report.Input)(nil)),
+		"Report": reflect.ValueOf((*report.Report)(nil)),
 	}
 }

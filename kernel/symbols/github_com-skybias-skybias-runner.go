@@ -3,6 +3,7 @@
 package symbols
 
 import (
+	"context"
 	"github.com/skybias/skybias/runner"
 	"go/constant"
 	"go/token"
@@ -12,24 +13,42 @@ import (
 func init() {
 	Symbols["github.com/skybias/skybias/runner/runner"] = map[string]reflect.Value{
 		// function, constant and variable definitions
-		"Execute":    reflect.ValueOf(runner.Execute),
-		"IsFailed":   reflect.ValueOf(runner.IsFailed),
-		"OpenSource": reflect.ValueOf(runner.OpenSource),
-		"Run":        reflect.ValueOf(runner.Run),
-		"RunJob":     reflect.ValueOf(runner.RunJob),
-		"SmallInput": reflect.ValueOf(constant.MakeFromLiteral("32", token.INT, 0)),
-		"Unique":     reflect.ValueOf(runner.Unique),
+		"Execute":     reflect.ValueOf(runner.Execute),
+		"Executors":   reflect.ValueOf(&runner.Executors).Elem(),
+		"IsFailed":    reflect.ValueOf(runner.IsFailed),
+		"NewExecutor": reflect.ValueOf(runner.NewExecutor),
+		"OpenSource":  reflect.ValueOf(runner.OpenSource),
+		"Run":         reflect.ValueOf(runner.Run),
+		"RunJob":      reflect.ValueOf(runner.RunJob),
+		"SmallInput":  reflect.ValueOf(constant.MakeFromLiteral("32", token.INT, 0)),
+		"Unique":      reflect.ValueOf(runner.Unique),
 
 		// type definitions
+		"Executor":    reflect.ValueOf((*runner.Executor)(nil)),
 		"FailedError": reflect.ValueOf((*runner.FailedError)(nil)),
-		"Manifest":    reflect.ValueOf((*runner.Manifest)(nil)),
+		"Local":       reflect.ValueOf((*runner.Local)(nil)),
 		"Options":     reflect.ValueOf((*runner.Options)(nil)),
-		"Prediction":  reflect.ValueOf((*runner.Prediction)(nil)),
-		"Result":      reflect.ValueOf((*runner.Result)(nil)),
 		"Slurm":       reflect.ValueOf((*runner.Slurm)(nil)),
-		"Store":       reflect.ValueOf((*runner.Store)(nil)),
+		"StoreOnly":   reflect.ValueOf((*runner.StoreOnly)(nil)),
 		"Submission":  reflect.ValueOf((*runner.Submission)(nil)),
 		"TaskFailure": reflect.ValueOf((*runner.TaskFailure)(nil)),
-		"TestResult":  reflect.ValueOf((*runner.TestResult)(nil)),
+		"Work":        reflect.ValueOf((*runner.Work)(nil)),
+
+		// interface wrapper definitions
+		"_Executor": reflect.ValueOf((*_github_com_skybias_skybias_runner_Executor)(nil)),
 	}
+}
+
+// _github_com_skybias_skybias_runner_Executor is an interface wrapper for Executor type
+type _github_com_skybias_skybias_runner_Executor struct {
+	IValue interface{}
+	WName  func() string
+	WRun   func(ctx context.Context, w runner.Work) (submitted []string, err error)
+}
+
+func (W _github_com_skybias_skybias_runner_Executor) Name() string {
+	return W.WName()
+}
+func (W _github_com_skybias_skybias_runner_Executor) Run(ctx context.Context, w runner.Work) (submitted []string, err error) {
+	return W.WRun(ctx, w)
 }

@@ -1,4 +1,4 @@
-package runner
+package results
 
 import (
 	"bytes"
@@ -39,13 +39,14 @@ func (s *Store) Has(hash string) bool {
 	return err == nil
 }
 
-// files is a result folder's content before it is written.
-type files map[string][]byte
+// Files is a result folder's content before it is written: file
+// contents by path relative to the folder.
+type Files map[string][]byte
 
-// write puts a result folder in place atomically: everything is written
+// Write puts a result folder in place atomically: everything is written
 // to a hidden temporary folder, synced, then renamed to HASH. If another
 // process stored the same hash first, its folder is kept.
-func (s *Store) write(hash string, content files) error {
+func (s *Store) Write(hash string, content Files) error {
 	if err := os.MkdirAll(s.Dir, 0o755); err != nil {
 		return fmt.Errorf("result store: %w", err)
 	}
@@ -82,9 +83,11 @@ func (s *Store) write(hash string, content files) error {
 	return nil
 }
 
-// encodeResult lays out a result's files.
-func encodeResult(r *Result, job *dsl.Job, manifest *Manifest, models [][]byte) (files, error) {
-	out := files{}
+// Encode lays out a result's files: the result, the job, the manifest,
+// the predictions of every test set and the saved networks (models, in
+// member order; none to keep no network).
+func Encode(r *Result, job *dsl.Job, manifest *Manifest, models [][]byte) (Files, error) {
+	out := Files{}
 	res, err := json.MarshalIndent(r, "", "  ")
 	if err != nil {
 		return nil, err

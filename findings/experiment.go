@@ -1,4 +1,4 @@
-package report
+package findings
 
 import (
 	"fmt"
@@ -7,15 +7,15 @@ import (
 
 	"github.com/skybias/skybias/analysis"
 	"github.com/skybias/skybias/dsl"
-	"github.com/skybias/skybias/runner"
+	"github.com/skybias/skybias/results"
 	"github.com/skybias/skybias/sky"
 	"github.com/skybias/skybias/stats"
 )
 
-// run is one job of an experiment with its result.
-type run struct {
-	job *dsl.Job
-	res *runner.Result
+// Run is one job of an experiment with its result.
+type Run struct {
+	Job    *dsl.Job
+	Result *results.Result
 }
 
 // Experiment gathers an experiment's jobs and results by variant and repeat.
@@ -23,21 +23,21 @@ type Experiment struct {
 	Plan *dsl.Plan
 	// Variants in plan order; each holds its repeats in order.
 	Variants  []string
-	runs      map[string][]run
+	runs      map[string][]Run
 	contrasts map[string]*FieldContrast // by variant, built once
 }
 
-func newExperiment(p *dsl.Plan, results map[string]*runner.Result) (*Experiment, error) {
-	e := &Experiment{Plan: p, runs: map[string][]run{}}
+func newExperiment(p *dsl.Plan, loaded map[string]*results.Result) (*Experiment, error) {
+	e := &Experiment{Plan: p, runs: map[string][]Run{}}
 	for _, j := range p.Jobs {
-		r, ok := results[j.Hash()]
+		r, ok := loaded[j.Hash()]
 		if !ok {
 			return nil, fmt.Errorf("experiment %s: no result for job %s (%s); run it first", p.Experiment, j.ShortHash(), j.Describe())
 		}
 		if _, seen := e.runs[j.Variant]; !seen {
 			e.Variants = append(e.Variants, j.Variant)
 		}
-		e.runs[j.Variant] = append(e.runs[j.Variant], run{j, r})
+		e.runs[j.Variant] = append(e.runs[j.Variant], Run{j, r})
 	}
 	return e, nil
 }
@@ -48,7 +48,7 @@ func (e *Experiment) Name() string { return e.Plan.Experiment }
 // PaperTable is the number of the paper's table the experiment
 // reproduces, or 0.
 func (e *Experiment) PaperTable() int {
-	if p := e.first().job.Paper; p != nil {
+	if p := e.First().Job.Paper; p != nil {
 		return p.Table
 	}
 	return 0
@@ -57,18 +57,24 @@ func (e *Experiment) PaperTable() int {
 // PSpiral is the predicted spiral fraction on a test set (first variant,
 // first repeat) and the number of test galaxies.
 func (e *Experiment) PSpiral(test string) (float64, int, error) {
-	ts, err := e.testStats(e.Variants[0], test)
+	ts, err := e.TestStats(e.Variants[0], test)
 	if err != nil {
 		return 0, 0, err
 	}
 	return ts.PSpiral, ts.N, nil
 }
 
-func (e *Experiment) first() run { return e.runs[e.Variants[0]][0] }
+// First is the experiment's first job (first variant, first repeat) with
+// its result.
+func (e *Experiment) First() Run { return e.runs[e.Variants[0]][0] }
 
-// mainTest is the test set the experiment reports (paper.on, else the first).
-func (e *Experiment) mainTest() string {
-	j := e.first().job
+// Runs are a variant's jobs with their results, one per repeat.
+func (e *Experiment) Runs(variant string) []Run { return e.runs[variant] }
+
+// MainTest is the test set the experiment reports (paper.on, else the
+// first).
+func (e *Experiment) MainTest() string {
+	j := e.First().Job
 	if j.Paper != nil && j.Paper.On != "" {
 		return j.Paper.On
 	}
@@ -90,14 +96,15 @@ type TestStats struct {
 	Repeats       int
 }
 
-func (e *Experiment) testStats(variant, test string) (*TestStats, error) {
+// TestStats summarises a variant's test set over its repeats.
+func (e *Experiment) TestStats(variant, test string) (*TestStats, error) {
 	rs := e.runs[variant]
 	ts := &TestStats{Test: test, Repeats: len(rs)}
 	var acc, ps, me, ms []float64
 	for k, r := range rs {
-		t := r.res.Test(test)
+		t := r.Result.Test(test)
 		if t == nil {
-			return nil, fmt.Errorf("experiment %s: result %s has no test set %s", e.Name(), r.job.ShortHash(), test)
+			return nil, fmt.Errorf("experiment %s: result %s has no test set %s", e.Name(), r.Job.ShortHash(), test)
 		}
 		if k == 0 {
 			ts.Confusion, ts.N, ts.PSpiral = t.Confusion, t.N(), t.PSpiral()
@@ -232,9 +239,9 @@ type FieldContrast struct {
 	Tests []stats.MantelHaenszelTest
 }
 
-// contrast is a variant's field contrast, or nil when the design has no
+// Contrast is a variant's field contrast, or nil when the design has no
 // test set in a field of one training class only.
-func (e *Experiment) contrast(variant string) (*FieldContrast, error) {
+func (e *Experiment) Contrast(variant string) (*FieldContrast, error) {
 	if fc, ok := e.contrasts[variant]; ok {
 		return fc, nil
 	}
@@ -250,7 +257,7 @@ func (e *Experiment) contrast(variant string) (*FieldContrast, error) {
 }
 
 func (e *Experiment) buildContrast(variant string) (*FieldContrast, error) {
-	j := e.runs[variant][0].job
+	j := e.runs[variant][0].Job
 	only := map[sky.Class]map[string]bool{}
 	for _, c := range sky.Classes {
 		only[c] = map[string]bool{}
@@ -293,9 +300,9 @@ func (e *Experiment) buildContrast(variant string) (*FieldContrast, error) {
 func (e *Experiment) fieldContrast(variant, spiralTest, ellTest string) (*FieldContrast, error) {
 	fc := &FieldContrast{SpiralTest: spiralTest, EllipticalTest: ellTest}
 	for k, r := range e.runs[variant] {
-		s, el := r.res.Test(fc.SpiralTest), r.res.Test(fc.EllipticalTest)
+		s, el := r.Result.Test(fc.SpiralTest), r.Result.Test(fc.EllipticalTest)
 		if s == nil || el == nil {
-			return nil, fmt.Errorf("experiment %s: result %s lacks test set %s or %s", e.Name(), r.job.ShortHash(), fc.SpiralTest, fc.EllipticalTest)
+			return nil, fmt.Errorf("experiment %s: result %s lacks test set %s or %s", e.Name(), r.Job.ShortHash(), fc.SpiralTest, fc.EllipticalTest)
 		}
 		var strata []stats.Stratum
 		for c := 0; c < 2; c++ { // true class: elliptical, spiral
@@ -323,7 +330,7 @@ func compare(e, base *Experiment, c dsl.Compare) ([]*Comparison, error) {
 			brs = base.runs[base.Variants[0]]
 		}
 		cmp := &Comparison{Experiment: e.Name(), Baseline: base.Name(), Test: c.On, BaselineTest: c.BaselineOn, Variant: v}
-		fc, err := e.contrast(v)
+		fc, err := e.Contrast(v)
 		if err != nil {
 			return nil, err
 		}
@@ -338,12 +345,12 @@ func compare(e, base *Experiment, c dsl.Compare) ([]*Comparison, error) {
 		cmp.Truth = c.Truth
 		var ours, theirs []float64
 		for _, br := range brs {
-			if bt := br.res.Test(c.BaselineOn); bt != nil {
+			if bt := br.Result.Test(c.BaselineOn); bt != nil {
 				theirs = append(theirs, bt.PSpiral())
 			}
 		}
 		for _, r := range e.runs[v] {
-			if t := r.res.Test(c.On); t != nil {
+			if t := r.Result.Test(c.On); t != nil {
 				ours = append(ours, t.PSpiral())
 			}
 		}
@@ -357,7 +364,7 @@ func compare(e, base *Experiment, c dsl.Compare) ([]*Comparison, error) {
 				cmp.Note = fmt.Sprintf("the baseline has %d repeats, this experiment %d; compared the first %d", len(brs), len(e.runs[v]), len(brs))
 				break
 			}
-			t, bt := r.res.Test(c.On), brs[k].res.Test(c.BaselineOn)
+			t, bt := r.Result.Test(c.On), brs[k].Result.Test(c.BaselineOn)
 			if t == nil || bt == nil {
 				return nil, fmt.Errorf("compare %s with %s: test set %s or %s missing", e.Name(), base.Name(), c.On, c.BaselineOn)
 			}
@@ -383,7 +390,7 @@ func compare(e, base *Experiment, c dsl.Compare) ([]*Comparison, error) {
 			}
 			cmp.McNemar = append(cmp.McNemar, stats.McNemar(b, cc))
 			cmp.Binomial = append(cmp.Binomial, stats.Binomial(t.PredictedSpiral(), t.N(), bt.PSpiral()))
-			eff, err := cmp.effect(r.res, brs[k].res)
+			eff, err := cmp.effect(r.Result, brs[k].Result)
 			if err != nil {
 				return nil, fmt.Errorf("compare %s with %s on %s, repeat %d: %w", e.Name(), base.Name(), c.On, k+1, err)
 			}
@@ -411,7 +418,7 @@ func compare(e, base *Experiment, c dsl.Compare) ([]*Comparison, error) {
 // and the baseline was tested on both of its fields, else the paired
 // shift on the compared test set, signed so that the paper's bias is
 // positive.
-func (c *Comparison) effect(x, b *runner.Result) (analysis.Effect, error) {
+func (c *Comparison) effect(x, b *results.Result) (analysis.Effect, error) {
 	if f := c.Contrast; f != nil {
 		xs, xe := x.Test(f.SpiralTest), x.Test(f.EllipticalTest)
 		bs, be := b.Test(f.SpiralTest), b.Test(f.EllipticalTest)
@@ -429,7 +436,7 @@ func (c *Comparison) effect(x, b *runner.Result) (analysis.Effect, error) {
 // Calls lists which galaxies of a test set each network called spiral:
 // every ensemble member where the result keeps them, else the one
 // (ensemble-mean) answer.
-func Calls(t *runner.TestResult) *analysis.Calls {
+func Calls(t *results.TestResult) *analysis.Calls {
 	k := t.Networks()
 	c := &analysis.Calls{IDs: make([]string, len(t.Predictions)), Class: make([]int, len(t.Predictions)), Spiral: make([][]bool, k)}
 	for m := range c.Spiral {
@@ -448,8 +455,10 @@ func Calls(t *runner.TestResult) *analysis.Calls {
 	return c
 }
 
-// curvePoints collects accuracy against the swept training size.
-func curvePoints(e *Experiment, test string) ([]float64, []stats.Summary, bool) {
+// Curve collects accuracy on a test set against the swept training size
+// (train.n), one summary over repeats per size; false when the
+// experiment sweeps no training size.
+func (e *Experiment) Curve(test string) ([]float64, []stats.Summary, bool) {
 	type pt struct {
 		x float64
 		s stats.Summary
@@ -457,7 +466,7 @@ func curvePoints(e *Experiment, test string) ([]float64, []stats.Summary, bool) 
 	var pts []pt
 	for _, v := range e.Variants {
 		r := e.runs[v][0]
-		n, ok := r.job.Params["train.n"]
+		n, ok := r.Job.Params["train.n"]
 		if !ok {
 			return nil, nil, false
 		}
@@ -467,7 +476,7 @@ func curvePoints(e *Experiment, test string) ([]float64, []stats.Summary, bool) 
 		}
 		var acc []float64
 		for _, rr := range e.runs[v] {
-			if t := rr.res.Test(test); t != nil {
+			if t := rr.Result.Test(test); t != nil {
 				acc = append(acc, t.Accuracy())
 			}
 		}
@@ -482,9 +491,9 @@ func curvePoints(e *Experiment, test string) ([]float64, []stats.Summary, bool) 
 	return xs, ss, len(pts) > 0
 }
 
-// designLabel writes a job's training design the way Table 16 does:
+// DesignLabel writes a job's training design the way Table 16 does:
 // "S f1, E f2 -> f1".
-func designLabel(j *dsl.Job, test string) string {
+func DesignLabel(j *dsl.Job, test string) string {
 	part := func(c sky.Class) string {
 		var names []string
 		for _, p := range j.Train[c.String()] {
@@ -513,33 +522,23 @@ func joinUnique(names []string) string {
 	return out
 }
 
-func fmtP(p float64) string {
-	switch {
-	case p == 0 || p < 1e-300:
-		return "< 1e-300"
-	case p < 1e-3:
-		return fmt.Sprintf("%.1e", p)
-	}
-	return fmt.Sprintf("%.3f", p)
-}
-
 // Fraction is the predicted spiral fraction on a test set (first
 // variant) as the mean over the experiment's networks and repeats, with a
 // 95% interval that covers training noise as well as test sampling where
 // there are several networks (Effect.Noise says which).
 func (e *Experiment) Fraction(test string) (analysis.Effect, error) {
-	return e.fraction(e.Variants[0], test)
+	return e.VariantFraction(e.Variants[0], test)
 }
 
-// fraction is a variant's predicted spiral fraction on a test set, the
-// mean over its networks, with an interval covering training noise where
-// there are several networks or repeats.
-func (e *Experiment) fraction(variant, test string) (analysis.Effect, error) {
+// VariantFraction is a variant's predicted spiral fraction on a test set,
+// the mean over its networks, with an interval covering training noise
+// where there are several networks or repeats.
+func (e *Experiment) VariantFraction(variant, test string) (analysis.Effect, error) {
 	var per []analysis.Effect
 	for _, r := range e.runs[variant] {
-		t := r.res.Test(test)
+		t := r.Result.Test(test)
 		if t == nil {
-			return analysis.Effect{}, fmt.Errorf("experiment %s: result %s has no test set %s", e.Name(), r.job.ShortHash(), test)
+			return analysis.Effect{}, fmt.Errorf("experiment %s: result %s has no test set %s", e.Name(), r.Job.ShortHash(), test)
 		}
 		f, err := analysis.SpiralFraction(Calls(t))
 		if err != nil {

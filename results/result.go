@@ -1,4 +1,4 @@
-package runner
+package results
 
 import (
 	"github.com/skybias/skybias/cnn"

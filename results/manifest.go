@@ -1,4 +1,4 @@
-package runner
+package results
 
 import (
 	"os"
@@ -32,7 +32,9 @@ type Manifest struct {
 	EpochSecs  []float64          `json:"epoch_seconds"`
 }
 
-func newManifest(job *dsl.Job) *Manifest {
+// NewManifest starts a job's manifest: provenance now, timings as the
+// job runs.
+func NewManifest(job *dsl.Job) *Manifest {
 	m := &Manifest{Job: job, GoVersion: runtime.Version(), DataDigest: job.Source.Digest,
 		SplitSeed: job.SplitSeed, TrainSeed: job.Training.Seed, CPUs: runtime.GOMAXPROCS(0),
 		Started: time.Now().UTC(), Seconds: map[string]float64{}}

@@ -1,0 +1,108 @@
+package findings
+
+import (
+	"fmt"
+
+	"github.com/skybias/skybias/analysis"
+	"github.com/skybias/skybias/dsl"
+	"github.com/skybias/skybias/results"
+)
+
+// Input is what findings are made from.
+type Input struct {
+	// Plans are the compiled experiments, in the order to report them.
+	Plans []*dsl.Plan
+	// Results holds every job's result by hash.
+	Results map[string]*results.Result
+}
+
+// Findings are the experiments with their results, every comparison with
+// its effect and verdict, and the paper's published tables.
+type Findings struct {
+	Experiments []*Experiment
+	Comparisons []*Comparison
+	// ByName finds an experiment by name.
+	ByName map[string]*Experiment
+	// Missing lists comparisons that could not be made (a baseline not
+	// among the experiments), in words.
+	Missing []string
+	// Published holds the paper's Tables 3-15 by number.
+	Published map[int]*Published
+}
+
+// Analyse builds the findings: experiments, comparisons with their
+// effects, and verdicts decided across all comparisons at
+// analysis.FamilyAlpha.
+func Analyse(in Input) (*Findings, error) {
+	pub, err := PublishedTables()
+	if err != nil {
+		return nil, err
+	}
+	f := &Findings{ByName: map[string]*Experiment{}, Published: pub}
+	for _, p := range in.Plans {
+		if len(p.Jobs) == 0 {
+			continue
+		}
+		e, err := newExperiment(p, in.Results)
+		if err != nil {
+			return nil, err
+		}
+		if _, dup := f.ByName[e.Name()]; dup {
+			return nil, fmt.Errorf("two experiments are named %s (%s)", e.Name(), p.File)
+		}
+		f.ByName[e.Name()] = e
+		f.Experiments = append(f.Experiments, e)
+	}
+	for _, e := range f.Experiments {
+		for _, c := range e.First().Job.Compare {
+			base, ok := f.ByName[c.With]
+			if !ok {
+				f.Missing = append(f.Missing, fmt.Sprintf("%s compares with %s, which is not among the experiments run", e.Name(), c.With))
+				continue
+			}
+			cs, err := compare(e, base, c)
+			if err != nil {
+				return nil, err
+			}
+			f.Comparisons = append(f.Comparisons, cs...)
+		}
+	}
+	effects := make([]analysis.Effect, len(f.Comparisons))
+	for i, c := range f.Comparisons {
+		effects[i] = c.Effect
+	}
+	for i, dec := range analysis.Decide(effects, analysis.FamilyAlpha) {
+		f.Comparisons[i].Decision = dec
+	}
+	for _, c := range f.Comparisons {
+		c.PaperPublished = f.publishedTest(c)
+	}
+	return f, nil
+}
+
+// publishedTest is the paper's binomial test on the published matrices of
+// a comparison's two tables, where both are published and the test
+// applies.
+func (f *Findings) publishedTest(c *Comparison) *analysis.PaperBinomial {
+	x, b := f.ByName[c.Experiment], f.ByName[c.Baseline]
+	if x == nil || b == nil || c.Toward() == "" {
+		return nil
+	}
+	tx, tb := x.PaperTable(), b.PaperTable()
+	if f.Published[tx] == nil || f.Published[tb] == nil {
+		return nil
+	}
+	t, err := analysis.PaperTest(analysis.Confusion(f.Published[tx].Confusion), analysis.Confusion(f.Published[tb].Confusion), c.Toward() == "more")
+	if err != nil {
+		return nil
+	}
+	return &t
+}
+
+// PublishedFor is the paper's table an experiment reproduces, or nil.
+func (f *Findings) PublishedFor(e *Experiment) *Published {
+	if p := e.First().Job.Paper; p != nil {
+		return f.Published[p.Table]
+	}
+	return nil
+}
