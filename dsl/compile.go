@@ -81,14 +81,20 @@ func Compile(doc *Document, opts Options) (*Plan, error) {
 		}
 		x.scale(scale)
 		plan.Experiment, plan.Description, plan.Cluster = x.name, x.description, x.cluster
-		drawn := checkCounts(e, x)
+		var drawn *sky.Split
+		var probeDrawn *sky.ProbeSplit
+		if x.probe != nil {
+			probeDrawn = checkProbe(e, x)
+		} else {
+			drawn = checkCounts(e, x)
+		}
 		if len(e.list) > 0 {
 			break
 		}
 		for rep := 0; rep < x.repeat; rep++ {
 			j := x.job(doc, plan.Profile, strings.Join(labels, ","), params, rep)
 			if rep == 0 {
-				j.drawn = drawn // the same regions, counts and seed
+				j.drawn, j.probeDrawn = drawn, probeDrawn // the same regions, counts and seed
 			}
 			plan.Jobs = append(plan.Jobs, j)
 		}
@@ -268,6 +274,9 @@ func (x *experiment) scale(sc countScale) {
 	for _, t := range x.tests {
 		t.n = f(t.n, sc.test)
 	}
+	if x.probe != nil {
+		x.probe.N, x.probe.Test = f(x.probe.N, sc.train), f(x.probe.Test, sc.test)
+	}
 }
 
 // checkCounts draws the first repeat's split to check that the regions
@@ -354,11 +363,20 @@ func (x *experiment) job(doc *Document, profile, variant string, params map[stri
 		j.Tests = append(j.Tests, Test{Name: t.name, From: t.from, N: t.n})
 		use(t.from)
 	}
+	if x.probe != nil {
+		p := x.probe.Probe
+		p.Regions = append([]string(nil), p.Regions...)
+		j.Probe = &p
+		use(p.Regions)
+	}
 	return j
 }
 
 // Describe writes a job's design in one line: "S f1 x3000, E f2 x3000 -> f1 x8000".
 func (j *Job) Describe() string {
+	if j.Probe != nil {
+		return describeProbe(j.Probe)
+	}
 	var parts []string
 	for _, c := range sky.Classes {
 		for _, p := range j.Train[c.String()] {

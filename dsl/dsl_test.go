@@ -4,10 +4,12 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/skybias/skybias/internal/testenv"
+	"github.com/skybias/skybias/sky"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files of broken experiments")
@@ -96,6 +98,45 @@ func TestGoodExperiments(t *testing.T) {
 			}
 		}},
 	}
+	cases = append(cases, struct {
+		file  string
+		jobs  int
+		check func(t *testing.T, p *Plan)
+	}{"probe.yaml", 2, func(t *testing.T, p *Plan) {
+		j := p.Jobs[0]
+		if j.Probe == nil || len(j.Train) != 0 || len(j.Tests) != 0 || j.Regions["a"] == nil || j.Regions["b"] == nil {
+			t.Fatalf("probe job %+v", j)
+		}
+		if j.TrainImages() != 2*2*20 || j.TestImages() != 2*2*10 || !strings.HasPrefix(j.Describe(), "probe a vs b") {
+			t.Errorf("images %d/%d, %q", j.TrainImages(), j.TestImages(), j.Describe())
+		}
+		gals := p.Jobs[1].probeSource(t)
+		a, err := p.Jobs[0].DrawProbe(gals)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := p.Jobs[1].DrawProbe(gals)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for k := range a.Test {
+			if len(a.Test[k]) != 20 || len(a.Train[k]) != 40 {
+				t.Errorf("region %d: %d held out, %d to train; want 20 and 40 (both classes)", k, len(a.Test[k]), len(a.Train[k]))
+			}
+			held := map[int]bool{}
+			for _, i := range a.Test[k] {
+				held[i] = true
+			}
+			for _, i := range a.Train[k] {
+				if held[i] {
+					t.Fatalf("galaxy %d is both held out and trained on", i)
+				}
+			}
+		}
+		if reflect.DeepEqual(a, b) {
+			t.Error("two repeats drew the same split")
+		}
+	}})
 	for _, tc := range cases {
 		t.Run(tc.file, func(t *testing.T) {
 			p, err := CompileFile(filepath.Join("testdata/good", tc.file), Options{})
@@ -203,4 +244,14 @@ func TestEditDistance(t *testing.T) {
 			t.Errorf("editDistance(%q, %q) = %d, want %d", c.a, c.b, got, c.d)
 		}
 	}
+}
+
+// probeSource opens the job's source and lists its galaxies.
+func (j *Job) probeSource(t *testing.T) []sky.Galaxy {
+	t.Helper()
+	src, err := sky.Open(j.Source.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return src.Galaxies()
 }

@@ -14,7 +14,7 @@ import (
 )
 
 // TopKeys are the keys an experiment file may hold.
-var TopKeys = []string{"include", "name", "description", "paper", "source", "regions", "train", "test",
+var TopKeys = []string{"include", "name", "description", "paper", "source", "regions", "train", "test", "probe",
 	"model", "training", "seed", "repeat", "sweep", "compare", "profiles", "cluster"}
 
 var (
@@ -55,6 +55,8 @@ type experiment struct {
 	repeat            int
 	compare           []Compare
 	cluster           *Cluster
+	// probe is set for a region probe (then train and test are not).
+	probe *probeSpec
 }
 
 // decode reads and checks an experiment from a merged mapping.
@@ -68,7 +70,7 @@ func decodeAs(doc *Document, root *yaml.Node, e *errs, allowed []string, fragmen
 	x := &experiment{regions: map[string]*sky.Region{}, train: map[sky.Class][]*selection{}, repeat: 1, seed: 1,
 		training: Training{Epochs: 250, Batch: 32}}
 	pairs := e.keys(root, "experiment", allowed)
-	var regionsNode, testNode *yaml.Node
+	var regionsNode, testNode, probeNode *yaml.Node
 	var trainPairs, testPairs [][2]*yaml.Node
 	for _, kv := range pairs {
 		k, v := kv[0], kv[1]
@@ -104,6 +106,8 @@ func decodeAs(doc *Document, root *yaml.Node, e *errs, allowed []string, fragmen
 			}
 		case "regions":
 			regionsNode = v
+		case "probe":
+			probeNode = v
 		case "train":
 			x.trainNode = v
 			trainPairs = e.keys(v, "train", classNames)
@@ -154,8 +158,16 @@ func decodeAs(doc *Document, root *yaml.Node, e *errs, allowed []string, fragmen
 		}
 		x.regions[name] = r
 	}
+	if probeNode != nil {
+		x.probe = decodeProbe(e, x, probeNode)
+		for _, k := range []string{"train", "test", "compare", "paper"} {
+			if n := get(root, k); n != nil {
+				e.at(n, "%s: a probe experiment trains on its probe regions and is judged on them; drop %s: (or drop probe:)", k, k)
+			}
+		}
+	}
 	if x.trainNode == nil {
-		if !fragment {
+		if !fragment && probeNode == nil {
 			e.at(root, "train is missing: say where each class's training galaxies come from")
 		}
 	} else if x.trainNode.Kind == yaml.MappingNode {
@@ -181,7 +193,7 @@ func decodeAs(doc *Document, root *yaml.Node, e *errs, allowed []string, fragmen
 			}
 		}
 	}
-	if testNode == nil && !fragment {
+	if testNode == nil && !fragment && probeNode == nil {
 		e.at(root, "test is missing: name at least one test set")
 	} else if testNode != nil && testNode.Kind == yaml.MappingNode && len(testNode.Content) == 0 {
 		e.at(testNode, "test: name at least one test set")

@@ -43,11 +43,34 @@ type Job struct {
 	SplitSeed uint64    `json:"split_seed"`
 	Compare   []Compare `json:"compare,omitempty"`
 	Paper     *PaperRef `json:"paper,omitempty"`
+	// Probe is set for a region probe, which has no Train or Tests.
+	Probe *Probe `json:"probe,omitempty"`
 
 	// drawn is the split drawn when the job was compiled (repeat 0 of
 	// each sweep point, to check the counts), kept so that running the
 	// job does not draw again; nil otherwise. It is not part of the job.
-	drawn *sky.Split
+	drawn      *sky.Split
+	probeDrawn *sky.ProbeSplit
+}
+
+// DrawProbe draws a probe job's training and held-out galaxies from gals,
+// reusing the draw made when the job was compiled.
+func (j *Job) DrawProbe(gals []sky.Galaxy) (*sky.ProbeSplit, error) {
+	if j.Probe == nil {
+		return nil, fmt.Errorf("job %s is not a probe", j.ShortHash())
+	}
+	if j.probeDrawn != nil {
+		return j.probeDrawn, nil
+	}
+	var regions []*sky.Region
+	for _, n := range j.Probe.Regions {
+		r, ok := j.Regions[n]
+		if !ok {
+			return nil, fmt.Errorf("job %s: probe region %q is not defined", j.Experiment, n)
+		}
+		regions = append(regions, r)
+	}
+	return sky.DrawProbe(gals, regions, j.Probe.Classes(), j.Probe.N, j.Probe.Test, j.SplitSeed)
 }
 
 // Draw draws the job's training and test galaxies from gals, the
@@ -165,7 +188,8 @@ func (j *Job) Hash() string {
 		Model    cnn.Config             `json:"model"`
 		Training Training               `json:"training"`
 		Seed     uint64                 `json:"split_seed"`
-	}{j.Source.Digest, j.Regions, j.Train, j.Tests, j.Model, j.Training, j.SplitSeed}
+		Probe    *Probe                 `json:"probe,omitempty"` // absent for other jobs: their hashes are unchanged
+	}{j.Source.Digest, j.Regions, j.Train, j.Tests, j.Model, j.Training, j.SplitSeed, j.Probe}
 	b, err := json.Marshal(c)
 	if err != nil {
 		panic(fmt.Sprintf("dsl: job JSON: %v", err))
@@ -189,7 +213,7 @@ func ReadJob(path string) (*Job, error) {
 	if err := json.Unmarshal(b, &j); err != nil {
 		return nil, fmt.Errorf("job %s: %w", path, err)
 	}
-	if j.Experiment == "" || len(j.Train) == 0 || j.Source.Path == "" {
+	if j.Experiment == "" || (len(j.Train) == 0 && j.Probe == nil) || j.Source.Path == "" {
 		return nil, fmt.Errorf("job %s: not a skybias job (no experiment, training set or source)", path)
 	}
 	return &j, nil
@@ -234,6 +258,9 @@ func (j *Job) DrawPlan() (sky.DrawPlan, error) {
 
 // TrainImages is the number of training galaxies (all classes).
 func (j *Job) TrainImages() int {
+	if p := j.Probe; p != nil {
+		return len(p.Regions) * len(p.Classes()) * p.N
+	}
 	n := 0
 	for _, parts := range j.Train {
 		for _, p := range parts {
@@ -245,6 +272,9 @@ func (j *Job) TrainImages() int {
 
 // TestImages is the number of test galaxies (all sets and classes).
 func (j *Job) TestImages() int {
+	if p := j.Probe; p != nil {
+		return len(p.Regions) * len(p.Classes()) * p.Test
+	}
 	n := 0
 	for _, t := range j.Tests {
 		n += 2 * t.N

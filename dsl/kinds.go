@@ -13,7 +13,8 @@ type Kind string
 
 // The kinds of files the experiment language reads.
 const (
-	// KindExperiment defines training and test sets (it has train or test).
+	// KindExperiment defines training and test sets (it has train or
+	// test), or a region probe (probe).
 	KindExperiment Kind = "experiment"
 	// KindFragment holds shared settings for other files to include.
 	KindFragment Kind = "fragment"
@@ -30,7 +31,7 @@ func FileKind(doc *Document) Kind {
 		return KindSource
 	case get(doc.Root, "report") != nil:
 		return KindReport
-	case get(doc.Root, "train") != nil || get(doc.Root, "test") != nil:
+	case get(doc.Root, "train") != nil || get(doc.Root, "test") != nil || get(doc.Root, "probe") != nil:
 		return KindExperiment
 	}
 	return KindFragment

@@ -28,6 +28,9 @@ type Findings struct {
 	Missing []string
 	// Published holds the paper's Tables 3-15 by number.
 	Published map[int]*Published
+	// Probes are the region probes: can a network tell the regions
+	// apart?
+	Probes []*ProbeFinding
 }
 
 // Analyse builds the findings: experiments, comparisons with their
@@ -39,8 +42,11 @@ func Analyse(in Input) (*Findings, error) {
 		return nil, err
 	}
 	f := &Findings{ByName: map[string]*Experiment{}, Published: pub}
+	if f.Probes, err = probeFindings(in.Plans, in.Results); err != nil {
+		return nil, err
+	}
 	for _, p := range in.Plans {
-		if len(p.Jobs) == 0 {
+		if len(p.Jobs) == 0 || isProbe(p) {
 			continue
 		}
 		e, err := newExperiment(p, in.Results)

@@ -59,12 +59,42 @@ type StudyRow struct {
 	RateCIHigh        float64  `json:"rate_ci_high"`
 }
 
+// ProbeRow is one region probe in summary.json: the network's held-out
+// accuracy at telling the regions apart, its interval and P against
+// chance, its ROC AUC, and the simple probe's accuracy beside it.
+type ProbeRow struct {
+	Experiment string   `json:"experiment"`
+	Regions    []string `json:"regions"`
+	Class      string   `json:"class"`
+	// N and Test are training and held-out images per region (per class
+	// with class "both").
+	N        int     `json:"n"`
+	Test     int     `json:"test"`
+	Repeats  int     `json:"repeats"`
+	Accuracy float64 `json:"accuracy"`
+	CILow    float64 `json:"ci_low"`
+	CIHigh   float64 `json:"ci_high"`
+	// Noise says what the interval covers.
+	Noise               string  `json:"noise"`
+	P                   float64 `json:"p"`
+	AUC                 float64 `json:"auc"`
+	AUCLow              float64 `json:"auc_ci_low"`
+	AUCHigh             float64 `json:"auc_ci_high"`
+	SimpleProbeAccuracy float64 `json:"simple_probe_accuracy"`
+	SimpleProbeCILow    float64 `json:"simple_probe_ci_low"`
+	SimpleProbeCIHigh   float64 `json:"simple_probe_ci_high"`
+	// RepeatsAtChance counts repeats whose interval covers 1/2 with P of
+	// at least findings.ChanceLevel.
+	RepeatsAtChance int `json:"repeats_at_chance"`
+}
+
 // Summary is summary.json: the machine-readable outcome of a report.
 type Summary struct {
 	Title       string          `json:"title"`
 	FamilyAlpha float64         `json:"family_alpha"`
 	Comparisons []ComparisonRow `json:"comparisons"`
 	Studies     []StudyRow      `json:"studies"`
+	Probes      []ProbeRow      `json:"probes,omitempty"`
 }
 
 // Summary gathers the comparisons and repeated studies under a title.
@@ -99,6 +129,13 @@ func (r *Findings) Summary(title string) Summary {
 			st.DetectionRate = &v
 		}
 		s.Studies = append(s.Studies, st)
+	}
+	for _, p := range r.Probes {
+		pr := p.Job.Probe
+		s.Probes = append(s.Probes, ProbeRow{Experiment: p.Experiment, Regions: pr.Regions, Class: pr.Class, N: pr.N, Test: pr.Test,
+			Repeats: p.Repeats(), Accuracy: p.Accuracy, CILow: p.Lo, CIHigh: p.Hi, Noise: p.Noise, P: p.P,
+			AUC: p.AUC, AUCLow: p.AUCLo, AUCHigh: p.AUCHi, SimpleProbeAccuracy: p.SimpleAccuracy,
+			SimpleProbeCILow: p.SimpleLo, SimpleProbeCIHigh: p.SimpleHi, RepeatsAtChance: p.AtChance})
 	}
 	return s
 }

@@ -227,5 +227,8 @@ func Jobs(r *report.Report) int {
 	for _, e := range r.Experiments {
 		all = append(all, e.Plan.Jobs...)
 	}
+	for _, p := range r.Findings.Probes {
+		all = append(all, p.Jobs...)
+	}
 	return len(runner.Unique(all))
 }

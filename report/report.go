@@ -70,13 +70,14 @@ func Render(title, profile string, f *findings.Findings, summaries []*dsl.Report
 		"A shift in the predicted spiral fraction on **the same test galaxies** against an experiment whose training did not separate the classes by region means the classifier learned where its training images came from."
 	d.p("%s", intro)
 	if profile != "" {
-		d.p("Profile: **%s**. Sources: %s.", profile, sourcesLine(rep.Experiments))
+		d.p("Profile: **%s**. Sources: %s.", profile, sourcesLine(f))
 	}
 	for _, m := range f.Missing {
 		d.p("Note: %s.", m)
 	}
 	figs := &figureSet{}
 	rep.summary(d, figs, pub)
+	rep.probes(d)
 	rep.paperTests(d, pub)
 	rep.calibration(d, figs)
 	for _, s := range summaries {
@@ -117,16 +118,21 @@ func (f *figureSet) add(name string, fig *plots.Figure, err error) string {
 	return FigureDir + "/" + fig.Name + ".png"
 }
 
-func sourcesLine(es []*findings.Experiment) string {
+func sourcesLine(f *findings.Findings) string {
 	seen := map[string]bool{}
 	var out []string
-	for _, e := range es {
-		s := e.First().Job.Source
+	add := func(s dsl.SourceRef) {
 		key := s.Name + " " + s.Digest
 		if !seen[key] {
 			seen[key] = true
 			out = append(out, fmt.Sprintf("`%s` (digest %s)", s.Name, s.Digest[:12]))
 		}
+	}
+	for _, e := range f.Experiments {
+		add(e.First().Job.Source)
+	}
+	for _, p := range f.Probes {
+		add(p.Job.Source)
 	}
 	sort.Strings(out)
 	return strings.Join(out, ", ")

@@ -42,3 +42,17 @@ func ComparisonsMarkdown(s findings.Summary) string {
 	}
 	return b.String()
 }
+
+// ProbesMarkdown is a Markdown table of a summary's region probes: the
+// network's held-out accuracy with its interval and P against chance, its
+// AUC, and the simple probe's accuracy.
+func ProbesMarkdown(s findings.Summary) string {
+	var b strings.Builder
+	b.WriteString("| probe | regions | class | train / held out per region | repeats | network accuracy [95% interval] | P (vs chance) | AUC [95% interval] | simple probe accuracy [95% interval] | repeats at chance |\n|---|---|---|---|---|---|---|---|---|---|\n")
+	for _, p := range s.Probes {
+		fmt.Fprintf(&b, "| %s | %s | %s | %d / %d | %d | %.3f [%.3f, %.3f] | %s | %.3f [%.3f, %.3f] | %.3f [%.3f, %.3f] | %d of %d |\n",
+			p.Experiment, strings.Join(p.Regions, " vs "), p.Class, p.N, p.Test, p.Repeats, p.Accuracy, p.CILow, p.CIHigh, fmtP(p.P),
+			p.AUC, p.AUCLow, p.AUCHigh, p.SimpleProbeAccuracy, p.SimpleProbeCILow, p.SimpleProbeCIHigh, p.RepeatsAtChance, p.Repeats)
+	}
+	return b.String()
+}

@@ -19,6 +19,47 @@ type Result struct {
 	Members []*cnn.History `json:"members,omitempty"`
 	// Bad lists images skipped as unreadable (sources with skip_bad).
 	Bad []string `json:"bad_images,omitempty"`
+	// Probe is a region probe's outcome (probe jobs only; they have no
+	// Tests).
+	Probe *ProbeResult `json:"probe,omitempty"`
+}
+
+// ProbeResult is what a region probe produced: per held-out galaxy, the
+// region it came from and both probes' answers. Stored as probe.csv
+// beside the result, not in result.json.
+type ProbeResult struct {
+	// Regions are the regions told apart: label 0, then label 1.
+	Regions     []string          `json:"regions"`
+	Predictions []ProbePrediction `json:"-"`
+}
+
+// ProbePrediction is both probes' answer for one held-out galaxy.
+type ProbePrediction struct {
+	ID      string
+	RA, Dec float64
+	Class   sky.Class
+	// Region is the label of the region the galaxy came from (0 or 1).
+	Region int
+	// P is the network's p(region 1) (the ensemble mean), Members each
+	// member's when there are several, and Simple the transparent probe's
+	// (logistic regression on image statistics).
+	P       float64
+	Members []float64
+	Simple  float64
+}
+
+// Labels and answers of the held-out galaxies, for probe.Assess: the
+// network's (or, with simple set, the transparent probe's).
+func (p *ProbeResult) Labels(simple bool) ([]int, []float64) {
+	labels := make([]int, len(p.Predictions))
+	ps := make([]float64, len(p.Predictions))
+	for i, q := range p.Predictions {
+		labels[i], ps[i] = q.Region, q.P
+		if simple {
+			ps[i] = q.Simple
+		}
+	}
+	return labels, ps
 }
 
 // TestResult is one test set's outcome.

@@ -126,6 +126,32 @@ func Encode(r *Result, job *dsl.Job, manifest *Manifest, models [][]byte) (Files
 		}
 		out[filepath.Join("predictions", safeName(t.Name)+".csv")] = b.Bytes()
 	}
+	if pr := r.Probe; pr != nil {
+		var b bytes.Buffer
+		w := csv.NewWriter(&b)
+		head := []string{"id", "ra", "dec", "class", "region", "p_region1", "p_simple"}
+		k := 0
+		if len(pr.Predictions) > 0 {
+			k = len(pr.Predictions[0].Members)
+		}
+		for m := 1; m <= k; m++ {
+			head = append(head, "p_region1_"+strconv.Itoa(m))
+		}
+		w.Write(head)
+		for _, p := range pr.Predictions {
+			rec := []string{p.ID, fmtFloat(p.RA), fmtFloat(p.Dec), p.Class.String(), pr.Regions[p.Region],
+				strconv.FormatFloat(p.P, 'g', -1, 64), strconv.FormatFloat(p.Simple, 'g', -1, 64)}
+			for _, v := range p.Members {
+				rec = append(rec, strconv.FormatFloat(v, 'g', -1, 64))
+			}
+			w.Write(rec)
+		}
+		w.Flush()
+		if err := w.Error(); err != nil {
+			return nil, err
+		}
+		out["probe.csv"] = b.Bytes()
+	}
 	for k, m := range models {
 		name := "model.ckpt"
 		if k > 0 {
@@ -170,7 +196,66 @@ func (s *Store) Load(hash string) (*Result, error) {
 			return nil, err
 		}
 	}
+	if r.Probe != nil {
+		if r.Probe.Predictions, err = readProbe(filepath.Join(dir, "probe.csv"), r.Probe.Regions); err != nil {
+			return nil, err
+		}
+	}
 	return &r, nil
+}
+
+func readProbe(path string, regions []string) ([]ProbePrediction, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("probe predictions: %w", err)
+	}
+	defer f.Close()
+	r := csv.NewReader(f)
+	head, err := r.Read()
+	if err != nil {
+		return nil, fmt.Errorf("probe predictions %s: %w", path, err)
+	}
+	if len(head) < 7 || len(head) == 8 {
+		return nil, fmt.Errorf("probe predictions %s: header has %d columns; want id, ra, dec, class, region, p_region1, p_simple and one p_region1_K per ensemble member", path, len(head))
+	}
+	var out []ProbePrediction
+	for {
+		rec, err := r.Read()
+		if errors.Is(err, io.EOF) {
+			return out, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("probe predictions %s: %w", path, err)
+		}
+		line, _ := r.FieldPos(0)
+		p := ProbePrediction{ID: rec[0], RA: parseOrNaN(rec[1]), Dec: parseOrNaN(rec[2]), Region: -1}
+		if p.Class, err = sky.ParseClass(rec[3]); err != nil {
+			return nil, fmt.Errorf("probe predictions %s:%d: %w", path, line, err)
+		}
+		for k, name := range regions {
+			if rec[4] == name {
+				p.Region = k
+			}
+		}
+		if p.Region < 0 {
+			return nil, fmt.Errorf("probe predictions %s:%d: region %q is not one of %v", path, line, rec[4], regions)
+		}
+		if p.P, err = strconv.ParseFloat(rec[5], 64); err != nil {
+			return nil, fmt.Errorf("probe predictions %s:%d: p_region1: %w", path, line, err)
+		}
+		if p.Simple, err = strconv.ParseFloat(rec[6], 64); err != nil {
+			return nil, fmt.Errorf("probe predictions %s:%d: p_simple: %w", path, line, err)
+		}
+		if len(rec) > 7 {
+			p.Members = make([]float64, len(rec)-7)
+			for m := range p.Members {
+				if p.Members[m], err = strconv.ParseFloat(rec[7+m], 64); err != nil {
+					return nil, fmt.Errorf("probe predictions %s:%d: %s: %w", path, line, head[7+m], err)
+				}
+			}
+		}
+		out = append(out, p)
+	}
 }
 
 func readPredictions(path string) ([]Prediction, error) {

@@ -42,6 +42,9 @@ func Execute(ctx context.Context, job *dsl.Job, show *progress.Display) (*result
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	if job.Probe != nil {
+		return executeProbe(ctx, job, src, man, show)
+	}
 	gals := src.Galaxies()
 	split, err := job.Draw(gals)
 	if err != nil {
@@ -69,39 +72,9 @@ func Execute(ctx context.Context, job *dsl.Job, show *progress.Display) (*result
 	}
 	man.Seconds["load"] = time.Since(t0).Seconds()
 	t1 := time.Now()
-	members := make([]*cnn.Model, job.Training.Members())
-	for k := range members {
-		seed := job.Training.MemberSeed(k)
-		model, err := cnn.New(job.Model, seed)
-		if err != nil {
-			return nil, nil, nil, err
-		}
-		model.SetNormalisation(set)
-		name := job.ShortHash()
-		if len(members) > 1 {
-			name += fmt.Sprintf(" net %d/%d", k+1, len(members))
-		}
-		task := show.Task(name, 0)
-		hist, err := model.Train(ctx, set, cnn.TrainOptions{
-			Epochs: job.Training.Epochs, Batch: job.Training.Batch, Seed: seed, Adam: job.Training.Adam,
-			Validation: job.Training.Validation, Patience: job.Training.Patience, Augment: job.Training.Augment, Progress: task,
-		})
-		task.Done("")
-		if err != nil {
-			return nil, nil, nil, fmt.Errorf("job %s: network %d of %d: %w", job.ShortHash(), k+1, len(members), err)
-		}
-		model.Release() // its training graphs are done with
-
-		for i := range hist.Epochs {
-			man.EpochSecs = append(man.EpochSecs, hist.Epochs[i].Seconds)
-			hist.Epochs[i].Seconds = 0 // timings live in the manifest, not the result
-		}
-		if k == 0 {
-			res.History = hist
-		} else {
-			res.Members = append(res.Members, hist)
-		}
-		members[k] = model
+	members, err := trainMembers(ctx, job, set, res, man, show)
+	if err != nil {
+		return nil, nil, nil, err
 	}
 	set = nil // the training images are no longer needed
 	man.Seconds["train"] = time.Since(t1).Seconds()
@@ -148,6 +121,46 @@ func Execute(ctx context.Context, job *dsl.Job, show *progress.Display) (*result
 	man.Seconds["predict"] = time.Since(t2).Seconds()
 	man.Finished = time.Now().UTC()
 	return res, man, members, nil
+}
+
+// trainMembers trains the job's network, or each member of its ensemble
+// from its own seed, on set, keeping the histories in res and the epoch
+// timings in man.
+func trainMembers(ctx context.Context, job *dsl.Job, set cnn.Labelled, res *results.Result, man *results.Manifest, show *progress.Display) ([]*cnn.Model, error) {
+	members := make([]*cnn.Model, job.Training.Members())
+	for k := range members {
+		seed := job.Training.MemberSeed(k)
+		model, err := cnn.New(job.Model, seed)
+		if err != nil {
+			return nil, err
+		}
+		model.SetNormalisation(set)
+		name := job.ShortHash()
+		if len(members) > 1 {
+			name += fmt.Sprintf(" net %d/%d", k+1, len(members))
+		}
+		task := show.Task(name, 0)
+		hist, err := model.Train(ctx, set, cnn.TrainOptions{
+			Epochs: job.Training.Epochs, Batch: job.Training.Batch, Seed: seed, Adam: job.Training.Adam,
+			Validation: job.Training.Validation, Patience: job.Training.Patience, Augment: job.Training.Augment, Progress: task,
+		})
+		task.Done("")
+		if err != nil {
+			return nil, fmt.Errorf("job %s: network %d of %d: %w", job.ShortHash(), k+1, len(members), err)
+		}
+		model.Release() // its training graphs are done with
+		for i := range hist.Epochs {
+			man.EpochSecs = append(man.EpochSecs, hist.Epochs[i].Seconds)
+			hist.Epochs[i].Seconds = 0 // timings live in the manifest, not the result
+		}
+		if k == 0 {
+			res.History = hist
+		} else {
+			res.Members = append(res.Members, hist)
+		}
+		members[k] = model
+	}
+	return members, nil
 }
 
 // ensemblePredict is the members' mean p(spiral) per image, summed in

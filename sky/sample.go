@@ -162,3 +162,48 @@ func permute(idx []int, seed uint64, path ...string) {
 		idx[i], idx[j] = idx[j], idx[i]
 	}
 }
+
+// ProbeSplit is a region probe's draw: per region (the probe's label, in
+// the order given), the indexes of its training and held-out galaxies.
+type ProbeSplit struct {
+	Train, Test [][]int
+}
+
+// DrawProbe draws a region probe's galaxies: from each region and each of
+// the classes, test galaxies first, then n training galaxies from the
+// rest, each from its own seeded permutation, so that a larger n keeps the
+// same held-out galaxies. Regions must not share galaxies of the classes.
+func DrawProbe(gals []Galaxy, regions []*Region, classes []Class, n, test int, seed uint64) (*ProbeSplit, error) {
+	if len(regions) < 2 {
+		return nil, fmt.Errorf("a probe tells regions apart: it needs two or more, not %d", len(regions))
+	}
+	if n <= 0 || test <= 0 {
+		return nil, fmt.Errorf("a probe needs training and held-out galaxies in each region (n %d, test %d)", n, test)
+	}
+	sp := &ProbeSplit{Train: make([][]int, len(regions)), Test: make([][]int, len(regions))}
+	owner := map[int]int{}
+	for k, r := range regions {
+		for _, c := range classes {
+			pool, err := Select(gals, []*Region{r}, c)
+			if err != nil {
+				return nil, fmt.Errorf("probe region %s: %w", r.Name, err)
+			}
+			for _, i := range pool {
+				if o, ok := owner[i]; ok && o != k {
+					return nil, fmt.Errorf("probe regions %s and %s overlap (galaxy %s lies in both); a probe's regions must be disjoint", regions[o].Name, r.Name, gals[i].ID)
+				}
+				owner[i] = k
+			}
+			if len(pool) < n+test {
+				return nil, fmt.Errorf("region %s holds %d %ss, the probe asks for %d (%d to train, %d held out)", r.Name, len(pool), c, n+test, n, test)
+			}
+			permute(pool, seed, "probe", r.Name, c.String(), regionKey([]*Region{r}))
+			te, tr := slices.Clone(pool[:test]), slices.Clone(pool[test:test+n])
+			sort.Ints(te)
+			sort.Ints(tr)
+			sp.Test[k] = append(sp.Test[k], te...)
+			sp.Train[k] = append(sp.Train[k], tr...)
+		}
+	}
+	return sp, nil
+}

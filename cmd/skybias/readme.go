@@ -60,8 +60,10 @@ func readmeBlocks(text, base string) (string, error) {
 			body = report.StudiesMarkdown(s)
 		case "comparisons":
 			body = report.ComparisonsMarkdown(s)
+		case "probes":
+			body = report.ProbesMarkdown(s)
 		default:
-			return "", fmt.Errorf("README: block %q: kind %q is not studies or comparisons", head, fields[0])
+			return "", fmt.Errorf("README: block %q: kind %q is not studies, comparisons or probes", head, fields[0])
 		}
 		out.WriteString(rest[:i] + head + "\n" + body)
 		rest = rest[i+end:]

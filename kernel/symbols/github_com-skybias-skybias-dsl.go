@@ -46,6 +46,7 @@ func init() {
 		"Plan":       reflect.ValueOf((*dsl.Plan)(nil)),
 		"PlanRow":    reflect.ValueOf((*dsl.PlanRow)(nil)),
 		"Pos":        reflect.ValueOf((*dsl.Pos)(nil)),
+		"Probe":      reflect.ValueOf((*dsl.Probe)(nil)),
 		"ReportSpec": reflect.ValueOf((*dsl.ReportSpec)(nil)),
 		"SourceRef":  reflect.ValueOf((*dsl.SourceRef)(nil)),
 		"Test":       reflect.ValueOf((*dsl.Test)(nil)),

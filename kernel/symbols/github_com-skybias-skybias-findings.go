@@ -4,6 +4,8 @@ package symbols
 
 import (
 	"github.com/skybias/skybias/findings"
+	"go/constant"
+	"go/token"
 	"reflect"
 )
 
@@ -12,6 +14,7 @@ func init() {
 		// function, constant and variable definitions
 		"Analyse":         reflect.ValueOf(findings.Analyse),
 		"Calls":           reflect.ValueOf(findings.Calls),
+		"ChanceLevel":     reflect.ValueOf(constant.MakeFromLiteral("0.009999999999999999999796712092658967918623602599836885929107666016", token.FLOAT, 0)),
 		"DesignLabel":     reflect.ValueOf(findings.DesignLabel),
 		"PublishedTables": reflect.ValueOf(findings.PublishedTables),
 		"ReadSummary":     reflect.ValueOf(findings.ReadSummary),
@@ -23,6 +26,8 @@ func init() {
 		"FieldContrast": reflect.ValueOf((*findings.FieldContrast)(nil)),
 		"Findings":      reflect.ValueOf((*findings.Findings)(nil)),
 		"Input":         reflect.ValueOf((*findings.Input)(nil)),
+		"ProbeFinding":  reflect.ValueOf((*findings.ProbeFinding)(nil)),
+		"ProbeRow":      reflect.ValueOf((*findings.ProbeRow)(nil)),
 		"Published":     reflect.ValueOf((*findings.Published)(nil)),
 		"Run":           reflect.ValueOf((*findings.Run)(nil)),
 		"StudyRow":      reflect.ValueOf((*findings.StudyRow)(nil)),

@@ -16,6 +16,7 @@ func init() {
 		"Build":               reflect.ValueOf(report.Build),
 		"ComparisonsMarkdown": reflect.ValueOf(report.ComparisonsMarkdown),
 		"FigureDir":           reflect.ValueOf(constant.MakeFromLiteral("\"figures\"", token.STRING, 0)),
+		"ProbesMarkdown":      reflect.ValueOf(report.ProbesMarkdown),
 		"Render":              reflect.ValueOf(report.Render),
 		"SkyRegions":          reflect.ValueOf(report.SkyRegions),
 		"StudiesMarkdown":     reflect.ValueOf(report.StudiesMarkdown),

@@ -14,11 +14,13 @@ func init() {
 		"NewManifest": reflect.ValueOf(results.NewManifest),
 
 		// type definitions
-		"Files":      reflect.ValueOf((*results.Files)(nil)),
-		"Manifest":   reflect.ValueOf((*results.Manifest)(nil)),
-		"Prediction": reflect.ValueOf((*results.Prediction)(nil)),
-		"Result":     reflect.ValueOf((*results.Result)(nil)),
-		"Store":      reflect.ValueOf((*results.Store)(nil)),
-		"TestResult": reflect.ValueOf((*results.TestResult)(nil)),
+		"Files":           reflect.ValueOf((*results.Files)(nil)),
+		"Manifest":        reflect.ValueOf((*results.Manifest)(nil)),
+		"Prediction":      reflect.ValueOf((*results.Prediction)(nil)),
+		"ProbePrediction": reflect.ValueOf((*results.ProbePrediction)(nil)),
+		"ProbeResult":     reflect.ValueOf((*results.ProbeResult)(nil)),
+		"Result":          reflect.ValueOf((*results.Result)(nil)),
+		"Store":           reflect.ValueOf((*results.Store)(nil)),
+		"TestResult":      reflect.ValueOf((*results.TestResult)(nil)),
 	}
 }

@@ -9,5 +9,5 @@ import "reflect"
 // Symbols maps "importpath/name" to each package's exported names.
 var Symbols = map[string]map[string]reflect.Value{}
 
-//go:generate go tool yaegi extract github.com/skybias/skybias/sky github.com/skybias/skybias/cnn github.com/skybias/skybias/dsl github.com/skybias/skybias/stats github.com/skybias/skybias/analysis github.com/skybias/skybias/seeds github.com/skybias/skybias/results github.com/skybias/skybias/findings github.com/skybias/skybias/runner github.com/skybias/skybias/plots github.com/skybias/skybias/report github.com/skybias/skybias/kernel/display github.com/skybias/skybias/kernel/nb github.com/skybias/skybias/pipeline
-//go:generate go run ./gendocs sky cnn dsl stats analysis seeds results findings runner plots report pipeline kernel/display kernel/nb
+//go:generate go tool yaegi extract github.com/skybias/skybias/sky github.com/skybias/skybias/cnn github.com/skybias/skybias/dsl github.com/skybias/skybias/stats github.com/skybias/skybias/analysis github.com/skybias/skybias/seeds github.com/skybias/skybias/results github.com/skybias/skybias/findings github.com/skybias/skybias/probe github.com/skybias/skybias/runner github.com/skybias/skybias/plots github.com/skybias/skybias/report github.com/skybias/skybias/kernel/display github.com/skybias/skybias/kernel/nb github.com/skybias/skybias/pipeline
+//go:generate go run ./gendocs sky cnn dsl stats analysis seeds results findings probe runner plots report pipeline kernel/display kernel/nb

@@ -1,0 +1,36 @@
+package report
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/skybias/skybias/findings"
+)
+
+// probes renders the region probes: can a network tell which region a
+// held-out image came from, and can a simple statistic?
+func (r *Report) probes(d *doc) {
+	ps := r.Findings.Probes
+	if len(ps) == 0 {
+		return
+	}
+	d.h(2, "Can a network tell where an image came from?")
+	d.p("%s", "A **region probe** trains the paper's network to name the region each image came from (its label is the region, not the galaxy's class) and judges it on held-out images of both regions, drawn first and never trained on. "+
+		"Accuracy is balanced over the two regions; its P is one-sided against guessing (1/2); AUC is the area under the ROC curve. "+
+		"Beside it, on the same split, a **simple probe**: a logistic regression on twelve image statistics (channel means, sky level and noise in the border, a star-count proxy, fine-scale texture, JPEG block edges). "+
+		"If the network names the region and the simple probe does not, the cue is not a simple sky statistic; if neither does, the images of the two regions look alike to both.")
+	var rows [][]string
+	for _, p := range ps {
+		pr := p.Job.Probe
+		rows = append(rows, []string{p.Experiment, "`" + p.Job.Source.Name + "`", strings.Join(pr.Regions, " vs "), pr.Class,
+			fmt.Sprintf("%d / %d", pr.N, pr.Test), fmt.Sprint(p.Repeats()),
+			fmt.Sprintf("%.3f [%.3f, %.3f]", p.Accuracy, p.Lo, p.Hi), p.Noise, fmtP(p.P),
+			fmt.Sprintf("%.3f [%.3f, %.3f]", p.AUC, p.AUCLo, p.AUCHi),
+			fmt.Sprintf("%.3f [%.3f, %.3f]", p.SimpleAccuracy, p.SimpleLo, p.SimpleHi),
+			fmt.Sprintf("%d %d / %d %d", p.Confusion[0][0], p.Confusion[0][1], p.Confusion[1][0], p.Confusion[1][1]),
+			fmt.Sprintf("%d of %d", p.AtChance, p.Repeats())})
+	}
+	d.table([]string{"probe", "source", "regions (0 vs 1)", "class", "train / held out per region", "repeats", "network accuracy [95% interval]", "interval covers",
+		"P (vs chance)", "AUC [95% interval]", "simple probe accuracy", "confusion (0->0 0->1 / 1->0 1->1)", "repeats at chance"}, rows)
+	d.p("%s", fmt.Sprintf("A repeat is *at chance* when its own accuracy interval covers 1/2 and its P is at least %.2g; on a sky whose regions do not differ, nearly every repeat should be.", findings.ChanceLevel))
+}
