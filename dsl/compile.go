@@ -22,7 +22,16 @@ type Options struct {
 	// file defines). Empty means DefaultProfile when the file defines it,
 	// else none.
 	Profile string
+	// MaxJobs caps the jobs one file may compile to (0: MaxJobs). The
+	// count is checked before the sweep is expanded.
+	MaxJobs int
 }
+
+// MaxJobs is the default cap on the jobs one experiment file compiles to:
+// a sweep of many keys multiplies fast (9 keys of 9 values are 387
+// million jobs), and the cap stops it before any is built. The command
+// line's --max-jobs raises it.
+var MaxJobs = 10_000
 
 // Plan is a compiled experiment: its jobs, in order.
 type Plan struct {
@@ -64,6 +73,17 @@ func Compile(doc *Document, opts Options) (*Plan, error) {
 	}
 	allowed := withoutKeys(TopKeys, "include")
 	plan := &Plan{File: doc.Path, Profile: profName}
+	limit := opts.MaxJobs
+	if limit <= 0 {
+		limit = MaxJobs
+	}
+	count := 1
+	for _, ax := range axes {
+		if count *= len(ax.values); count > limit {
+			e.at(get(root, "sweep"), "sweep: %d keys expand to more than %d jobs (the limit; --max-jobs raises it)", len(axes), limit)
+			return nil, e.err()
+		}
+	}
 	points := grid(axes)
 	for _, point := range points {
 		r := root
@@ -89,6 +109,10 @@ func Compile(doc *Document, opts Options) (*Plan, error) {
 			drawn = checkCounts(e, x)
 		}
 		if len(e.list) > 0 {
+			break
+		}
+		if len(plan.Jobs)+x.repeat > limit {
+			e.at(get(root, "repeat"), "repeat: %d sweep points of %d repeats are %d jobs, more than the limit of %d (--max-jobs raises it)", len(points), x.repeat, len(points)*x.repeat, limit)
 			break
 		}
 		for rep := 0; rep < x.repeat; rep++ {
@@ -229,6 +253,17 @@ func setPath(doc *Document, e *errs, root *yaml.Node, path string, key, v *yaml.
 		}
 		return root
 	}
+	if parts[0] == "source" && len(parts) > 1 {
+		// source.KEY sweeps a survey key: a plain source path becomes
+		// {file: PATH} first, so the key is laid over the file's survey.
+		if src := get(root, "source"); src != nil && resolve(src).Kind == yaml.ScalarNode {
+			fk := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: "file", Line: src.Line, Column: src.Column}
+			doc.files[fk] = doc.fileOf(src)
+			m := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: src.Line, Column: src.Column, Content: []*yaml.Node{fk, resolve(src)}}
+			doc.files[m] = doc.fileOf(src)
+			root = setIn(doc, root, []string{"source"}, m)
+		}
+	}
 	return setIn(doc, root, parts, v)
 }
 
@@ -344,7 +379,7 @@ func (x *experiment) job(doc *Document, profile, variant string, params map[stri
 		j.Training.Seed = sky.SubSeed(x.training.Seed, "repeat", strconv.Itoa(rep))
 	}
 	if x.source != nil {
-		j.Source = SourceRef{Name: x.source.Name(), Path: x.sourcePath, Digest: x.source.Digest()}
+		j.Source = SourceRef{Name: x.source.Name(), Path: x.sourcePath, Overrides: x.sourceOverrides, Digest: x.source.Digest()}
 	}
 	use := func(names []string) {
 		for _, n := range names {

@@ -102,6 +102,29 @@ func TestGoodExperiments(t *testing.T) {
 		file  string
 		jobs  int
 		check func(t *testing.T, p *Plan)
+	}{"contrast.yaml", 3, func(t *testing.T, p *Plan) {
+		seen := map[string]bool{}
+		for _, j := range p.Jobs {
+			seen[j.Hash()], seen[j.Source.Digest] = true, true
+		}
+		if len(seen) != 6 {
+			t.Errorf("three contrasts give %d distinct hashes and digests, want 6", len(seen))
+		}
+		if p.Jobs[0].Source.Overrides == "" || p.Jobs[0].Variant != "source.contrast=0" {
+			t.Errorf("first job: overrides %q, variant %q", p.Jobs[0].Source.Overrides, p.Jobs[0].Variant)
+		}
+		plain, err := CompileFile("testdata/good/wrap.yaml", Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Jobs[2].Source.Digest != plain.Jobs[0].Source.Digest {
+			t.Error("contrast 1 changed the survey's digest")
+		}
+	}})
+	cases = append(cases, struct {
+		file  string
+		jobs  int
+		check func(t *testing.T, p *Plan)
 	}{"probe.yaml", 2, func(t *testing.T, p *Plan) {
 		j := p.Jobs[0]
 		if j.Probe == nil || len(j.Train) != 0 || len(j.Tests) != 0 || j.Regions["a"] == nil || j.Regions["b"] == nil {

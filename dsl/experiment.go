@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -44,6 +45,7 @@ type experiment struct {
 	paper             *PaperRef
 	source            sky.Source
 	sourcePath        string
+	sourceOverrides   string // YAML laid over a survey's keys (source: {file, ...})
 	sourceNode        *yaml.Node
 	regions           map[string]*sky.Region
 	train             map[sky.Class][]*selection
@@ -77,6 +79,7 @@ func decodeAs(doc *Document, root *yaml.Node, e *errs, allowed []string, fragmen
 		switch k.Value {
 		case "name":
 			x.name, _ = e.str(v, "name")
+			checkName(e, v, "name", x.name)
 		case "description":
 			x.description, _ = e.str(v, "description")
 		case "paper":
@@ -95,9 +98,31 @@ func decodeAs(doc *Document, root *yaml.Node, e *errs, allowed []string, fragmen
 			}
 		case "source":
 			x.sourceNode = v
-			if p, ok := e.str(v, "source"); ok {
-				x.sourcePath, _ = sky.ExpandPath(p, filepath.Dir(doc.fileOf(v)))
-				src, err := sky.Open(x.sourcePath)
+			file := v
+			if v.Kind == yaml.MappingNode { // {file: PATH, KEY: VALUE...}: survey keys laid over the file's
+				file = get(v, "file")
+				if file == nil {
+					e.at(v, "source: a mapping names its file (source: {file: ../surveys/ps1-like.yaml, contrast: 0.5})")
+					break
+				}
+				over := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
+				for i := 0; i+1 < len(v.Content); i += 2 {
+					if v.Content[i].Value != "file" {
+						over.Content = append(over.Content, v.Content[i], resolve(v.Content[i+1]))
+					}
+				}
+				if len(over.Content) > 0 {
+					b, err := yaml.Marshal(over)
+					if err != nil {
+						e.at(v, "source: %v", err)
+						break
+					}
+					x.sourceOverrides = string(b)
+				}
+			}
+			if p, ok := e.str(file, "source"); ok {
+				x.sourcePath, _ = sky.ExpandPath(p, filepath.Dir(doc.fileOf(file)))
+				src, err := sky.OpenWith(x.sourcePath, x.sourceOverrides)
 				if err != nil {
 					e.at(v, "source: %v", err)
 				} else {
@@ -142,6 +167,7 @@ func decodeAs(doc *Document, root *yaml.Node, e *errs, allowed []string, fragmen
 	}
 	for _, kv := range e.keys(regionsNode, "regions", nil) {
 		name := kv[0].Value
+		checkName(e, kv[0], "region name", name)
 		if _, dup := x.regions[name]; dup && x.source != nil {
 			e.at(kv[0], "region %s is already defined by source %s; choose another name", name, x.source.Name())
 			continue
@@ -199,6 +225,7 @@ func decodeAs(doc *Document, root *yaml.Node, e *errs, allowed []string, fragmen
 		e.at(testNode, "test: name at least one test set")
 	}
 	for _, kv := range testPairs {
+		checkName(e, kv[0], "test set name", kv[0].Value)
 		if s := decodeSel(e, x, kv[1], "test."+kv[0].Value); s != nil {
 			s.name = kv[0].Value
 			x.tests = append(x.tests, s)
@@ -439,4 +466,22 @@ func decodeCluster(e *errs, v *yaml.Node) *Cluster {
 		}
 	}
 	return c
+}
+
+// validName is what experiment, test-set and region names may be: they
+// become parts of file names (figures, predictions), so letters, digits
+// and . _ - only, starting with a letter or digit (no "..", no "/").
+var validName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
+
+// checkName reports a name that is not an identifier, at its node; a long
+// name is shown cut short.
+func checkName(e *errs, n *yaml.Node, what, name string) {
+	if name == "" || validName.MatchString(name) && len(name) <= 100 {
+		return
+	}
+	shown := name
+	if len(shown) > 40 {
+		shown = shown[:40] + "..."
+	}
+	e.at(n, "%s %q: use letters, digits and . _ - only, starting with a letter or digit, at most 100 characters (names become file names)", what, shown)
 }

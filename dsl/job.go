@@ -89,9 +89,13 @@ func (j *Job) Draw(gals []sky.Galaxy) (*sky.Split, error) {
 
 // SourceRef names a data source file and the digest of its content.
 type SourceRef struct {
-	Name   string `json:"name"`
-	Path   string `json:"path"`
-	Digest string `json:"digest"`
+	Name string `json:"name"`
+	Path string `json:"path"`
+	// Overrides is YAML laid over a survey's keys (an experiment's source:
+	// {file, ...} or a sweep over source.KEY); the digest covers the
+	// result.
+	Overrides string `json:"overrides,omitempty"`
+	Digest    string `json:"digest"`
 }
 
 // Part is one draw of a class's training galaxies: N from the union of

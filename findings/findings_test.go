@@ -49,3 +49,28 @@ func TestVerdictFromEffects(t *testing.T) {
 		})
 	}
 }
+
+func TestAgreementRates(t *testing.T) {
+	tests := []struct {
+		name     string
+		c        [2][2]int
+		pS, acc  float64
+		row      AgreementRow
+		sameSign bool
+	}{
+		{"table 6 as printed", [2][2]int{{7749, 251}, {408, 7592}}, 7843.0 / 16000, 15341.0 / 16000, AgreementRow{Baseline: 3, Shift: 0.1, PublishedShift: 0.028}, true},
+		{"opposite shifts", [2][2]int{{1, 1}, {1, 1}}, 0.5, 0.5, AgreementRow{Baseline: 3, Shift: -0.16, PublishedShift: 0.029}, false},
+		{"no baseline", [2][2]int{{3, 1}, {0, 4}}, 5.0 / 8, 7.0 / 8, AgreementRow{Shift: 0.1, PublishedShift: 0.1}, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p, a := rate(tc.c)
+			if p != tc.pS || a != tc.acc {
+				t.Errorf("rate = %g, %g; want %g, %g", p, a, tc.pS, tc.acc)
+			}
+			if got := tc.row.SameSign(); got != tc.sameSign {
+				t.Errorf("SameSign = %v, want %v", got, tc.sameSign)
+			}
+		})
+	}
+}

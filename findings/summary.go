@@ -95,6 +95,9 @@ type Summary struct {
 	Comparisons []ComparisonRow `json:"comparisons"`
 	Studies     []StudyRow      `json:"studies"`
 	Probes      []ProbeRow      `json:"probes,omitempty"`
+	// Agreement sets our tables beside the paper's (absent when no
+	// experiment reproduces a published table).
+	Agreement *Agreement `json:"agreement,omitempty"`
 }
 
 // Summary gathers the comparisons and repeated studies under a title.
@@ -130,6 +133,7 @@ func (r *Findings) Summary(title string) Summary {
 		}
 		s.Studies = append(s.Studies, st)
 	}
+	s.Agreement = r.Agreement()
 	for _, p := range r.Probes {
 		pr := p.Job.Probe
 		s.Probes = append(s.Probes, ProbeRow{Experiment: p.Experiment, Regions: pr.Regions, Class: pr.Class, N: pr.N, Test: pr.Test,

@@ -320,6 +320,9 @@ func bundleOf(v reflect.Value) (display.Data, bool) {
 	if x == nil {
 		return display.Data{}, false
 	}
+	if rv := reflect.ValueOf(x); rv.Kind() == reflect.Pointer && rv.IsNil() {
+		return display.Data{}, false // a figure not made (say, no data): nothing to show
+	}
 	if d, ok := display.Auto(x); ok {
 		return d, true
 	}

@@ -154,6 +154,9 @@ func Execute(ctx context.Context, spec *Spec, out string, opts Options) (*report
 			spec.Profile = p.Profile
 		}
 	}
+	if err := Preflight(plans, out, spec.Results, opts.Executor); err != nil {
+		return nil, err
+	}
 	store := &results.Store{Dir: spec.Results}
 	ex, err := runner.NewExecutor(opts.Executor, runner.Options{Store: store, Log: opts.Log, Progress: opts.Progress, SaveModels: true, Parallel: opts.Parallel}, opts.Cluster, opts.NoWait)
 	if err != nil {
@@ -231,4 +234,53 @@ func Jobs(r *report.Report) int {
 		all = append(all, p.Jobs...)
 	}
 	return len(runner.Unique(all))
+}
+
+// Preflight checks, before any job runs, what would otherwise fail after
+// hours of training: two experiments with one name, and an output folder
+// or result store that cannot be written (a file in the way, no
+// permission). It creates the folders. A store-only run only reads the
+// store, so only the output folder is checked then.
+func Preflight(plans []*dsl.Plan, out, store, executor string) error {
+	var problems []string
+	seen := map[string]string{}
+	for _, p := range plans {
+		if first, dup := seen[p.Experiment]; dup {
+			problems = append(problems, fmt.Sprintf("two experiments are named %s (%s and %s); names must be unique in a run", p.Experiment, first, p.File))
+		}
+		seen[p.Experiment] = p.File
+	}
+	dirs := []struct{ what, path string }{{"output folder", out}}
+	if executor != "store" {
+		dirs = append(dirs, struct{ what, path string }{"result store", store})
+	}
+	for _, d := range dirs {
+		if d.path == "" {
+			continue
+		}
+		if err := writable(d.path); err != nil {
+			problems = append(problems, fmt.Sprintf("%s %s: %v", d.what, d.path, err))
+		}
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("nothing was run: %s", strings.Join(problems, "; "))
+	}
+	return nil
+}
+
+// writable creates dir if needed and proves a file can be written in it.
+func writable(dir string) error {
+	if st, err := os.Stat(dir); err == nil && !st.IsDir() {
+		return errors.New("is a file, not a folder")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(dir, ".skybias-probe-*")
+	if err != nil {
+		return fmt.Errorf("cannot write there: %w", err)
+	}
+	name := f.Name()
+	f.Close()
+	return os.Remove(name)
 }

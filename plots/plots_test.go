@@ -58,7 +58,11 @@ func fixtures(t *testing.T) []*Figure {
 	if err != nil {
 		panic(err)
 	}
-	return []*Figure{bias, curve, conf, skymap, hist, qq}
+	dose := must(EffectCurve("Effect against field contrast", "field contrast", []EffectSeries{
+		{Name: "all conditions", Points: []EffectPoint{{0, 0.01, -0.05, 0.07, false}, {0.2, 0.04, -0.01, 0.09, false}, {0.4, 0.12, 0.07, 0.17, true}, {1, 0.3, 0.22, 0.38, true}}},
+		{Name: "stars only", Points: []EffectPoint{{0, -0.02, -0.08, 0.04, false}, {0.4, 0.05, 0.0, 0.1, false}, {1, 0.15, 0.08, 0.22, true}}},
+	}))
+	return []*Figure{bias, curve, conf, skymap, hist, qq, dose}
 }
 
 // TestGoldenFigures compares each figure with its golden PNG within a

@@ -78,6 +78,8 @@ func Render(title, profile string, f *findings.Findings, summaries []*dsl.Report
 	figs := &figureSet{}
 	rep.summary(d, figs, pub)
 	rep.probes(d)
+	rep.doses(d, figs)
+	rep.agreement(d)
 	rep.paperTests(d, pub)
 	rep.calibration(d, figs)
 	for _, s := range summaries {

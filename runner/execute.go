@@ -20,7 +20,7 @@ const predictChunk = 1024
 // OpenSource opens a job's data source and checks that its content is the
 // one the job was planned on.
 func OpenSource(job *dsl.Job) (sky.Source, error) {
-	s, err := sky.Open(job.Source.Path)
+	s, err := sky.OpenWith(job.Source.Path, job.Source.Overrides)
 	if err != nil {
 		return nil, err
 	}

@@ -158,21 +158,32 @@ var opened = struct {
 // Open opens a source definition file (see OpenSource), reusing the
 // source already open while the file is unchanged (same size and
 // modification time). Its images go through the Shared cache.
-func Open(path string) (Source, error) {
+func Open(path string) (Source, error) { return OpenWith(path, "") }
+
+// OpenWith is Open with overrides: a YAML mapping laid over the file's
+// survey: block key by key ("contrast: 0.4", "fields: {f2: {sky: {stars:
+// 5}}}"), as an experiment's sweep over source keys asks. Overrides apply
+// to synthetic surveys only.
+func OpenWith(path, overrides string) (Source, error) {
 	st, err := os.Stat(path)
 	if err != nil {
-		return nil, fmt.Errorf("source: %w", err)
+		return nil, err // names the path
 	}
 	if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("source: %s is not a regular file", path)
+		return nil, fmt.Errorf("%s is not a regular file", path)
 	}
-	key := fmt.Sprintf("%s|%d|%d", path, st.Size(), st.ModTime().UnixNano())
+	key := fmt.Sprintf("%s|%d|%d|%s", path, st.Size(), st.ModTime().UnixNano(), overrides)
 	opened.Lock()
 	defer opened.Unlock()
 	if s, ok := opened.m[key]; ok {
 		return s, nil
 	}
-	s, err := OpenSource(path)
+	var s Source
+	if overrides == "" {
+		s, err = OpenSource(path)
+	} else {
+		s, err = openOverridden(path, overrides)
+	}
 	if err != nil {
 		return nil, err
 	}

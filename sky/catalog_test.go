@@ -294,3 +294,37 @@ func TestImagesBad(t *testing.T) {
 		t.Fatalf("skip_bad kept %d and counted %d bad", set.Len(), len(set.Bad))
 	}
 }
+
+// Rows whose class is neither elliptical nor spiral (misspelled, empty)
+// are counted by label, not dropped without a word.
+func TestOtherLabelsCounted(t *testing.T) {
+	dir := t.TempDir()
+	csv := "id,class\n1,spiral\n2,spirall\n3,elipical\n4,\n5,elliptical\n6,spirall\n"
+	if err := os.WriteFile(filepath.Join(dir, "c.csv"), []byte(csv), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	src := "catalog:\n  file: c.csv\n  columns: {id: id, class: class, image: id}\n"
+	p := filepath.Join(dir, "s.yaml")
+	if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s, err := OpenSource(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := OtherLabels(s)
+	want := map[string]int{"spirall": 2, "elipical": 1, "(empty)": 1}
+	if len(got) != len(want) {
+		t.Fatalf("other labels %v, want %v", got, want)
+	}
+	for l, n := range want {
+		if got[l] != n {
+			t.Errorf("%s: %d, want %d", l, got[l], n)
+		}
+	}
+	var b strings.Builder
+	WriteOtherLabels(&b, s)
+	if !strings.Contains(b.String(), "4 rows") || !strings.Contains(b.String(), "spirall 2") {
+		t.Errorf("line %q", b.String())
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strings"
 )
 
 // RegionCount is the number of galaxies of each class in one region.
@@ -60,4 +61,38 @@ func WriteCounts(w io.Writer, name string, counts []RegionCount) {
 	for _, c := range counts {
 		fmt.Fprintf(w, "  %-12s %10d %8d  %s\n", c.Region, c.Elliptical, c.Spiral, c.Describe)
 	}
+}
+
+// OtherLabels counts, by label, the galaxies of a source that are neither
+// elliptical nor spiral (a catalog's other classes, or misspelled ones),
+// so that rows are never dropped without a word.
+func OtherLabels(src Source) map[string]int {
+	out := map[string]int{}
+	for _, g := range src.Galaxies() {
+		if g.Class != Elliptical && g.Class != Spiral {
+			label := g.Label
+			if label == "" {
+				label = "(empty)"
+			}
+			out[label]++
+		}
+	}
+	return out
+}
+
+// WriteOtherLabels writes the OtherLabels line ("not used: 2 rows with
+// other labels: elipical 1, spirall 1"), or nothing when there are none.
+func WriteOtherLabels(w io.Writer, src Source) {
+	other := OtherLabels(src)
+	if len(other) == 0 {
+		return
+	}
+	labels := make([]string, 0, len(other))
+	total := 0
+	for l, n := range other {
+		labels = append(labels, fmt.Sprintf("%s %d", l, n))
+		total += n
+	}
+	sort.Strings(labels)
+	fmt.Fprintf(w, "  not used: %d rows whose class is neither elliptical nor spiral: %s\n", total, strings.Join(labels, ", "))
 }

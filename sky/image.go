@@ -40,9 +40,31 @@ func (m *Image) RGBA() *image.RGBA {
 // corrupt, which a source with skip_bad may count and skip.
 var ErrBadImage = errors.New("bad image")
 
+// The limits on an image file, checked before it is read or decoded: a
+// device such as /dev/zero, a huge file or a small file that decodes to
+// gigabytes of pixels fails at once, naming the path.
+const (
+	// MaxImageBytes is the largest image file read.
+	MaxImageBytes = 64 << 20
+	// MaxImagePixels is the largest image decoded (width x height, from
+	// the file's header).
+	MaxImagePixels = 40_000_000
+)
+
 // DecodeImageFile reads a JPEG or PNG file (chosen by its content, not its
-// name). Every error names the path and wraps ErrBadImage.
+// name): a regular file of at most MaxImageBytes whose header declares at
+// most MaxImagePixels. Every error names the path and wraps ErrBadImage.
 func DecodeImageFile(path string) (image.Image, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrBadImage, err)
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%w: %s: not a regular file", ErrBadImage, path)
+	}
+	if st.Size() > MaxImageBytes {
+		return nil, fmt.Errorf("%w: %s: %d bytes, more than the %d an image may have", ErrBadImage, path, st.Size(), MaxImageBytes)
+	}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrBadImage, err)
@@ -51,8 +73,21 @@ func DecodeImageFile(path string) (image.Image, error) {
 }
 
 func decodeImageBytes(path string, data []byte) (image.Image, error) {
-	var img image.Image
+	if len(data) > MaxImageBytes {
+		return nil, fmt.Errorf("%w: %s: %d bytes, more than the %d an image may have", ErrBadImage, path, len(data), MaxImageBytes)
+	}
+	var cfg image.Config
 	var err error
+	switch {
+	case bytes.HasPrefix(data, []byte{0xff, 0xd8}):
+		cfg, err = jpeg.DecodeConfig(bytes.NewReader(data))
+	case bytes.HasPrefix(data, []byte("\x89PNG")):
+		cfg, err = png.DecodeConfig(bytes.NewReader(data))
+	}
+	if err == nil && int64(cfg.Width)*int64(cfg.Height) > MaxImagePixels {
+		return nil, fmt.Errorf("%w: %s: %dx%d pixels, more than the %d an image may have", ErrBadImage, path, cfg.Width, cfg.Height, MaxImagePixels)
+	}
+	var img image.Image
 	switch {
 	case bytes.HasPrefix(data, []byte{0xff, 0xd8}):
 		img, err = jpeg.Decode(bytes.NewReader(data))

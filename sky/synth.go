@@ -116,6 +116,12 @@ type SurveySpec struct {
 	// Vary is the cutout-to-cutout variation of conditions in every field.
 	Vary   Variation            `yaml:"vary" json:"vary"`
 	Fields map[string]FieldSpec `yaml:"fields" json:"fields"`
+	// Contrast scales every field's deviation from the fields' mean
+	// conditions (background, sky colour, tint, noise, seeing, stars, star
+	// flux, JPEG quality, stretch): 0 gives every field the mean sky (a
+	// null survey), 1 (or absent) the fields as written, 2 twice as
+	// different. The digest covers the resolved fields.
+	Contrast *float64 `yaml:"contrast" json:"contrast,omitempty"`
 }
 
 // Survey is a synthetic survey: a Source whose galaxies are rendered on
@@ -210,6 +216,10 @@ func NewSurvey(path string, spec SurveySpec) (*Survey, error) {
 			}
 		}
 	}
+	if err := applyContrast(&spec); err != nil {
+		return nil, fmt.Errorf("%s: survey.contrast: %w", path, err)
+	}
+	s.spec = spec
 	meta, err := json.Marshal(struct {
 		V    string
 		Spec SurveySpec
@@ -365,4 +375,58 @@ func (s *Survey) FieldNames() []string {
 	}
 	sort.Strings(names)
 	return names
+}
+
+// applyContrast moves every field's conditions towards (contrast < 1) or
+// away from (> 1) the fields' mean, in place; a contrast of 1 (or none)
+// changes nothing and is dropped, so the digest of a survey as written
+// does not change.
+func applyContrast(spec *SurveySpec) error {
+	if spec.Contrast == nil {
+		return nil
+	}
+	c := *spec.Contrast
+	if math.IsNaN(c) || c < 0 || c > 10 {
+		return fmt.Errorf("%g is outside 0..10", c)
+	}
+	if c == 1 {
+		spec.Contrast = nil
+		return nil
+	}
+	names := make([]string, 0, len(spec.Fields))
+	for n := range spec.Fields {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	// Each condition as a list of pointers into a copy of the fields.
+	fields := make([]FieldSpec, len(names))
+	for i, n := range names {
+		fields[i] = spec.Fields[n]
+	}
+	scalars := func(f *FieldSpec) []*float64 {
+		k := &f.Sky
+		return []*float64{&k.Background, &k.SkyColor[0], &k.SkyColor[1], &k.SkyColor[2], &k.Tint[0], &k.Tint[1], &k.Tint[2],
+			&k.Noise, &k.Seeing, &k.Stars, &k.StarFlux, &k.Stretch}
+	}
+	n := float64(len(fields))
+	mean := make([]float64, len(scalars(&fields[0])))
+	var meanJPEG float64
+	for i := range fields {
+		for j, v := range scalars(&fields[i]) {
+			mean[j] += *v / n
+		}
+		meanJPEG += float64(fields[i].Sky.JPEG) / n
+	}
+	for i := range fields {
+		for j, v := range scalars(&fields[i]) {
+			*v = mean[j] + c*(*v-mean[j])
+		}
+		q := math.Round(meanJPEG + c*(float64(fields[i].Sky.JPEG)-meanJPEG))
+		fields[i].Sky.JPEG = int(math.Min(100, math.Max(1, q)))
+		if err := fields[i].Sky.check(); err != nil {
+			return fmt.Errorf("at contrast %g, field %s: %w", c, names[i], err)
+		}
+		spec.Fields[names[i]] = fields[i]
+	}
+	return nil
 }

@@ -3,9 +3,11 @@ package sky
 import (
 	"bytes"
 	"context"
+	"errors"
 	"image"
 	"image/color"
 	"image/jpeg"
+	"image/png"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -287,5 +289,100 @@ func TestSurveyFilesParse(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(testenv.Root(t), "go.mod")); err != nil {
 		t.Fatal("testenv.Root is not the module root")
+	}
+}
+
+// survey.contrast: 0 renders exactly the images of a survey whose fields
+// share the fields' mean sky; 1 is the survey as written (same digest);
+// other values are other surveys.
+func TestSurveyContrast(t *testing.T) {
+	base := openSurvey(t, "ps1-like.yaml").spec
+	with := func(c *float64) SurveySpec {
+		s := base
+		s.Fields = map[string]FieldSpec{}
+		for n, f := range base.Fields {
+			s.Fields[n] = f
+		}
+		s.Contrast = c
+		return s
+	}
+	zero, one, half := 0.0, 1.0, 0.5
+	null, err := NewSurvey("zero", with(&zero))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The same survey written with one sky: each field gets the resolved
+	// mean conditions.
+	shared := with(nil)
+	for n, f := range shared.Fields {
+		f.Sky = null.spec.Fields["f1"].Sky
+		shared.Fields[n] = f
+	}
+	same, err := NewSurvey("shared", shared)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, field := range []string{"f1", "f2", "f3"} {
+		a, errA := null.RenderJPEG(field, Spiral, 3)
+		b, errB := same.RenderJPEG(field, Spiral, 3)
+		if errA != nil || errB != nil || !bytes.Equal(a, b) {
+			t.Fatalf("field %s: contrast 0 and a shared sky render different images (%v, %v)", field, errA, errB)
+		}
+	}
+	if null.spec.Fields["f1"].Sky != null.spec.Fields["f2"].Sky {
+		t.Error("at contrast 0 the fields' skies differ")
+	}
+	asWritten, _ := NewSurvey("one", with(&one))
+	plain, _ := NewSurvey("plain", with(nil))
+	if asWritten.Digest() != plain.Digest() {
+		t.Error("contrast 1 changed the digest of the survey as written")
+	}
+	h, err := NewSurvey("half", with(&half))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h.Digest() == plain.Digest() || h.Digest() == null.Digest() {
+		t.Error("contrast 0.5 has the digest of another contrast")
+	}
+	f1, f2 := h.spec.Fields["f1"].Sky.Stars, h.spec.Fields["f2"].Sky.Stars
+	w1, w2 := base.Fields["f1"].Sky.Stars, base.Fields["f2"].Sky.Stars
+	if d, w := f2-f1, w2-w1; d <= 0 || d >= w {
+		t.Errorf("contrast 0.5: star difference %g, want between 0 and %g", d, w)
+	}
+	bad := -1.0
+	if _, err := NewSurvey("bad", with(&bad)); err == nil || !strings.Contains(err.Error(), "contrast") {
+		t.Errorf("contrast -1: %v", err)
+	}
+}
+
+// Image files that would take unbounded time or memory fail at once,
+// naming the path.
+func TestImageLimits(t *testing.T) {
+	dir := t.TempDir()
+	big := filepath.Join(dir, "big.png")
+	var b bytes.Buffer
+	// A 8000x8000 single-colour PNG compresses to a few hundred KB.
+	img := image.NewGray(image.Rect(0, 0, 8000, 8000))
+	if err := png.Encode(&b, img); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(big, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, path, want string
+	}{
+		{"a device", "/dev/zero", "not a regular file"},
+		{"a folder", dir, "not a regular file"},
+		{"too many pixels", big, "8000x8000 pixels"},
+		{"missing", filepath.Join(dir, "nope.jpg"), "nope.jpg"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := DecodeImageFile(tc.path)
+			if err == nil || !errors.Is(err, ErrBadImage) || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("got %v; want a bad-image error containing %q", err, tc.want)
+			}
+		})
 	}
 }

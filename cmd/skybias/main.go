@@ -8,6 +8,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/skybias/skybias/dsl"
 	"io"
 	"os"
 	"os/signal"
@@ -146,4 +147,10 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 		pos = append(pos, args[0])
 		args = args[1:]
 	}
+}
+
+// addMaxJobs adds --max-jobs, the cap on the jobs one experiment file may
+// compile to (dsl.MaxJobs), to a command that compiles experiments.
+func addMaxJobs(fs *flag.FlagSet) {
+	fs.IntVar(&dsl.MaxJobs, "max-jobs", dsl.MaxJobs, "most jobs one experiment file may compile to (sweeps x repeats); checked before expanding")
 }

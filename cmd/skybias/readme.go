@@ -62,8 +62,10 @@ func readmeBlocks(text, base string) (string, error) {
 			body = report.ComparisonsMarkdown(s)
 		case "probes":
 			body = report.ProbesMarkdown(s)
+		case "agreement":
+			body = report.AgreementSummaryMarkdown(s)
 		default:
-			return "", fmt.Errorf("README: block %q: kind %q is not studies, comparisons or probes", head, fields[0])
+			return "", fmt.Errorf("README: block %q: kind %q is not studies, comparisons, probes or agreement", head, fields[0])
 		}
 		out.WriteString(rest[:i] + head + "\n" + body)
 		rest = rest[i+end:]

@@ -49,6 +49,7 @@ func addExecFlags(fs *flag.FlagSet) *execFlags {
 	fs.StringVar(&e.cluster.Account, "account", "", "Slurm account")
 	fs.Var(&e.sbatch, "sbatch", "extra sbatch flag, e.g. --sbatch=--qos=long (repeatable)")
 	fs.IntVar(&e.jobs, "jobs", 0, "local jobs at once (0: one per core for networks of 32 px or less, else one)")
+	addMaxJobs(fs)
 	e.cache = byteSize(sky.DefaultCacheBytes)
 	fs.Var(&e.cache, "cache", "bytes of decoded or rendered images kept for reuse by every job of this run, e.g. 256MB, 1GiB, 0 for none")
 	return e
@@ -180,6 +181,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 // reportDir rebuilds the report of a folder written by run or paper from
 // the stored results, first waiting for its Slurm arrays when collect is set.
 func reportDir(ctx context.Context, fs *flag.FlagSet, args []string, stdout, stderr io.Writer, collect bool) error {
+	addMaxJobs(fs)
 	pos, err := parseN(fs, args, 1, 1)
 	if err != nil {
 		return err

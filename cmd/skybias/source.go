@@ -33,6 +33,7 @@ func runSource(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			return err
 		}
 		sky.WriteCounts(stdout, src.Name(), counts)
+		sky.WriteOtherLabels(stdout, src)
 		fmt.Fprintln(stdout)
 	}
 	return nil

@@ -24,6 +24,7 @@ has a problem.`
 
 func runValidate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("validate", "FILE...", validateDesc, stderr)
+	addMaxJobs(fs)
 	profile := fs.String("profile", "", "profile to compile experiments with (default quick where defined)")
 	files, err := parseN(fs, args, 1, -1)
 	if err != nil {
@@ -61,6 +62,7 @@ changes its hash.`
 
 func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("plan", "FILE...", planDesc, stderr)
+	addMaxJobs(fs)
 	profile := fs.String("profile", "", "profile: quick, paper or one the file defines (default quick where defined)")
 	files, err := parseN(fs, args, 1, -1)
 	if err != nil {

@@ -10,6 +10,8 @@ package display
 import (
 	"encoding/base64"
 	"errors"
+	"fmt"
+	"reflect"
 	"sync"
 )
 
@@ -64,8 +66,18 @@ type Image interface {
 }
 
 // Auto returns the bundle a value is shown as, and whether it has one:
-// a Data as it is, a value with PNG()/SVG() as an image (both forms).
-func Auto(v any) (Data, bool) {
+// a Data as it is, a value with PNG()/SVG() as an image (both forms). A
+// nil pointer shows as nothing, and a value whose rendering panics shows
+// the panic as text instead of stopping the kernel.
+func Auto(v any) (d Data, ok bool) {
+	if rv := reflect.ValueOf(v); !rv.IsValid() || (rv.Kind() == reflect.Pointer || rv.Kind() == reflect.Interface) && rv.IsNil() {
+		return Data{}, false
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			d, ok = Text(fmt.Sprintf("<%T could not be shown: %v>", v, p)), true
+		}
+	}()
 	switch x := v.(type) {
 	case Data:
 		return x, true

@@ -1,0 +1,89 @@
+package report
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+
+	"github.com/skybias/skybias/findings"
+	"github.com/skybias/skybias/plots"
+)
+
+// dosePoint is one sweep point of a dose-response with its comparison.
+type dosePoint struct {
+	x float64
+	c *findings.Comparison
+}
+
+// doses draws, for every experiment that sweeps one numeric parameter and
+// is compared with its baseline at each value, the effect against that
+// parameter: a dose-response.
+func (r *Report) doses(d *doc, figs *figureSet) {
+	for _, e := range r.Experiments {
+		key, pts := r.dosePoints(e)
+		if len(pts) < 3 {
+			continue
+		}
+		d.h(2, "Dose-response: %s", e.Name())
+		d.p("%s", fmt.Sprintf("The effect of %s against %s on %s, at each value of `%s` (the baseline at the same value). "+
+			"Filled markers are values where the verdict (Holm across this report) calls a shift. Each effect's interval covers %s.",
+			e.Name(), pts[0].c.Baseline, pts[0].c.Test, key, pts[0].c.Effect.Noise()))
+		var ep []plots.EffectPoint
+		var rows [][]string
+		for _, p := range pts {
+			ef := p.c.Effect
+			ep = append(ep, plots.EffectPoint{X: p.x, Effect: ef.Estimate, Lo: ef.Lo, Hi: ef.Hi, Significant: p.c.Significant()})
+			rows = append(rows, []string{strconv.FormatFloat(p.x, 'g', -1, 64), fmtEffect(ef), fmtP(p.c.Decision.P), fmtP(p.c.Decision.PHolm), p.c.Verdict(),
+				fmt.Sprintf("%.4f / %.4f", p.c.PSpiral, p.c.BaseSpiral)})
+		}
+		f, err := plots.EffectCurve(fmt.Sprintf("%s: effect against %s", e.Name(), key), key,
+			[]plots.EffectSeries{{Name: fmt.Sprintf("%s vs %s on %s", e.Name(), pts[0].c.Baseline, pts[0].c.Test), Points: ep}})
+		d.img(e.Name()+": the effect against "+key+", with 95% intervals", figs.add("dose-"+e.Name(), f, err))
+		d.table([]string{key, "effect [95% interval]", "P", "P (Holm)", "verdict", "p(spiral) / baseline"}, rows)
+		d.p("%s", doseThreshold(key, pts))
+	}
+}
+
+// dosePoints pairs each sweep value of an experiment with its comparison;
+// none unless every variant sweeps the same single numeric parameter.
+func (r *Report) dosePoints(e *findings.Experiment) (string, []dosePoint) {
+	key := ""
+	var pts []dosePoint
+	for _, c := range r.Comparisons {
+		if c.Experiment != e.Name() || c.Variant == "" || len(c.Effects) == 0 {
+			continue
+		}
+		runs := e.Runs(c.Variant)
+		if len(runs) == 0 || len(runs[0].Job.Params) != 1 {
+			return "", nil
+		}
+		for k, v := range runs[0].Job.Params {
+			x, err := strconv.ParseFloat(v, 64)
+			if err != nil || (key != "" && k != key) {
+				return "", nil
+			}
+			key = k
+			pts = append(pts, dosePoint{x, c})
+		}
+	}
+	sort.Slice(pts, func(i, j int) bool { return pts[i].x < pts[j].x })
+	return key, pts
+}
+
+// doseThreshold says from which value on the verdict calls a shift.
+func doseThreshold(key string, pts []dosePoint) string {
+	from := -1
+	for i := len(pts) - 1; i >= 0; i-- {
+		if !pts[i].c.Significant() {
+			break
+		}
+		from = i
+	}
+	switch {
+	case from < 0:
+		return fmt.Sprintf("The verdict calls no shift at the largest %s swept (%g).", key, pts[len(pts)-1].x)
+	case from == 0:
+		return fmt.Sprintf("The verdict calls a shift at every %s swept, down to %g.", key, pts[0].x)
+	}
+	return fmt.Sprintf("The verdict calls a shift at %s = %g and above, and none at %g.", key, pts[from].x, pts[from-1].x)
+}
