@@ -37,7 +37,11 @@ func ComparisonsMarkdown(s findings.Summary) string {
 		return fmtP(*v)
 	}
 	for _, c := range s.Comparisons {
-		fmt.Fprintf(&b, "| %s | %s | %s | %+.3f [%+.3f, %+.3f] | %s | %s | %s | %s | %s / %s |\n", c.Experiment, c.Test, c.Baseline, c.Effect, c.CILow, c.CIHigh,
+		name := c.Experiment
+		if c.Variant != "" {
+			name += " (" + c.Variant + ")"
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | %+.3f [%+.3f, %+.3f] | %s | %s | %s | %s | %s / %s |\n", name, c.Test, c.Baseline, c.Effect, c.CILow, c.CIHigh,
 			c.Noise, fmtP(c.P), fmtP(c.PHolm), c.Verdict, f(c.PaperP), f(c.PaperPPublished))
 	}
 	return b.String()

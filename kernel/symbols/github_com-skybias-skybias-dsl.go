@@ -23,6 +23,7 @@ func init() {
 		"KindReport":     reflect.ValueOf(dsl.KindReport),
 		"KindSource":     reflect.ValueOf(dsl.KindSource),
 		"Load":           reflect.ValueOf(dsl.Load),
+		"MaxJobs":        reflect.ValueOf(&dsl.MaxJobs).Elem(),
 		"Parse":          reflect.ValueOf(dsl.Parse),
 		"ReadFile":       reflect.ValueOf(dsl.ReadFile),
 		"ReadJob":        reflect.ValueOf(dsl.ReadJob),

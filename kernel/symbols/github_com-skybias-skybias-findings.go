@@ -20,6 +20,8 @@ func init() {
 		"ReadSummary":     reflect.ValueOf(findings.ReadSummary),
 
 		// type definitions
+		"Agreement":     reflect.ValueOf((*findings.Agreement)(nil)),
+		"AgreementRow":  reflect.ValueOf((*findings.AgreementRow)(nil)),
 		"Comparison":    reflect.ValueOf((*findings.Comparison)(nil)),
 		"ComparisonRow": reflect.ValueOf((*findings.ComparisonRow)(nil)),
 		"Experiment":    reflect.ValueOf((*findings.Experiment)(nil)),

@@ -19,6 +19,7 @@ func init() {
 		"Jobs":         reflect.ValueOf(pipeline.Jobs),
 		"LoadSpec":     reflect.ValueOf(pipeline.LoadSpec),
 		"NewSpec":      reflect.ValueOf(pipeline.NewSpec),
+		"Preflight":    reflect.ValueOf(pipeline.Preflight),
 		"SpecFile":     reflect.ValueOf(constant.MakeFromLiteral("\"run.json\"", token.STRING, 0)),
 
 		// type definitions

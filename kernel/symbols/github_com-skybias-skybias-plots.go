@@ -18,6 +18,7 @@ func init() {
 		"Blue":            reflect.ValueOf(&plots.Blue).Elem(),
 		"ConfusionFigure": reflect.ValueOf(plots.ConfusionFigure),
 		"DPI":             reflect.ValueOf(constant.MakeFromLiteral("96", token.INT, 0)),
+		"EffectCurve":     reflect.ValueOf(plots.EffectCurve),
 		"Green":           reflect.ValueOf(&plots.Green).Elem(),
 		"Grey":            reflect.ValueOf(&plots.Grey).Elem(),
 		"Must":            reflect.ValueOf(plots.Must),
@@ -33,12 +34,14 @@ func init() {
 		"Yellow":          reflect.ValueOf(&plots.Yellow).Elem(),
 
 		// type definitions
-		"BiasRow":    reflect.ValueOf((*plots.BiasRow)(nil)),
-		"CurvePoint": reflect.ValueOf((*plots.CurvePoint)(nil)),
-		"Figure":     reflect.ValueOf((*plots.Figure)(nil)),
-		"QQSeries":   reflect.ValueOf((*plots.QQSeries)(nil)),
-		"Series":     reflect.ValueOf((*plots.Series)(nil)),
-		"Sheet":      reflect.ValueOf((*plots.Sheet)(nil)),
-		"SkyRegion":  reflect.ValueOf((*plots.SkyRegion)(nil)),
+		"BiasRow":      reflect.ValueOf((*plots.BiasRow)(nil)),
+		"CurvePoint":   reflect.ValueOf((*plots.CurvePoint)(nil)),
+		"EffectPoint":  reflect.ValueOf((*plots.EffectPoint)(nil)),
+		"EffectSeries": reflect.ValueOf((*plots.EffectSeries)(nil)),
+		"Figure":       reflect.ValueOf((*plots.Figure)(nil)),
+		"QQSeries":     reflect.ValueOf((*plots.QQSeries)(nil)),
+		"Series":       reflect.ValueOf((*plots.Series)(nil)),
+		"Sheet":        reflect.ValueOf((*plots.Sheet)(nil)),
+		"SkyRegion":    reflect.ValueOf((*plots.SkyRegion)(nil)),
 	}
 }

@@ -12,14 +12,16 @@ import (
 func init() {
 	Symbols["github.com/skybias/skybias/report/report"] = map[string]reflect.Value{
 		// function, constant and variable definitions
-		"BiasRows":            reflect.ValueOf(report.BiasRows),
-		"Build":               reflect.ValueOf(report.Build),
-		"ComparisonsMarkdown": reflect.ValueOf(report.ComparisonsMarkdown),
-		"FigureDir":           reflect.ValueOf(constant.MakeFromLiteral("\"figures\"", token.STRING, 0)),
-		"ProbesMarkdown":      reflect.ValueOf(report.ProbesMarkdown),
-		"Render":              reflect.ValueOf(report.Render),
-		"SkyRegions":          reflect.ValueOf(report.SkyRegions),
-		"StudiesMarkdown":     reflect.ValueOf(report.StudiesMarkdown),
+		"AgreementMarkdown":        reflect.ValueOf(report.AgreementMarkdown),
+		"AgreementSummaryMarkdown": reflect.ValueOf(report.AgreementSummaryMarkdown),
+		"BiasRows":                 reflect.ValueOf(report.BiasRows),
+		"Build":                    reflect.ValueOf(report.Build),
+		"ComparisonsMarkdown":      reflect.ValueOf(report.ComparisonsMarkdown),
+		"FigureDir":                reflect.ValueOf(constant.MakeFromLiteral("\"figures\"", token.STRING, 0)),
+		"ProbesMarkdown":           reflect.ValueOf(report.ProbesMarkdown),
+		"Render":                   reflect.ValueOf(report.Render),
+		"SkyRegions":               reflect.ValueOf(report.SkyRegions),
+		"StudiesMarkdown":          reflect.ValueOf(report.StudiesMarkdown),
 
 		// type definitions
 		"Input":  reflect.ValueOf((*report.Input)(nil)),
