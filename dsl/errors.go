@@ -78,7 +78,22 @@ type errs struct {
 	list ErrorList
 }
 
+// maxEcho is the longest user value an error message repeats whole.
+const maxEcho = 80
+
 func (e *errs) at(n *yaml.Node, format string, args ...any) {
+	for i, a := range args {
+		switch v := a.(type) {
+		case string:
+			if len(v) > maxEcho {
+				args[i] = v[:maxEcho-3] + "..." // a 3 MB scalar is not echoed whole
+			}
+		case error: // an error may quote the value too (a path)
+			if s := v.Error(); len(s) > 4*maxEcho {
+				args[i] = s[:4*maxEcho-3] + "..."
+			}
+		}
+	}
 	e.list = append(e.list, &Error{Pos: e.doc.pos(n), Msg: fmt.Sprintf(format, args...)})
 }
 

@@ -328,3 +328,31 @@ func TestOtherLabelsCounted(t *testing.T) {
 		t.Errorf("line %q", b.String())
 	}
 }
+
+// Source files' YAML errors speak of the file, never of Go types.
+func TestSourceYAMLMessages(t *testing.T) {
+	tests := []struct {
+		name, yaml string
+		want       []string
+	}{
+		{"empty", "", []string{"the file is empty"}},
+		{"an experiment file", "name: t6\ntrain: {}\n", []string{"line 1: unknown key name", "is this an experiment file?"}},
+		{"a misspelled survey key", "survey:\n  name: x\n  sizze: 3\n", []string{"line 3: unknown key sizze"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := ParseSource("s.yaml", []byte(tc.yaml))
+			if err == nil {
+				t.Fatal("no error")
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("%q lacks %q", err, w)
+				}
+			}
+			if strings.Contains(err.Error(), "sky.") || strings.Contains(err.Error(), "EOF") {
+				t.Errorf("%q shows Go internals", err)
+			}
+		})
+	}
+}

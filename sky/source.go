@@ -5,9 +5,12 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -220,7 +223,20 @@ func ExpandPath(p, base string) (string, error) {
 
 // cleanYAMLError trims yaml.v3's "yaml: " prefix.
 func cleanYAMLError(err error) error {
+	if errors.Is(err, io.EOF) {
+		return errors.New("the file is empty (want a catalog: or survey: block)")
+	}
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
 	msg = strings.ReplaceAll(msg, "unmarshal errors:\n  ", "")
-	return fmt.Errorf("%s", msg)
+	// yaml.v3 names Go types ("field train not found in type
+	// sky.sourceFile"); say it in the file's terms.
+	msg = unknownField.ReplaceAllString(msg, "unknown key $1")
+	msg = strings.ReplaceAll(msg, " in type sky.sourceFile", " (a source file has catalog:, survey: and regions:; is this an experiment file?)")
+	msg = goType.ReplaceAllString(msg, "")
+	return errors.New(msg)
 }
+
+var (
+	unknownField = regexp.MustCompile(`field (\S+) not found`)
+	goType       = regexp.MustCompile(` in type [\w.*\[\]]+`)
+)

@@ -367,6 +367,10 @@ func (s *Survey) RenderJPEG(field string, c Class, i int) ([]byte, error) {
 	return render(rng, params, s.spec.Vary.apply(rng, f.Sky), s.spec.Size)
 }
 
+// FieldSize is how many galaxies of each class a field holds (0 for no
+// such field).
+func (s *Survey) FieldSize(field string) int { return s.spec.Fields[field].PerClass }
+
 // FieldNames lists the survey's fields, sorted.
 func (s *Survey) FieldNames() []string {
 	names := make([]string, 0, len(s.spec.Fields))

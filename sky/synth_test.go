@@ -114,7 +114,7 @@ func TestSurveyFieldsDiffer(t *testing.T) {
 
 func TestSurveyErrors(t *testing.T) {
 	cases := []struct{ name, yaml, want string }{
-		{"unknown key", "survey: {name: x, fields: {f: {ra: [0,1], dec: [0,1], per_class: 2, sky: {seeing: 2, jpeg: 80, stretch: 0.1, colour: 1}}}}", "field colour not found"},
+		{"unknown key", "survey: {name: x, fields: {f: {ra: [0,1], dec: [0,1], per_class: 2, sky: {seeing: 2, jpeg: 80, stretch: 0.1, colour: 1}}}}", "unknown key colour"},
 		{"no fields", "survey: {name: x}", "survey.fields is empty"},
 		{"no name", "survey: {fields: {f: {}}}", "survey.name is missing"},
 		{"bad jpeg", "survey: {name: x, per_class: 2, fields: {f: {ra: [0,1], dec: [0,1], sky: {seeing: 2, jpeg: 101, stretch: 0.1}}}}", "survey field f: sky: jpeg quality 101"},

@@ -188,3 +188,29 @@ func TestKillAndResume(t *testing.T) {
 		t.Errorf("report lacks its sections:\n%s", a)
 	}
 }
+
+// synth checks its counts before writing: asking for more galaxies than a
+// field holds, or a non-positive sheet row, writes nothing.
+func TestSynthChecksFirst(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"more than the field holds", []string{"--n", "100000"}, "nothing was written"},
+		{"negative sheet row", []string{"--n", "2", "--sheet-n", "-5"}, "--sheet-n -5"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			d := t.TempDir()
+			args := append([]string{"synth", "--survey", "testdata/tiny/survey.yaml", "--out", d, "--sheet", filepath.Join(d, "s.png")}, tc.args...)
+			out, code := run(t, args...)
+			if code == 0 || !strings.Contains(out, tc.want) {
+				t.Fatalf("exit %d, output %q; want a failure saying %q", code, out, tc.want)
+			}
+			if files := readTree(t, d); len(files) != 0 {
+				t.Errorf("%d files written", len(files))
+			}
+		})
+	}
+}

@@ -45,6 +45,9 @@ func runSynth(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if *n <= 0 {
 		return fmt.Errorf("--n %d: want a positive number of galaxies", *n)
 	}
+	if *sheetN <= 0 || *sheetN > 100 {
+		return fmt.Errorf("--sheet-n %d: want 1 to 100 cutouts per row", *sheetN)
+	}
 	src, err := sky.OpenSource(*survey)
 	if err != nil {
 		return err
@@ -60,6 +63,11 @@ func runSynth(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			if _, ok := sv.Regions()[f]; !ok {
 				return fmt.Errorf("--fields: survey %s has no field %q (it has %s)", sv.Name(), f, strings.Join(sv.FieldNames(), ", "))
 			}
+		}
+	}
+	for _, f := range names { // check every count before writing anything
+		if have := sv.FieldSize(f); *n > have {
+			return fmt.Errorf("--n %d: field %s of survey %s holds %d galaxies per class; nothing was written", *n, f, sv.Name(), have)
 		}
 	}
 	var rows [][]string
