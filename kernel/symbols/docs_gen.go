@@ -402,6 +402,7 @@ var Docs = map[string]string{
 	"github.com/skybias/skybias/sky.Survey":                          "type Survey struct {\n\t// contains filtered or unexported fields\n}\n\nSurvey is a synthetic survey: a Source whose galaxies are rendered on\ndemand. Galaxy i of a field and class is the same image whatever else is\nrendered, on any number of cores.",
 	"github.com/skybias/skybias/sky.Survey.Digest":                   "func (s *Survey) Digest() string\n\nDigest identifies the survey's specification and renderer version.",
 	"github.com/skybias/skybias/sky.Survey.FieldNames":               "func (s *Survey) FieldNames() []string\n\nFieldNames lists the survey's fields, sorted.",
+	"github.com/skybias/skybias/sky.Survey.FieldSize":                "func (s *Survey) FieldSize(field string) int\n\nFieldSize is how many galaxies of each class a field holds (0 for no\nsuch field).",
 	"github.com/skybias/skybias/sky.Survey.Galaxies":                 "func (s *Survey) Galaxies() []Galaxy\n\nGalaxies lists every galaxy: by field (sorted by name), then class, then index.",
 	"github.com/skybias/skybias/sky.Survey.Image":                    "func (s *Survey) Image(g *Galaxy, size int) (*Image, error)\n\nImage renders a galaxy of the survey at its native size, compresses it as\nthe field's JPEG quality says, and resamples it to size.",
 	"github.com/skybias/skybias/sky.Survey.Name":                     "func (s *Survey) Name() string\n\nName returns the survey's name.",
