@@ -356,3 +356,38 @@ func TestSourceYAMLMessages(t *testing.T) {
 		})
 	}
 }
+
+// A catalog's image paths stay inside its image folder unless the source
+// says allow_outside.
+func TestImagePathsContained(t *testing.T) {
+	tests := []struct {
+		name, image, extra string
+		ok                 bool
+	}{
+		{"inside", "img/a.jpg", "", true},
+		{"up and out", "../../../../etc/passwd", "", false},
+		{"absolute", "/etc/passwd", "", false},
+		{"absolute, allowed", "/etc/passwd", "  allow_outside: true\n", true},
+		{"up but back inside", "img/../b.jpg", "", true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if err := os.WriteFile(filepath.Join(dir, "c.csv"), []byte("id,class,img\n1,spiral,"+tc.image+"\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			src := "catalog:\n  file: c.csv\n  columns: {id: id, class: class, image: img}\n" + tc.extra
+			p := filepath.Join(dir, "s.yaml")
+			if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			_, err := OpenSource(p)
+			if tc.ok && err != nil {
+				t.Fatal(err)
+			}
+			if !tc.ok && (err == nil || !strings.Contains(err.Error(), "leaves the image folder")) {
+				t.Fatalf("got %v; want an error saying the path leaves the image folder", err)
+			}
+		})
+	}
+}

@@ -51,6 +51,10 @@ type catalogSpec struct {
 	Columns Columns `yaml:"columns" json:"columns"`
 	Crop    float64 `yaml:"crop" json:"crop"`
 	SkipBad bool    `yaml:"skip_bad" json:"skip_bad"`
+	// AllowOutside lets image paths leave the image folder (absolute
+	// paths, or ../): off by default, so a catalog cannot make skybias
+	// read files elsewhere.
+	AllowOutside bool `yaml:"allow_outside" json:"allow_outside,omitempty"`
 }
 
 // OpenSource reads a source definition file: either a "catalog:" block (a
@@ -107,6 +111,20 @@ func ParseSource(path string, data []byte) (Source, error) {
 	cat, err := ReadCatalogCSV(csvPath, spec.Columns, imgDir)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if !spec.AllowOutside {
+		root := imgDir
+		if root == "" {
+			root = filepath.Dir(csvPath)
+		}
+		for _, g := range cat.Galaxies {
+			if g.Image == "" {
+				continue
+			}
+			if rel, err := filepath.Rel(root, g.Image); err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+				return nil, fmt.Errorf("%s: galaxy %s: image path %s leaves the image folder %s (set catalog.allow_outside: true to read images elsewhere)", path, g.ID, g.Image, root)
+			}
+		}
 	}
 	if spec.Columns.Image == "" {
 		return nil, fmt.Errorf("%s: catalog.columns.image is missing (the column with each galaxy's image path)", path)
