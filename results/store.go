@@ -2,11 +2,9 @@ package results
 
 import (
 	"bytes"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -104,53 +102,31 @@ func Encode(r *Result, job *dsl.Job, manifest *Manifest, models [][]byte) (Files
 	}
 	out["manifest.json"] = append(man, '\n')
 	for _, t := range r.Tests {
-		var b bytes.Buffer
-		w := csv.NewWriter(&b)
-		head := []string{"id", "ra", "dec", "class", "p_spiral"}
-		if k := t.Networks(); k > 1 {
-			for m := 1; m <= k; m++ {
-				head = append(head, "p_spiral_"+strconv.Itoa(m))
-			}
+		recs := make([][]string, len(t.Predictions))
+		for i, p := range t.Predictions {
+			recs[i] = withMembers([]string{p.ID, fmtFloat(p.RA), fmtFloat(p.Dec), p.Class.String(), strconv.FormatFloat(p.PSpiral, 'g', -1, 64)}, p.Members)
 		}
-		w.Write(head)
-		for _, p := range t.Predictions {
-			rec := []string{p.ID, fmtFloat(p.RA), fmtFloat(p.Dec), p.Class.String(), strconv.FormatFloat(p.PSpiral, 'g', -1, 64)}
-			for _, v := range p.Members {
-				rec = append(rec, strconv.FormatFloat(v, 'g', -1, 64))
-			}
-			w.Write(rec)
-		}
-		w.Flush()
-		if err := w.Error(); err != nil {
+		b, err := encodeTable(append(predictionColumns[:len(predictionColumns):len(predictionColumns)], memberColumns("p_spiral", t.Networks())...), recs)
+		if err != nil {
 			return nil, err
 		}
-		out[filepath.Join("predictions", safeName(t.Name)+".csv")] = b.Bytes()
+		out[filepath.Join("predictions", safeName(t.Name)+".csv")] = b
 	}
 	if pr := r.Probe; pr != nil {
-		var b bytes.Buffer
-		w := csv.NewWriter(&b)
-		head := []string{"id", "ra", "dec", "class", "region", "p_region1", "p_simple"}
 		k := 0
 		if len(pr.Predictions) > 0 {
 			k = len(pr.Predictions[0].Members)
 		}
-		for m := 1; m <= k; m++ {
-			head = append(head, "p_region1_"+strconv.Itoa(m))
+		recs := make([][]string, len(pr.Predictions))
+		for i, p := range pr.Predictions {
+			recs[i] = withMembers([]string{p.ID, fmtFloat(p.RA), fmtFloat(p.Dec), p.Class.String(), pr.Regions[p.Region],
+				strconv.FormatFloat(p.P, 'g', -1, 64), strconv.FormatFloat(p.Simple, 'g', -1, 64)}, p.Members)
 		}
-		w.Write(head)
-		for _, p := range pr.Predictions {
-			rec := []string{p.ID, fmtFloat(p.RA), fmtFloat(p.Dec), p.Class.String(), pr.Regions[p.Region],
-				strconv.FormatFloat(p.P, 'g', -1, 64), strconv.FormatFloat(p.Simple, 'g', -1, 64)}
-			for _, v := range p.Members {
-				rec = append(rec, strconv.FormatFloat(v, 'g', -1, 64))
-			}
-			w.Write(rec)
-		}
-		w.Flush()
-		if err := w.Error(); err != nil {
+		b, err := encodeTable(append(probeColumns[:len(probeColumns):len(probeColumns)], memberColumns("p_region1", k)...), recs)
+		if err != nil {
 			return nil, err
 		}
-		out["probe.csv"] = b.Bytes()
+		out["probe.csv"] = b
 	}
 	for k, m := range models {
 		name := "model.ckpt"
@@ -204,33 +180,19 @@ func (s *Store) Load(hash string) (*Result, error) {
 	return &r, nil
 }
 
+// The fixed columns of the prediction files.
+var (
+	predictionColumns = []string{"id", "ra", "dec", "class", "p_spiral"}
+	probeColumns      = []string{"id", "ra", "dec", "class", "region", "p_region1", "p_simple"}
+)
+
 func readProbe(path string, regions []string) ([]ProbePrediction, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("probe predictions: %w", err)
-	}
-	defer f.Close()
-	r := csv.NewReader(f)
-	head, err := r.Read()
-	if err != nil {
-		return nil, fmt.Errorf("probe predictions %s: %w", path, err)
-	}
-	if len(head) < 7 || len(head) == 8 {
-		return nil, fmt.Errorf("probe predictions %s: header has %d columns; want id, ra, dec, class, region, p_region1, p_simple and one p_region1_K per ensemble member", path, len(head))
-	}
 	var out []ProbePrediction
-	for {
-		rec, err := r.Read()
-		if errors.Is(err, io.EOF) {
-			return out, nil
-		}
-		if err != nil {
-			return nil, fmt.Errorf("probe predictions %s: %w", path, err)
-		}
-		line, _ := r.FieldPos(0)
-		p := ProbePrediction{ID: rec[0], RA: parseOrNaN(rec[1]), Dec: parseOrNaN(rec[2]), Region: -1}
+	err := readTable(path, "probe predictions", probeColumns, "p_region1", func(rec []string, members []float64) error {
+		p := ProbePrediction{ID: rec[0], RA: parseOrNaN(rec[1]), Dec: parseOrNaN(rec[2]), Region: -1, Members: members}
+		var err error
 		if p.Class, err = sky.ParseClass(rec[3]); err != nil {
-			return nil, fmt.Errorf("probe predictions %s:%d: %w", path, line, err)
+			return err
 		}
 		for k, name := range regions {
 			if rec[4] == name {
@@ -238,68 +200,41 @@ func readProbe(path string, regions []string) ([]ProbePrediction, error) {
 			}
 		}
 		if p.Region < 0 {
-			return nil, fmt.Errorf("probe predictions %s:%d: region %q is not one of %v", path, line, rec[4], regions)
+			return fmt.Errorf("region %q is not one of %v", rec[4], regions)
 		}
 		if p.P, err = strconv.ParseFloat(rec[5], 64); err != nil {
-			return nil, fmt.Errorf("probe predictions %s:%d: p_region1: %w", path, line, err)
+			return fmt.Errorf("p_region1: %w", err)
 		}
 		if p.Simple, err = strconv.ParseFloat(rec[6], 64); err != nil {
-			return nil, fmt.Errorf("probe predictions %s:%d: p_simple: %w", path, line, err)
-		}
-		if len(rec) > 7 {
-			p.Members = make([]float64, len(rec)-7)
-			for m := range p.Members {
-				if p.Members[m], err = strconv.ParseFloat(rec[7+m], 64); err != nil {
-					return nil, fmt.Errorf("probe predictions %s:%d: %s: %w", path, line, head[7+m], err)
-				}
-			}
+			return fmt.Errorf("p_simple: %w", err)
 		}
 		out = append(out, p)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
+	return out, nil
 }
 
 func readPredictions(path string) ([]Prediction, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("predictions: %w", err)
-	}
-	defer f.Close()
-	r := csv.NewReader(f)
-	head, err := r.Read()
-	if err != nil {
-		return nil, fmt.Errorf("predictions %s: %w", path, err)
-	}
-	if len(head) < 5 || len(head) == 6 {
-		return nil, fmt.Errorf("predictions %s: header has %d columns; want id, ra, dec, class, p_spiral and one p_spiral_K per ensemble member", path, len(head))
-	}
 	var out []Prediction
-	for {
-		rec, err := r.Read()
-		if errors.Is(err, io.EOF) {
-			return out, nil
-		}
-		if err != nil {
-			return nil, fmt.Errorf("predictions %s: %w", path, err)
-		}
-		line, _ := r.FieldPos(0)
-		p := Prediction{ID: rec[0]}
+	err := readTable(path, "predictions", predictionColumns, "p_spiral", func(rec []string, members []float64) error {
+		p := Prediction{ID: rec[0], RA: parseOrNaN(rec[1]), Dec: parseOrNaN(rec[2]), Members: members}
+		var err error
 		if p.Class, err = sky.ParseClass(rec[3]); err != nil {
-			return nil, fmt.Errorf("predictions %s:%d: %w", path, line, err)
+			return err
 		}
 		if p.PSpiral, err = strconv.ParseFloat(rec[4], 64); err != nil {
-			return nil, fmt.Errorf("predictions %s:%d: p_spiral: %w", path, line, err)
-		}
-		p.RA, p.Dec = parseOrNaN(rec[1]), parseOrNaN(rec[2])
-		if len(rec) > 5 {
-			p.Members = make([]float64, len(rec)-5)
-			for m := range p.Members {
-				if p.Members[m], err = strconv.ParseFloat(rec[5+m], 64); err != nil {
-					return nil, fmt.Errorf("predictions %s:%d: %s: %w", path, line, head[5+m], err)
-				}
-			}
+			return fmt.Errorf("p_spiral: %w", err)
 		}
 		out = append(out, p)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
+	return out, nil
 }
 
 func parseOrNaN(s string) float64 {
