@@ -2,9 +2,7 @@ package pipeline
 
 import (
 	"context"
-	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/skybias/skybias/analysis"
@@ -21,27 +19,10 @@ func TestNullCalibration(t *testing.T) {
 		t.Skip("trains 60 small ensembles (about 1.5 minutes on 2 cores)")
 	}
 	const repeats = 30
-	studies, err := filepath.Abs("../experiments/studies")
-	if err != nil {
-		t.Fatal(err)
-	}
 	dir := t.TempDir()
 	var files []string
 	for _, name := range []string{"calibrate-null.yaml", "calibrate-null-baseline.yaml"} {
-		b, err := os.ReadFile(filepath.Join(studies, name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		s := strings.ReplaceAll(string(b), "../", filepath.Dir(studies)+"/")
-		if !strings.Contains(s, "\nrepeat: 100\n") {
-			t.Fatalf("%s: no \"repeat: 100\" line to reduce", name)
-		}
-		s = strings.Replace(s, "\nrepeat: 100\n", "\nrepeat: 30\n", 1)
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(s), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		files = append(files, p)
+		files = append(files, studyCopy(t, dir, name, "\nrepeat: 100\n", "\nrepeat: 30\n"))
 	}
 	spec := &Spec{Title: "null calibration", Files: files, Profile: "calibrate", Results: filepath.Join(dir, "results")}
 	rep, err := Execute(context.Background(), spec, "", Options{Executor: "local"})

@@ -2,11 +2,9 @@ package pipeline
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"runtime/debug"
 	"runtime/metrics"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -65,27 +63,10 @@ func TestMemoryBudget(t *testing.T) {
 		limit = 128 << 20 // the soft limit the run is held to
 		cache = 32 << 20  // the shared image cache's budget
 	)
-	studies, err := filepath.Abs("../experiments/studies")
-	if err != nil {
-		t.Fatal(err)
-	}
 	dir := t.TempDir()
 	var files []string
 	for _, name := range []string{"calibrate-null.yaml", "calibrate-null-baseline.yaml"} {
-		b, err := os.ReadFile(filepath.Join(studies, name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		s := strings.ReplaceAll(string(b), "../", filepath.Dir(studies)+"/")
-		if !strings.Contains(s, "\nrepeat: 100\n") {
-			t.Fatalf("%s: no \"repeat: 100\" line to reduce", name)
-		}
-		s = strings.Replace(s, "\nrepeat: 100\n", "\nrepeat: 6\n", 1)
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(s), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		files = append(files, p)
+		files = append(files, studyCopy(t, dir, name, "\nrepeat: 100\n", "\nrepeat: 6\n"))
 	}
 	old := debug.SetMemoryLimit(limit)
 	defer debug.SetMemoryLimit(old)

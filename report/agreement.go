@@ -53,11 +53,8 @@ func agreementTable(a *findings.Agreement) ([]string, [][]string) {
 func AgreementMarkdown(a *findings.Agreement) string {
 	head, rows := agreementTable(a)
 	var b strings.Builder
-	b.WriteString("| " + strings.Join(head, " | ") + " |\n|" + strings.Repeat("---|", len(head)) + "\n")
-	for _, r := range rows {
-		b.WriteString("| " + strings.Join(r, " | ") + " |\n")
-	}
-	return b.String()
+	table{head, rows}.md(&b)
+	return strings.TrimSuffix(b.String(), "\n") // the table without the blank line that ends a report block
 }
 
 // AgreementSummaryMarkdown is a summary's agreement table and its
