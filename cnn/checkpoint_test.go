@@ -95,8 +95,30 @@ func FuzzReadCheckpoint(f *testing.F) {
 			return
 		}
 		m, err := readCheckpoint(bufio.NewReader(bytes.NewReader(data)), int64(len(data)))
-		if err == nil && m.NumParams() == 0 {
+		if err != nil {
+			return
+		}
+		if m.NumParams() == 0 {
 			t.Fatal("accepted a checkpoint without parameters")
+		}
+		// Round trip: what was accepted saves, and the saved file loads
+		// and saves again to the same bytes.
+		dir := t.TempDir()
+		a, b := filepath.Join(dir, "a.ckpt"), filepath.Join(dir, "b.ckpt")
+		if err := m.Save(a); err != nil {
+			t.Fatalf("an accepted checkpoint does not save: %v", err)
+		}
+		m2, err := Load(a)
+		if err != nil {
+			t.Fatalf("a saved checkpoint does not load: %v", err)
+		}
+		if err := m2.Save(b); err != nil {
+			t.Fatal(err)
+		}
+		ab, _ := os.ReadFile(a)
+		bb, _ := os.ReadFile(b)
+		if !bytes.Equal(ab, bb) {
+			t.Fatal("load and save changed a checkpoint")
 		}
 	})
 }

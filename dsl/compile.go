@@ -379,7 +379,10 @@ func (x *experiment) job(doc *Document, profile, variant string, params map[stri
 		j.Training.Seed = sky.SubSeed(x.training.Seed, "repeat", strconv.Itoa(rep))
 	}
 	if x.source != nil {
-		j.Source = SourceRef{Name: x.source.Name(), Path: x.sourcePath, Overrides: x.sourceOverrides, Digest: x.source.Digest()}
+		if x.unused == nil {
+			x.unused = sky.OtherLabels(x.source)
+		}
+		j.Source = SourceRef{Name: x.source.Name(), Path: x.sourcePath, Overrides: x.sourceOverrides, Digest: x.source.Digest(), Unused: x.unused}
 	}
 	use := func(names []string) {
 		for _, n := range names {

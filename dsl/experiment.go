@@ -23,7 +23,7 @@ var (
 	trainingKeys = []string{"epochs", "batch", "lr", "beta1", "beta2", "epsilon", "seed", "validation", "patience", "augment", "ensemble"}
 	selKeys      = []string{"from", "n"}
 	paperKeys    = []string{"table", "figure", "on"}
-	compareKeys  = []string{"with", "on", "baseline_on", "spiral_field", "elliptical_field", "truth"}
+	compareKeys  = []string{"with", "on", "baseline_on", "spiral_field", "elliptical_field", "truth", "target"}
 	clusterKeys  = []string{"partition", "time", "cpus", "mem", "account", "sbatch"}
 	classNames   = []string{"elliptical", "spiral"}
 	// scaleKeys are the keys a profile holds beyond experiment keys.
@@ -56,6 +56,7 @@ type experiment struct {
 	seed              uint64
 	repeat            int
 	compare           []Compare
+	unused            map[string]int // the source's rows of other classes (sky.OtherLabels)
 	cluster           *Cluster
 	// probe is set for a region probe (then train and test are not).
 	probe *probeSpec
@@ -398,10 +399,17 @@ func decodeCompare(e *errs, v *yaml.Node) []Compare {
 		el = resolve(el)
 		var c Compare
 		for _, kv := range e.keys(el, "compare", compareKeys) {
+			if kv[0].Value == "target" {
+				if v, ok := e.number(kv[1], "compare.target", -1, 1); ok {
+					c.Target = &v
+				}
+				continue
+			}
 			s, _ := e.str(kv[1], "compare."+kv[0].Value)
 			switch kv[0].Value {
 			case "with":
 				c.With = s
+				c.Pos = e.doc.pos(kv[1])
 			case "on":
 				c.On = s
 			case "baseline_on":

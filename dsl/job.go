@@ -96,6 +96,10 @@ type SourceRef struct {
 	// result.
 	Overrides string `json:"overrides,omitempty"`
 	Digest    string `json:"digest"`
+	// Unused counts a catalog's rows whose class is neither elliptical nor
+	// spiral, by label as written ("spirall": 2), for the report to say
+	// what was left out; counted when compiled, not hashed.
+	Unused map[string]int `json:"-"`
 }
 
 // Part is one draw of a class's training galaxies: N from the union of
@@ -157,6 +161,12 @@ type Compare struct {
 	// (no bias: every shift the verdict calls is a false positive) or
 	// "bias" (the verdict should find it: its rate is the power).
 	Truth string `json:"truth,omitempty"`
+	// Target is a published effect this comparison is set against: the
+	// report says where a swept parameter makes the effect reach it (how a
+	// tuned survey's contrast is chosen).
+	Target *float64 `json:"target,omitempty"`
+	// Pos is where the with: value is written (for errors; not hashed).
+	Pos Pos `json:"-"`
 }
 
 // PaperRef points at the published table or figure an experiment

@@ -109,6 +109,9 @@ func (d *Document) load(path string, data []byte, stack []string, e *errs, from 
 		} else {
 			msg = strings.TrimPrefix(msg, "yaml: ")
 		}
+		if l, c, say, ok := syntaxPlace(data, msg); ok {
+			pos.Line, pos.Column, msg = l, c, say
+		}
 		e.list = append(e.list, &Error{Pos: pos, Msg: "not valid YAML: " + msg})
 		return nil
 	}

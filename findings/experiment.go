@@ -157,6 +157,9 @@ type Comparison struct {
 	Paper, PaperPublished *analysis.PaperBinomial
 	// Truth is what a calibration study knows ("none", "bias" or "").
 	Truth string
+	// Target is the published effect the comparison is set against, if
+	// the experiment names one (compare.target).
+	Target *float64
 }
 
 // RepeatVerdict is the verdict repeat k alone would get, as a family of
@@ -343,6 +346,7 @@ func compare(e, base *Experiment, c dsl.Compare) ([]*Comparison, error) {
 			cmp.Contrast = fc
 		}
 		cmp.Truth = c.Truth
+		cmp.Target = c.Target
 		var ours, theirs []float64
 		for _, br := range brs {
 			if bt := br.Result.Test(c.BaselineOn); bt != nil {

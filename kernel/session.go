@@ -136,37 +136,84 @@ func splitImports(code string) ([][2]string, string, int, error) {
 	return specs, "", i, nil
 }
 
-// Execute runs a cell. It returns the value of its last expression (an
-// invalid Value when the cell ends otherwise) and, on failure, a
-// *CellError. ctx is the cell's context: cancelling it interrupts the
-// cell, and project code receives it through nb.Context().
+// Execute runs a cell: any mix and order of imports, declarations (a
+// later func or var of the same name replaces the earlier) and statements.
+// It returns the value of its last expression when that is the cell's last
+// part and yields one value (see yields), an invalid Value otherwise, and
+// on failure a *CellError. ctx is the cell's context: cancelling it
+// interrupts the cell, and project code receives it through nb.Context().
 func (s *Session) Execute(ctx context.Context, code string) (reflect.Value, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	specs, rest, offset, err := splitImports(code)
-	if err != nil {
-		return reflect.Value{}, err
-	}
-	for k, sp := range specs {
-		if err := s.importPath(sp[0], sp[1]); err != nil {
-			return reflect.Value{}, &CellError{Name: "error", Line: k + 1, Message: err.Error()}
-		}
-	}
-	if strings.TrimSpace(rest) == "" {
-		return reflect.Value{}, nil
-	}
 	nb.SetContext(ctx)
 	defer nb.SetContext(context.Background())
-	stmts, isBody := statements(rest)
+	var v reflect.Value
+	for _, seg := range segments(code) {
+		v = reflect.Value{}
+		switch seg.kind {
+		case segImport:
+			specs, _, _, err := splitImports(seg.src)
+			if err != nil {
+				var ce *CellError
+				if errors.As(err, &ce) {
+					ce.Line += seg.line
+				}
+				return reflect.Value{}, err
+			}
+			for _, sp := range specs {
+				if err := s.importPath(sp[0], sp[1]); err != nil {
+					return reflect.Value{}, &CellError{Name: "error", Line: seg.line + 1, Message: err.Error()}
+				}
+			}
+		case segDecl:
+			if _, err := s.interp.EvalWithContext(ctx, seg.src); err != nil {
+				return reflect.Value{}, cellError(err, seg.line, ctx)
+			}
+		default:
+			var err error
+			if v, err = s.statements(ctx, seg.src, seg.line); err != nil {
+				return reflect.Value{}, err
+			}
+		}
+	}
+	return v, nil
+}
+
+// statements runs a cell's run of statements one at a time, so that
+// declarations ("var x T") and statements mix as in a function body, and
+// returns the value of the last when it is an expression to show.
+func (s *Session) statements(ctx context.Context, code string, offset int) (reflect.Value, error) {
+	if strings.TrimSpace(code) == "" {
+		return reflect.Value{}, nil
+	}
+	stmts, isBody := statements(code)
 	if !isBody {
-		// Declarations (func, type) that are not statements: evaluate whole.
-		if _, err := s.interp.EvalWithContext(ctx, rest); err != nil {
+		// Not statements after all: evaluate whole, for the interpreter
+		// to run it or say what is wrong.
+		if _, err := s.interp.EvalWithContext(ctx, code); err != nil {
 			return reflect.Value{}, cellError(err, offset, ctx)
 		}
 		return reflect.Value{}, nil
 	}
-	// One statement at a time, so that a cell may mix declarations
-	// ("var x T") and statements as a function body does.
+	last := stmts[len(stmts)-1]
+	yields := unknownYield
+	if last.expr && (last.fun != "" || last.lit != unknownYield) {
+		yields = last.lit
+		if last.fun != "" {
+			yields = s.yields(last.fun)
+		}
+		switch yields {
+		case oneValue, valueAndError:
+			// Evaluated into hidden variables: yaegi gives no value for a
+			// call of several results, nor for a function literal's.
+			lhs := "_skybias_v"
+			if yields == valueAndError {
+				lhs += ", _skybias_err"
+			}
+			stmts[len(stmts)-1].src = lhs + " := " + last.src
+			stmts[len(stmts)-1].block = false
+		}
+	}
 	var v reflect.Value
 	for _, st := range stmts {
 		src, shift := st.src, 0
@@ -183,11 +230,82 @@ func (s *Session) Execute(ctx context.Context, code string) (reflect.Value, erro
 			return reflect.Value{}, cellError(err, offset+st.line+shift, ctx)
 		}
 	}
-	if len(stmts) == 0 || !stmts[len(stmts)-1].expr {
+	switch {
+	case !last.expr:
 		return reflect.Value{}, nil
+	case yields == oneValue || yields == valueAndError:
+		if yields == valueAndError {
+			if e, err := s.interp.Eval("_skybias_err"); err == nil && e.IsValid() && !e.IsNil() {
+				return reflect.Value{}, &CellError{Name: "error", Line: offset + last.line + 1, Message: fmt.Sprintf("%s returned an error: %v", last.fun, e.Interface())}
+			}
+		}
+		return s.interp.Eval("_skybias_v")
+	case yields == unknownYield:
+		return v, nil
 	}
-	return v, nil
+	return reflect.Value{}, nil
 }
+
+// What a called function yields, for the cell's last expression.
+const (
+	unknownYield  = iota // not a named function's call, or its type is unknown
+	noValue              // no results, several results, or a count of bytes written
+	oneValue             // one result: shown
+	valueAndError        // a value and an error: the value shown, a non-nil error reported
+)
+
+// yields says what calling fun yields, from its type. A call of several
+// results is not shown, with one exception: a value and an error, as most
+// Go functions return, shows the value (or the error), unless the call
+// writes and the value counts the bytes written (fmt.Println, w.Write,
+// io.Copy), which nobody asked to see.
+func (s *Session) yields(fun string) int {
+	f, err := s.interp.Eval(fun)
+	if err != nil || !f.IsValid() || f.Kind() != reflect.Func {
+		return unknownYield
+	}
+	t := f.Type()
+	switch {
+	case t.NumOut() == 1:
+		return oneValue
+	case t.NumOut() == 2 && t.Out(1) == errorType:
+		k := t.Out(0).Kind()
+		if (k == reflect.Int || k == reflect.Int64) && writer.MatchString(fun[strings.LastIndexByte(fun, '.')+1:]) {
+			return noValue
+		}
+		return valueAndError
+	}
+	return noValue
+}
+
+// writer matches the names of functions that write and return the count
+// of bytes written with an error.
+var writer = regexp.MustCompile(`^(F?Print(ln|f)?|Write(String|Byte|Rune|To)?|ReadFrom|Copy(N|Buffer)?)$`)
+
+// litYields says what calling a function literal yields, from its
+// declared results.
+func litYields(ft *ast.FuncType) int {
+	if ft.Results == nil {
+		return noValue
+	}
+	var types []ast.Expr
+	for _, f := range ft.Results.List {
+		for range max(1, len(f.Names)) {
+			types = append(types, f.Type)
+		}
+	}
+	switch {
+	case len(types) == 1:
+		return oneValue
+	case len(types) == 2:
+		if id, ok := types[1].(*ast.Ident); ok && id.Name == "error" {
+			return valueAndError
+		}
+	}
+	return noValue
+}
+
+var errorType = reflect.TypeOf((*error)(nil)).Elem()
 
 // statement is one top-level statement of a cell.
 type statement struct {
@@ -195,6 +313,24 @@ type statement struct {
 	line  int  // lines before it in the cell
 	expr  bool // an expression: its value is the cell's
 	block bool // a compound statement with blocks of its own
+	// fun is the called function of an expression statement that calls
+	// a name (f, pkg.F, x.M), whose type says what the call yields.
+	fun string
+	// lit is what a called function literal yields (unknownYield when
+	// the statement calls none).
+	lit int
+}
+
+// pureName reports whether an expression is a name or a chain of
+// selectors on one: it evaluates without side effects.
+func pureName(e ast.Expr) bool {
+	switch x := e.(type) {
+	case *ast.Ident:
+		return true
+	case *ast.SelectorExpr:
+		return pureName(x.X)
+	}
+	return false
 }
 
 // statements splits a cell into its statements when it parses as a
@@ -218,13 +354,23 @@ func statements(code string) ([]statement, bool) {
 		if lo < 0 || hi > len(code) || lo >= hi {
 			return nil, false
 		}
-		_, isExpr := st.(*ast.ExprStmt)
+		es, isExpr := st.(*ast.ExprStmt)
+		fun, lit := "", unknownYield
+		if isExpr {
+			if call, ok := es.X.(*ast.CallExpr); ok {
+				if fl, ok := call.Fun.(*ast.FuncLit); ok {
+					lit = litYields(fl.Type)
+				} else if pureName(call.Fun) {
+					fun = src[int(call.Fun.Pos())-base : int(call.Fun.End())-base]
+				}
+			}
+		}
 		block := false
 		switch st.(type) {
 		case *ast.IfStmt, *ast.ForStmt, *ast.RangeStmt, *ast.SwitchStmt, *ast.TypeSwitchStmt, *ast.SelectStmt, *ast.BlockStmt:
 			block = true
 		}
-		out = append(out, statement{src: code[lo:hi], line: strings.Count(code[:lo], "\n"), expr: isExpr, block: block})
+		out = append(out, statement{src: code[lo:hi], line: strings.Count(code[:lo], "\n"), expr: isExpr, block: block, fun: fun, lit: lit})
 	}
 	return out, true
 }

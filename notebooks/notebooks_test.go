@@ -33,9 +33,32 @@ func TestNotebooksExecute(t *testing.T) {
 	if out, err := exec.Command(bin, "kernel", "install", "--prefix", prefix).CombinedOutput(); err != nil {
 		t.Fatalf("kernel install: %v\n%s", err, out)
 	}
-	files, _ := filepath.Glob(filepath.Join(root, "notebooks", "*.ipynb"))
-	if len(files) < 3 {
-		t.Fatalf("found %d notebooks", len(files))
+	// The notebooks run from copies in a temporary tree whose experiments/
+	// is the repository's (read only), so whatever a notebook writes
+	// beside itself (a YAML of its own, a report folder) stays out of the
+	// repository.
+	work := filepath.Join(tmp, "work")
+	if err := os.MkdirAll(filepath.Join(work, "notebooks"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(root, "experiments"), filepath.Join(work, "experiments")); err != nil {
+		t.Fatal(err)
+	}
+	originals, _ := filepath.Glob(filepath.Join(root, "notebooks", "*.ipynb"))
+	if len(originals) < 3 {
+		t.Fatalf("found %d notebooks", len(originals))
+	}
+	var files []string
+	for _, f := range originals {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cp := filepath.Join(work, "notebooks", filepath.Base(f))
+		if err := os.WriteFile(cp, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, cp)
 	}
 	_, dataErr := os.Stat(filepath.Join(testenv.SharedDataDir(t), "gz1-sdss"))
 	for _, nbPath := range files {

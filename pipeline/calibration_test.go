@@ -54,3 +54,39 @@ func TestNullCalibration(t *testing.T) {
 		t.Fatal("no comparison of calibrate-null in the report")
 	}
 }
+
+// TestBiasedVerdict is the other side of TestNullCalibration, trained for
+// real: a reduced copy of experiments/studies/power-ps1.yaml (Table 6's
+// design on ps1-like-32, whose fields differ) with 3 repeats. The verdict
+// must call the shift, with a positive effect, in the whole study and in
+// at least 2 of the 3 repeats judged alone (the study's power is 0.99).
+func TestBiasedVerdict(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains 6 small ensembles")
+	}
+	dir := t.TempDir()
+	var files []string
+	for _, name := range []string{"power-ps1.yaml", "power-ps1-baseline.yaml"} {
+		files = append(files, studyCopy(t, dir, name, "\nrepeat: 100\n", "\nrepeat: 3\n"))
+	}
+	spec := &Spec{Title: "biased verdict", Files: files, Profile: "calibrate", Results: filepath.Join(dir, "results")}
+	rep, err := Execute(context.Background(), spec, "", Options{Executor: "local"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range rep.Comparisons {
+		if c.Experiment != "power-ps1" {
+			continue
+		}
+		r := c.Rate()
+		t.Logf("effect %+.3f [%+.3f, %+.3f], verdict %s, repeats calling a shift: %s", c.Effect.Estimate, c.Effect.Lo, c.Effect.Hi, c.Verdict(), r)
+		if !c.Significant() || c.Effect.Lo <= 0 {
+			t.Errorf("the verdict missed a built-in bias: effect %+.3f [%+.3f, %+.3f], P (Holm) %.3g", c.Effect.Estimate, c.Effect.Lo, c.Effect.Hi, c.Decision.PHolm)
+		}
+		if r.Repeats != 3 || r.Calls < 2 {
+			t.Errorf("repeats calling a shift: %s, want at least 2 of 3", r)
+		}
+		return
+	}
+	t.Fatal("no comparison of power-ps1 in the report")
+}

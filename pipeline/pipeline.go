@@ -12,10 +12,12 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/skybias/skybias/dsl"
 	"github.com/skybias/skybias/internal/atomicfile"
+	"github.com/skybias/skybias/internal/filelock"
 	"github.com/skybias/skybias/progress"
 	"github.com/skybias/skybias/report"
 	"github.com/skybias/skybias/results"
@@ -70,22 +72,71 @@ func NewSpec(title string, files []string, profile, store string) (*Spec, error)
 // SpecFile is the name of the saved Spec in a report folder.
 const SpecFile = "run.json"
 
-// Save writes the spec into dir atomically.
+// Save writes the spec into dir atomically. Paths are saved relative to
+// dir, so a report folder moved together with its experiments and store
+// (a cloned repository, say) still rebuilds.
 func (s *Spec) Save(dir string) error {
-	b, _ := json.MarshalIndent(s, "", "  ")
+	base, err := filepath.Abs(dir)
+	if err != nil {
+		return fmt.Errorf("%s: %w", dir, err)
+	}
+	saved := *s
+	saved.Files = make([]string, len(s.Files))
+	for i, f := range s.Files {
+		saved.Files[i] = relTo(base, f)
+	}
+	saved.Results = relTo(base, s.Results)
+	b, _ := json.MarshalIndent(&saved, "", "  ")
 	return atomicfile.WriteFile(filepath.Join(dir, SpecFile), append(b, '\n'))
 }
 
-// LoadSpec reads the spec of a report folder.
+// relTo is path relative to base, in slashes, where it can be.
+func relTo(base, path string) string {
+	if r, err := filepath.Rel(base, path); err == nil {
+		return filepath.ToSlash(r)
+	}
+	return path
+}
+
+// LoadSpec reads the spec of a report folder. Relative paths are
+// resolved against the folder, and every file it lists must be a YAML file
+// (.yaml or .yml), so that a run.json edited by hand cannot make report
+// read and echo some other file.
 func LoadSpec(dir string) (*Spec, error) {
-	b, err := os.ReadFile(filepath.Join(dir, SpecFile))
+	path := filepath.Join(dir, SpecFile)
+	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("%w (is %s a folder written by skybias run or paper?)", err, dir)
 	}
 	var s Spec
 	if err := json.Unmarshal(b, &s); err != nil {
-		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, SpecFile), err)
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
+	base, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", dir, err)
+	}
+	abs := func(p string) string {
+		p = filepath.FromSlash(p)
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(base, p)
+		}
+		return p
+	}
+	if len(s.Files) == 0 {
+		return nil, fmt.Errorf("%s: lists no experiment files", path)
+	}
+	for i, f := range s.Files {
+		ext := strings.ToLower(filepath.Ext(f))
+		if ext != ".yaml" && ext != ".yml" {
+			return nil, fmt.Errorf("%s: files[%d] %.80q is not a YAML file (.yaml or .yml); run.json lists experiment files only", path, i, f)
+		}
+		s.Files[i] = abs(f)
+	}
+	if s.Results == "" {
+		return nil, fmt.Errorf("%s: names no result store (results)", path)
+	}
+	s.Results = abs(s.Results)
 	return &s, nil
 }
 
@@ -106,10 +157,14 @@ type Options struct {
 	Progress *progress.Display
 	// Parallel is how many local jobs run at once (0: runner's choice).
 	Parallel int
+	// Repair retrains jobs whose stored result is damaged.
+	Repair bool
 }
 
 // Compile compiles experiment and report files with a profile; every
-// problem of every file is returned together.
+// problem of every file is returned together. A baseline that an
+// experiment compares with but the files do not include is found by name
+// beside the file that names it (dsl.Baselines) and compiled too.
 func Compile(files []string, profile string) ([]*dsl.Plan, []*dsl.ReportSpec, error) {
 	var plans []*dsl.Plan
 	var reports []*dsl.ReportSpec
@@ -135,7 +190,11 @@ func Compile(files []string, profile string) ([]*dsl.Plan, []*dsl.ReportSpec, er
 	if len(plans) == 0 {
 		return nil, nil, errors.New("no experiments among the files given")
 	}
-	return plans, reports, nil
+	added, err := dsl.Baselines(plans, dsl.Options{Profile: profile})
+	if err != nil {
+		return nil, nil, err
+	}
+	return append(plans, added...), reports, nil
 }
 
 // Execute compiles the spec's files, runs the jobs whose results are
@@ -149,6 +208,14 @@ func Execute(ctx context.Context, spec *Spec, out string, opts Options) (*report
 	}
 	var jobs []*dsl.Job
 	for _, p := range plans {
+		if a, err := filepath.Abs(p.File); err == nil && !slices.Contains(spec.Files, a) {
+			spec.Files = append(spec.Files, a) // a baseline found beside its experiment
+			if opts.Log != nil {
+				fmt.Fprintf(opts.Log, "including %s (experiment %s, a baseline the files compare with)\n", p.File, p.Experiment)
+			}
+		}
+	}
+	for _, p := range plans {
 		jobs = append(jobs, p.Jobs...)
 		if spec.Profile == "" {
 			spec.Profile = p.Profile
@@ -157,8 +224,15 @@ func Execute(ctx context.Context, spec *Spec, out string, opts Options) (*report
 	if err := Preflight(plans, out, spec.Results, opts.Executor); err != nil {
 		return nil, err
 	}
+	if out != "" {
+		l, err := LockOut(out)
+		if err != nil {
+			return nil, err
+		}
+		defer l.Unlock()
+	}
 	store := &results.Store{Dir: spec.Results}
-	ex, err := runner.NewExecutor(opts.Executor, runner.Options{Store: store, Log: opts.Log, Progress: opts.Progress, SaveModels: true, Parallel: opts.Parallel}, opts.Cluster, opts.NoWait)
+	ex, err := runner.NewExecutor(opts.Executor, runner.Options{Store: store, Log: opts.Log, Progress: opts.Progress, SaveModels: true, Parallel: opts.Parallel, Repair: opts.Repair}, opts.Cluster, opts.NoWait)
 	if err != nil {
 		return nil, err
 	}
@@ -206,6 +280,22 @@ func Execute(ctx context.Context, spec *Spec, out string, opts Options) (*report
 		}
 	}
 	return rep, nil
+}
+
+// OutLock is the lock file a run holds in its output folder while it runs.
+const OutLock = ".skybias.lock"
+
+// LockOut takes the output folder's lock, so that two runs cannot write
+// one report folder at once (REPORT.md from one and REPORT.html from the
+// other); a second run is refused with the holder's process ID. The lock
+// ends with the process, however it ends.
+func LockOut(out string) (*filelock.Lock, error) {
+	path := filepath.Join(out, OutLock)
+	l, err := filelock.TryLock(path)
+	if errors.Is(err, filelock.ErrLocked) {
+		return nil, fmt.Errorf("output folder %s is being written by another skybias run (PID %d); wait for it to finish or choose another --out", out, filelock.Holder(path))
+	}
+	return l, err
 }
 
 // Collect waits for the spec's Slurm arrays to finish.

@@ -1,12 +1,15 @@
 package pipeline
 
 import (
+	"context"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/skybias/skybias/dsl"
+	"github.com/skybias/skybias/internal/testenv"
 )
 
 // What would fail after training fails before it, all at once.
@@ -62,5 +65,66 @@ func TestPreflight(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A second run into an output folder that a run holds is refused before
+// any work, naming the holder's process ID; once released, it goes ahead.
+func TestOutLocked(t *testing.T) {
+	out := t.TempDir()
+	held, err := LockOut(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec, err := NewSpec("", []string{filepath.Join(testenv.Root(t), "experiments", "studies", "null-baseline.yaml")}, "calibrate", t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Execute(context.Background(), spec, out, Options{Executor: "store"})
+	if err == nil || !strings.Contains(err.Error(), "being written by another skybias run (PID "+strconv.Itoa(os.Getpid())+")") {
+		t.Fatalf("second run into a held --out: %v", err)
+	}
+	held.Unlock()
+	_, err = Execute(context.Background(), spec, out, Options{Executor: "store"})
+	if err == nil || strings.Contains(err.Error(), "another skybias run") {
+		t.Fatalf("after release: %v, want the store-only run's missing-results error", err)
+	}
+}
+
+// run.json keeps paths relative to its folder and lists YAML files only:
+// a spec saved and loaded is the same spec, and a hand-edited one that
+// lists another file is refused.
+func TestSpecFile(t *testing.T) {
+	root := t.TempDir()
+	out := filepath.Join(root, "out", "r")
+	exp := filepath.Join(root, "exp", "a.yaml")
+	spec := &Spec{Title: "t", Files: []string{exp}, Profile: "quick", Results: filepath.Join(root, "store")}
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := spec.Save(out); err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := os.ReadFile(filepath.Join(out, SpecFile))
+	if strings.Contains(string(raw), root) || !strings.Contains(string(raw), `"../../exp/a.yaml"`) {
+		t.Errorf("run.json does not hold relative paths:\n%s", raw)
+	}
+	back, err := LoadSpec(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if back.Files[0] != exp || back.Results != spec.Results {
+		t.Errorf("loaded %v %s, saved %v %s", back.Files, back.Results, spec.Files, spec.Results)
+	}
+	for _, bad := range []struct{ json, want string }{
+		{`{"files": ["/etc/passwd"], "results": "s"}`, "not a YAML file"},
+		{`{"files": [], "results": "s"}`, "lists no experiment files"},
+		{`{"files": ["a.yaml"]}`, "names no result store"},
+		{`{"files": `, "unexpected end"},
+	} {
+		os.WriteFile(filepath.Join(out, SpecFile), []byte(bad.json), 0o644)
+		if _, err := LoadSpec(out); err == nil || !strings.Contains(err.Error(), bad.want) {
+			t.Errorf("run.json %s: %v, want %q", bad.json, err, bad.want)
+		}
 	}
 }

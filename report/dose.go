@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/skybias/skybias/findings"
 	"github.com/skybias/skybias/plots"
@@ -17,8 +18,10 @@ type dosePoint struct {
 
 // doses draws, for every experiment that sweeps one numeric parameter and
 // is compared with its baseline at each value, the effect against that
-// parameter: a dose-response.
+// parameter: a dose-response; with two or more, all of them on one chart.
 func (r *Report) doses(d *doc, figs *figureSet) {
+	var all []plots.EffectSeries
+	var keys []string
 	for _, e := range r.Experiments {
 		key, pts := r.dosePoints(e)
 		if len(pts) < 3 {
@@ -41,7 +44,52 @@ func (r *Report) doses(d *doc, figs *figureSet) {
 		d.img(e.Name()+": the effect against "+key+", with 95% intervals", figs.add("dose-"+e.Name(), f, err))
 		d.table([]string{key, "effect [95% interval]", "P", "P (Holm)", "verdict", "p(spiral) / baseline"}, rows)
 		d.p("%s", doseThreshold(key, pts))
+		if t := pts[0].c.Target; t != nil {
+			d.p("%s", doseTarget(key, pts, *t))
+		}
+		all = append(all, plots.EffectSeries{Name: fmt.Sprintf("%s (%s)", e.Name(), key), Points: ep})
+		keys = append(keys, key)
 	}
+	if len(all) < 2 {
+		return
+	}
+	d.h(2, "Dose-response: all curves")
+	d.p("%s", fmt.Sprintf("The %d dose-responses above on one chart. Each curve's x is its own swept parameter (%s); "+
+		"where those are contrasts, 1 is the survey's fields as written and 0 the fields' mean sky, so the curves compare field differences "+
+		"in units of the differences the survey declares.", len(all), strings.Join(uniq(keys), ", ")))
+	f, err := plots.EffectCurve("effect against dose, every curve", "dose (each curve's swept parameter)", all)
+	d.img("every dose-response on one chart, with 95% intervals", figs.add("dose-all", f, err))
+}
+
+// uniq returns the distinct strings of xs in first-seen order.
+func uniq(xs []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, x := range xs {
+		if !seen[x] {
+			seen[x] = true
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// doseTarget says where the effect first reaches a published target,
+// interpolating linearly between the two swept values around it.
+func doseTarget(key string, pts []dosePoint, target float64) string {
+	for i := 1; i < len(pts); i++ {
+		a, b := pts[i-1], pts[i]
+		ea, eb := a.c.Effect.Estimate, b.c.Effect.Estimate
+		if (ea-target)*(eb-target) > 0 || ea == eb {
+			continue
+		}
+		x := a.x + (target-ea)/(eb-ea)*(b.x-a.x)
+		return fmt.Sprintf("The effect reaches the target %+.3f (compare.target) at %s = %.3g, interpolated linearly between %g (%+.4f) and %g (%+.4f). "+
+			"Each effect has the interval in the table, so the crossing is uncertain by about the spread of the values around it.",
+			target, key, x, a.x, ea, b.x, eb)
+	}
+	return fmt.Sprintf("The effect does not reach the target %+.3f (compare.target) between %s = %g (%+.4f) and %g (%+.4f).",
+		target, key, pts[0].x, pts[0].c.Effect.Estimate, pts[len(pts)-1].x, pts[len(pts)-1].c.Effect.Estimate)
 }
 
 // dosePoints pairs each sweep value of an experiment with its comparison;

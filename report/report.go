@@ -69,8 +69,11 @@ func Render(title, profile string, f *findings.Findings, summaries []*dsl.Report
 	intro := "Each experiment trains the paper's network (`lenet5x`) on galaxies drawn from sky regions, one class from one region and the other class from another where the paper did so, and tests it on fixed test sets. " +
 		"A shift in the predicted spiral fraction on **the same test galaxies** against an experiment whose training did not separate the classes by region means the classifier learned where its training images came from."
 	d.p("%s", intro)
-	if profile != "" {
-		d.p("Profile: **%s**. Sources: %s.", profile, sourcesLine(f))
+	switch src := sourcesLine(f); {
+	case profile != "":
+		d.p("Profile: **%s**. Sources: %s.", profile, src)
+	case src != "":
+		d.p("Sources: %s.", src)
 	}
 	for _, m := range f.Missing {
 		d.p("Note: %s.", m)
@@ -127,7 +130,7 @@ func sourcesLine(f *findings.Findings) string {
 		key := s.Name + " " + s.Digest
 		if !seen[key] {
 			seen[key] = true
-			out = append(out, fmt.Sprintf("`%s` (digest %s)", s.Name, s.Digest[:12]))
+			out = append(out, fmt.Sprintf("`%s` (digest %s%s)", s.Name, s.Digest[:12], unusedNote(s.Unused)))
 		}
 	}
 	for _, e := range f.Experiments {
@@ -138,6 +141,15 @@ func sourcesLine(f *findings.Findings) string {
 	}
 	sort.Strings(out)
 	return strings.Join(out, ", ")
+}
+
+// unusedNote says how many catalog rows were left out for a class that is
+// neither elliptical nor spiral, by label.
+func unusedNote(unused map[string]int) string {
+	if s := sky.OtherLabelsText(unused); s != "" {
+		return "; not used: " + s
+	}
+	return ""
 }
 
 // summary is the headline table: every comparison, its effect and verdict.

@@ -3,6 +3,7 @@ package report
 import (
 	"encoding/csv"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,7 +16,7 @@ import (
 	"github.com/skybias/skybias/sky"
 )
 
-var update = flag.Bool("update", false, "rewrite testdata/report.golden.md")
+var update = flag.Bool("update", false, "rewrite the golden reports in testdata/")
 
 // fakeResults gives every job a result whose predictions are a fixed
 // function of the galaxy and the job, so the report can be checked
@@ -44,8 +45,11 @@ func fakeResults(t *testing.T, plans []*dsl.Plan) map[string]*results.Result {
 						if (c == sky.Spiral) != (k%5 == 0) { // 80% right
 							p = 0.8
 						}
-						if j.Experiment == "t2" && ts.Name == "p" && k%3 == 0 {
+						if (j.Experiment == "t2" || j.Experiment == "r2") && ts.Name == "p" && k%3 == 0 {
 							p = 0.9 // the biased design: more spirals on p
+						}
+						if strings.HasPrefix(j.Experiment, "r") && c == sky.Elliptical && k%(4+j.Repeat) == 1 {
+							p = 0.8 // repeats differ a little, as trainings do
 						}
 						pred := 0
 						if p > 0.5 {
@@ -158,5 +162,119 @@ func TestInlineMarkup(t *testing.T) {
 		if got := inline(in); got != want {
 			t.Errorf("inline(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// The report of repeated studies, golden in Markdown and HTML: a biased
+// design and a null control, each repeated against a repeated baseline,
+// so the controls table (effect and P per repeat, Welch across repeats),
+// the repeated-comparisons rates and the verdicts all render and are
+// checked word for word.
+func TestReportRepeatsGolden(t *testing.T) {
+	var plans []*dsl.Plan
+	for _, f := range []string{"r1.yaml", "r2.yaml", "r3.yaml"} {
+		p, err := dsl.CompileFile(filepath.Join("testdata", "repeats", f), dsl.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		plans = append(plans, p)
+	}
+	rep, err := Build(Input{Title: "repeats golden", Profile: "quick", Plans: plans, Results: fakeResults(t, plans)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, g := range []struct{ file, got string }{
+		{"report.repeats.golden.md", rep.Markdown},
+		{"report.repeats.golden.html", rep.HTML},
+	} {
+		golden := filepath.Join("testdata", g.file)
+		if *update {
+			os.WriteFile(golden, []byte(g.got), 0o644)
+		}
+		want, err := os.ReadFile(golden)
+		if err != nil {
+			t.Fatalf("%v (go test ./report -update)", err)
+		}
+		if g.got != string(want) {
+			t.Errorf("the report differs from %s (regenerate with go test ./report -update after checking)", golden)
+		}
+	}
+	for _, w := range []string{"Welch", "effect per repeat", "P per repeat", "compared the first 3"} {
+		if !strings.Contains(rep.Markdown, w) {
+			t.Errorf("the repeated-studies report lacks %q", w)
+		}
+	}
+	var biased, null *findings.Comparison
+	for _, c := range rep.Comparisons {
+		switch c.Experiment {
+		case "r2":
+			biased = c
+		case "r3":
+			null = c
+		}
+	}
+	if biased == nil || null == nil {
+		t.Fatal("missing comparisons")
+	}
+	if biased.Welch == nil || biased.Welch.P >= 0.05 || len(biased.Effects) != 3 || !biased.Significant() {
+		t.Errorf("biased design: Welch %+v, %d effects, verdict %s", biased.Welch, len(biased.Effects), biased.Verdict())
+	}
+	if null.Welch == nil || null.Significant() {
+		t.Errorf("null control: Welch %+v, verdict %s", null.Welch, null.Verdict())
+	}
+}
+
+// Catalog rows whose class is misspelled or empty are not silently lost:
+// the report's header names them by label.
+func TestReportCountsUnusedRows(t *testing.T) {
+	dir := t.TempDir()
+	csv := "id,class,img,field\n"
+	for i := 0; i < 40; i++ {
+		cls := []string{"spiral", "elliptical"}[i%2]
+		csv += fmt.Sprintf("g%d,%s,img/%d.jpg,%s\n", i, cls, i, []string{"p", "q"}[i/20])
+	}
+	csv += "x1,spirall,img/x1.jpg,p\nx2,elipical,img/x2.jpg,p\nx3,,img/x3.jpg,q\nx4,spirall,img/x4.jpg,q\n"
+	files := map[string]string{
+		"cat.csv":     csv,
+		"source.yaml": "catalog: {file: cat.csv, columns: {id: id, class: class, image: img}}\nregions: {p: {where: {field: p}}, q: {where: {field: q}}}\n",
+		"exp.yaml": "name: e\nsource: source.yaml\nmodel: {arch: lenet5x-small, input: 16, widths: [4, 4], pools: 2, dense: 4}\ntraining: {epochs: 1}\n" +
+			"train: {spiral: {from: p, n: 5}, elliptical: {from: p, n: 5}}\ntest: {p: {from: p, n: 5}}\n",
+	}
+	for name, body := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p, err := dsl.CompileFile(filepath.Join(dir, "exp.yaml"), dsl.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	plans := []*dsl.Plan{p}
+	rep, err := Build(Input{Title: "unused rows", Plans: plans, Results: fakeResults(t, plans)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "not used: 4 rows whose class is neither elliptical nor spiral: (empty) 1, elipical 1, spirall 2"
+	if !strings.Contains(rep.Markdown, want) {
+		t.Errorf("the report does not say %q:\n%.600s", want, rep.Markdown)
+	}
+}
+
+// DosesMarkdown lays out each dose-response's effects by swept value, bold
+// where the verdict calls a shift, and leaves out comparisons that sweep
+// nothing numeric.
+func TestDosesMarkdown(t *testing.T) {
+	s := findings.Summary{Comparisons: []findings.ComparisonRow{
+		{Experiment: "dose-a", Variant: "source.contrast=0", Effect: 0.01, CILow: -0.01, CIHigh: 0.03, Verdict: "no shift"},
+		{Experiment: "dose-a", Variant: "source.contrast=1", Effect: 0.3, CILow: 0.2, CIHigh: 0.4, Verdict: "shift"},
+		{Experiment: "dose-b", Variant: "source.contrasts.stars=0.5", Effect: 0.02, CILow: 0, CIHigh: 0.04, Verdict: "no shift"},
+		{Experiment: "table06", Test: "f1", Effect: 0.1, Verdict: "shift"},
+		{Experiment: "grid", Variant: "a=1,b=2", Effect: 0.1, Verdict: "shift"},
+	}}
+	want := "| experiment | swept | 0 | 0.5 | 1 |\n|---|---|---|---|---|\n" +
+		"| dose-a | `source.contrast` | +0.010 [-0.010, +0.030] |  | **+0.300 [+0.200, +0.400]** |\n" +
+		"| dose-b | `source.contrasts.stars` |  | +0.020 [+0.000, +0.040] |  |\n"
+	if got := DosesMarkdown(s); got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
 	}
 }

@@ -2,6 +2,8 @@ package report
 
 import (
 	"fmt"
+	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/skybias/skybias/findings"
@@ -57,6 +59,66 @@ func ProbesMarkdown(s findings.Summary) string {
 		fmt.Fprintf(&b, "| %s | %s | %s | %d / %d | %d | %.3f [%.3f, %.3f] | %s | %.3f [%.3f, %.3f] | %.3f [%.3f, %.3f] | %d of %d |\n",
 			p.Experiment, strings.Join(p.Regions, " vs "), p.Class, p.N, p.Test, p.Repeats, p.Accuracy, p.CILow, p.CIHigh, fmtP(p.P),
 			p.AUC, p.AUCLow, p.AUCHigh, p.SimpleProbeAccuracy, p.SimpleProbeCILow, p.SimpleProbeCIHigh, p.RepeatsAtChance, p.Repeats)
+	}
+	return b.String()
+}
+
+// DosesMarkdown is a Markdown table of a summary's dose-responses: for each
+// experiment whose variants sweep one numeric parameter, the effect at each
+// value (with its interval; bold where the verdict calls a shift), so that
+// the curves of several conditions read side by side.
+func DosesMarkdown(s findings.Summary) string {
+	type point struct {
+		x   float64
+		row findings.ComparisonRow
+	}
+	var order []string
+	keys := map[string]string{}
+	pts := map[string][]point{}
+	for _, c := range s.Comparisons {
+		k, v, ok := strings.Cut(c.Variant, "=")
+		x, err := strconv.ParseFloat(v, 64)
+		if !ok || err != nil || strings.Contains(v, ",") {
+			continue
+		}
+		if _, seen := pts[c.Experiment]; !seen {
+			order = append(order, c.Experiment)
+			keys[c.Experiment] = k
+		}
+		pts[c.Experiment] = append(pts[c.Experiment], point{x, c})
+	}
+	var xs []float64
+	seenX := map[float64]bool{}
+	for _, e := range order {
+		for _, p := range pts[e] {
+			if !seenX[p.x] {
+				seenX[p.x] = true
+				xs = append(xs, p.x)
+			}
+		}
+	}
+	sort.Float64s(xs)
+	var b strings.Builder
+	b.WriteString("| experiment | swept |")
+	for _, x := range xs {
+		fmt.Fprintf(&b, " %g |", x)
+	}
+	b.WriteString("\n|---|---|" + strings.Repeat("---|", len(xs)) + "\n")
+	for _, e := range order {
+		fmt.Fprintf(&b, "| %s | `%s` |", e, keys[e])
+		for _, x := range xs {
+			cell := ""
+			for _, p := range pts[e] {
+				if p.x == x {
+					cell = fmt.Sprintf("%+.3f [%+.3f, %+.3f]", p.row.Effect, p.row.CILow, p.row.CIHigh)
+					if p.row.Verdict == "shift" || p.row.Verdict == "reverse shift" {
+						cell = "**" + cell + "**"
+					}
+				}
+			}
+			fmt.Fprintf(&b, " %s |", cell)
+		}
+		b.WriteString("\n")
 	}
 	return b.String()
 }

@@ -53,6 +53,7 @@ func (s *Store) Write(hash string, content Files) error {
 		return fmt.Errorf("result store: %w", err)
 	}
 	defer os.RemoveAll(tmp) // a no-op after a successful rename
+	content[SumsFile] = checksums(content)
 	for name, data := range content {
 		p := filepath.Join(tmp, name)
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
@@ -155,9 +156,13 @@ func safeName(s string) string {
 	}, s)
 }
 
-// Load reads a stored result with its predictions.
+// Load reads a stored result with its predictions, after checking it
+// against its checksums (Verify).
 func (s *Store) Load(hash string) (*Result, error) {
 	dir := s.Path(hash)
+	if err := s.Verify(hash); err != nil {
+		return nil, err
+	}
 	b, err := os.ReadFile(filepath.Join(dir, "result.json"))
 	if err != nil {
 		return nil, fmt.Errorf("result %s: %w", hash[:min(12, len(hash))], err)

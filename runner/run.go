@@ -2,9 +2,12 @@ package runner
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"os"
 	"runtime"
+	"strings"
 	"sync"
 	"time"
 
@@ -24,6 +27,10 @@ type Options struct {
 	Progress *progress.Display
 	// SaveModels keeps each trained network in its result folder.
 	SaveModels bool
+	// Repair discards damaged stored results (see results.Store.Verify)
+	// and retrains their jobs; without it a damaged result stops the run
+	// before any training.
+	Repair bool
 	// Parallel is how many jobs run at once; 0 chooses: one per core when
 	// every job trains a small network (input of SmallInput pixels or
 	// less, whose batches are too small to keep the cores busy), else one
@@ -75,11 +82,14 @@ func Run(ctx context.Context, jobs []*dsl.Job, opts Options) error {
 			fmt.Fprintf(opts.Log, format, args...)
 		}
 	}
-	var todo []*dsl.Job
-	for _, j := range jobs {
-		if !opts.Store.Has(j.Hash()) {
-			todo = append(todo, j)
-		}
+	if n, err := opts.Store.SweepStale(); err != nil {
+		return err
+	} else if n > 0 {
+		logf("removed %d stale temporary folder(s) from %s\n", n, opts.Store.Dir)
+	}
+	todo, err := checkStored(jobs, opts, logf)
+	if err != nil {
+		return err
 	}
 	if len(todo) < len(jobs) {
 		logf("%d of %d jobs already have results in %s\n", len(jobs)-len(todo), len(jobs), opts.Store.Dir)
@@ -149,6 +159,35 @@ func Run(ctx context.Context, jobs []*dsl.Job, opts Options) error {
 	return ctx.Err()
 }
 
+// checkStored returns the jobs without an intact stored result. A damaged
+// result is discarded and its job retrained with opts.Repair; without it,
+// every damaged result is named and nothing runs.
+func checkStored(jobs []*dsl.Job, opts Options, logf func(string, ...any)) ([]*dsl.Job, error) {
+	var todo []*dsl.Job
+	var damaged []string
+	for _, j := range jobs {
+		err := opts.Store.Verify(j.Hash())
+		var d *results.DamagedError
+		switch {
+		case err == nil:
+		case errors.Is(err, os.ErrNotExist):
+			todo = append(todo, j)
+		case errors.As(err, &d) && opts.Repair:
+			logf("%s; retraining it\n", strings.TrimSuffix(d.Error(), " (run again with --repair to retrain it, or delete the folder)"))
+			if err := opts.Store.Discard(j.Hash()); err != nil {
+				return nil, err
+			}
+			todo = append(todo, j)
+		default:
+			damaged = append(damaged, err.Error())
+		}
+	}
+	if len(damaged) > 0 {
+		return nil, fmt.Errorf("nothing was run: %s", strings.Join(damaged, "\n"))
+	}
+	return todo, nil
+}
+
 func label(j *dsl.Job) string {
 	s := j.Experiment
 	if j.Variant != "" {
@@ -170,6 +209,18 @@ func RunJob(ctx context.Context, j *dsl.Job, opts Options) error {
 }
 
 func runOne(ctx context.Context, j *dsl.Job, opts Options) error {
+	unlock, err := opts.Store.LockJob(ctx, j.Hash(), func(pid int) {
+		if opts.Log != nil {
+			fmt.Fprintf(opts.Log, "      %s: another run (PID %d) is training this job; waiting for its result\n", j.ShortHash(), pid)
+		}
+	})
+	if err != nil {
+		return fmt.Errorf("job %s: %w", j.ShortHash(), err)
+	}
+	defer unlock()
+	if opts.Store.Has(j.Hash()) { // stored while we waited
+		return nil
+	}
 	res, man, models, err := Execute(ctx, j, opts.Progress)
 	if err != nil {
 		return err

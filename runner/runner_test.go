@@ -12,7 +12,9 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/skybias/skybias/dsl"
 	"github.com/skybias/skybias/results"
@@ -122,10 +124,131 @@ func TestBadImageLeavesNothing(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "030.jpg") {
 		t.Fatalf("got %v, want an error naming img/030.jpg", err)
 	}
-	entries, _ := os.ReadDir(store.Dir)
-	if len(entries) != 0 {
-		t.Errorf("a failed job left %d entries in the store (%s...)", len(entries), entries[0].Name())
+	if left := storeEntries(store); len(left) != 0 {
+		t.Errorf("a failed job left %d entries in the store (%s...)", len(left), left[0])
 	}
+}
+
+// storeEntries lists a store folder's entries but its lock files.
+func storeEntries(s *results.Store) []string {
+	entries, _ := os.ReadDir(s.Dir)
+	var out []string
+	for _, e := range entries {
+		if e.Name() != ".locks" {
+			out = append(out, e.Name())
+		}
+	}
+	return out
+}
+
+// A damaged stored result (a prediction file altered after it was
+// written) stops a run before any training, naming the file; with Repair
+// the job is retrained and stored again, identical to the first time.
+func TestDamagedResult(t *testing.T) {
+	dir := t.TempDir()
+	writeCatalog(t, dir, 40, -1)
+	p := plan(t, filepath.Join(dir, "exp.yaml"))
+	store := &results.Store{Dir: filepath.Join(dir, "results")}
+	if err := Run(context.Background(), p.Jobs, Options{Store: store}); err != nil {
+		t.Fatal(err)
+	}
+	h := p.Jobs[0].Hash()
+	preds := filepath.Join(store.Path(h), "predictions", "y.csv")
+	good, _ := os.ReadFile(preds)
+	bad := bytes.Replace(good, []byte("0."), []byte("1."), 1)
+	if err := os.WriteFile(preds, bad, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var log bytes.Buffer
+	err := Run(context.Background(), p.Jobs, Options{Store: store, Log: &log})
+	if err == nil || !strings.Contains(err.Error(), preds) || !strings.Contains(err.Error(), "--repair") {
+		t.Fatalf("run over a damaged result: %v, want an error naming %s and --repair", err, preds)
+	}
+	if strings.Contains(log.String(), "[1/") {
+		t.Errorf("a job started although a stored result was damaged:\n%s", log.String())
+	}
+	if _, err := store.Load(h); err == nil {
+		t.Error("Load read a damaged result")
+	}
+	log.Reset()
+	if err := Run(context.Background(), p.Jobs, Options{Store: store, Log: &log, Repair: true}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(log.String(), "retraining it") {
+		t.Errorf("repair did not say what it did:\n%s", log.String())
+	}
+	again, _ := os.ReadFile(preds)
+	if !bytes.Equal(again, good) {
+		t.Error("the retrained job's predictions differ from the first training's")
+	}
+	if err := store.Verify(h); err != nil {
+		t.Errorf("after repair: %v", err)
+	}
+}
+
+// A job whose lock another run holds is waited for and, once that run
+// has stored it, reused rather than trained again: the job here cannot be
+// trained (its images are gone), so only reuse lets it succeed.
+func TestJobLockWaitsAndReuses(t *testing.T) {
+	dir := t.TempDir()
+	writeCatalog(t, dir, 40, -1)
+	p := plan(t, filepath.Join(dir, "exp.yaml"))
+	first := &results.Store{Dir: filepath.Join(dir, "first")}
+	if err := Run(context.Background(), p.Jobs, Options{Store: first}); err != nil {
+		t.Fatal(err)
+	}
+	h := p.Jobs[0].Hash()
+	os.RemoveAll(filepath.Join(dir, "img"))
+	store := &results.Store{Dir: filepath.Join(dir, "shared")}
+	unlock, err := store.LockJob(context.Background(), h, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var log safeBuffer
+	done := make(chan error, 1)
+	go func() { done <- RunJob(context.Background(), p.Jobs[0], Options{Store: store, Log: &log}) }()
+	select {
+	case err := <-done:
+		t.Fatalf("RunJob did not wait for the held lock: %v", err)
+	case <-time.After(500 * time.Millisecond):
+	}
+	if !strings.Contains(log.String(), "waiting for its result") {
+		t.Errorf("the waiting run said nothing: %q", log.String())
+	}
+	// The holder stores the result (here: a copy of the first store's).
+	files := results.Files{}
+	filepath.WalkDir(first.Path(h), func(path string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && filepath.Base(path) != results.SumsFile {
+			rel, _ := filepath.Rel(first.Path(h), path)
+			files[rel], _ = os.ReadFile(path)
+		}
+		return nil
+	})
+	if err := store.Write(h, files); err != nil {
+		t.Fatal(err)
+	}
+	unlock()
+	if err := <-done; err != nil {
+		t.Fatalf("after the holder stored the job: %v", err)
+	}
+}
+
+// safeBuffer is a bytes.Buffer for one writer and one reader goroutine.
+type safeBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *safeBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *safeBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 func TestCancelStopsCleanly(t *testing.T) {
@@ -138,8 +261,8 @@ func TestCancelStopsCleanly(t *testing.T) {
 	if err := Run(ctx, p.Jobs, Options{Store: store}); err == nil {
 		t.Fatal("a cancelled run succeeded")
 	}
-	if entries, _ := os.ReadDir(store.Dir); len(entries) != 0 {
-		t.Errorf("a cancelled run left %d entries", len(entries))
+	if left := storeEntries(store); len(left) != 0 {
+		t.Errorf("a cancelled run left %d entries", len(left))
 	}
 }
 
@@ -293,5 +416,41 @@ func TestParallelRunsAreIdentical(t *testing.T) {
 				t.Errorf("job %s: %s differs between one and two jobs at once (%v, %v)", j.ShortHash(), f, errA, errB)
 			}
 		}
+	}
+}
+
+// Ctrl-C in the middle of training stops the run within a second or two
+// and stores nothing of the job.
+func TestCancelMidTraining(t *testing.T) {
+	dir := t.TempDir()
+	writeCatalog(t, dir, 40, -1)
+	exp := filepath.Join(dir, "exp.yaml")
+	b, _ := os.ReadFile(exp)
+	os.WriteFile(exp, bytes.Replace(b, []byte("epochs: 1"), []byte("epochs: 100000"), 1), 0o644)
+	p := plan(t, exp)
+	store := &results.Store{Dir: filepath.Join(dir, "results")}
+	ctx, cancel := context.WithCancel(context.Background())
+	var log safeBuffer
+	done := make(chan error, 1)
+	go func() { done <- Run(ctx, p.Jobs, Options{Store: store, Log: &log}) }()
+	time.Sleep(700 * time.Millisecond) // images loaded, training under way
+	if !strings.Contains(log.String(), "[1/1]") {
+		t.Fatalf("the job did not start: %q", log.String())
+	}
+	cancel()
+	t0 := time.Now()
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Fatal("a run cancelled mid-training succeeded")
+		}
+		if d := time.Since(t0); d > 2*time.Second {
+			t.Errorf("stopped %v after the cancel, want under 2s", d)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the run did not stop within 5s of the cancel")
+	}
+	if left := storeEntries(store); len(left) != 0 {
+		t.Errorf("a run cancelled mid-training left %v in the store", left)
 	}
 }

@@ -83,9 +83,16 @@ func OtherLabels(src Source) map[string]int {
 // WriteOtherLabels writes the OtherLabels line ("not used: 2 rows with
 // other labels: elipical 1, spirall 1"), or nothing when there are none.
 func WriteOtherLabels(w io.Writer, src Source) {
-	other := OtherLabels(src)
+	if s := OtherLabelsText(OtherLabels(src)); s != "" {
+		fmt.Fprintf(w, "  not used: %s\n", s)
+	}
+}
+
+// OtherLabelsText says what OtherLabels counted ("2 rows whose class is
+// neither elliptical nor spiral: elipical 1, spirall 1"); "" for none.
+func OtherLabelsText(other map[string]int) string {
 	if len(other) == 0 {
-		return
+		return ""
 	}
 	labels := make([]string, 0, len(other))
 	total := 0
@@ -94,5 +101,5 @@ func WriteOtherLabels(w io.Writer, src Source) {
 		total += n
 	}
 	sort.Strings(labels)
-	fmt.Fprintf(w, "  not used: %d rows whose class is neither elliptical nor spiral: %s\n", total, strings.Join(labels, ", "))
+	return fmt.Sprintf("%d rows whose class is neither elliptical nor spiral: %s", total, strings.Join(labels, ", "))
 }

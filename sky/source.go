@@ -72,6 +72,17 @@ func OpenSource(path string) (Source, error) {
 // ParseSource is OpenSource on bytes already read; path names the file in
 // errors and anchors relative paths.
 func ParseSource(path string, data []byte) (Source, error) {
+	s, err := parseSource(path, data)
+	if err != nil {
+		return nil, placeError(path, data, err)
+	}
+	return s, nil
+}
+
+func parseSource(path string, data []byte) (Source, error) {
+	if explicitZero(data, "survey", "size") {
+		return nil, fmt.Errorf("%s: survey.size 0 is outside 16..1024 (leave it out for the paper's 120)", path)
+	}
 	var f sourceFile
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)

@@ -122,7 +122,18 @@ type SurveySpec struct {
 	// null survey), 1 (or absent) the fields as written, 2 twice as
 	// different. The digest covers the resolved fields.
 	Contrast *float64 `yaml:"contrast" json:"contrast,omitempty"`
+	// Contrasts sets the contrast of single conditions by name
+	// (background, sky_color, tint, noise, seeing, stars, star_flux, jpeg,
+	// stretch), overriding Contrast for those: {contrast: 0, contrasts:
+	// {stars: 2}} keeps only the fields' star difference, doubled;
+	// {contrast: 0.3, contrasts: {stars: 1}} keeps the star counts as
+	// written and shrinks everything else.
+	Contrasts map[string]float64 `yaml:"contrasts" json:"contrasts,omitempty"`
 }
+
+// ConditionNames are the field conditions survey.contrasts can scale one
+// at a time, in the order of Conditions.
+var ConditionNames = []string{"background", "sky_color", "tint", "noise", "seeing", "stars", "star_flux", "jpeg", "stretch"}
 
 // Survey is a synthetic survey: a Source whose galaxies are rendered on
 // demand. Galaxy i of a field and class is the same image whatever else is
@@ -150,6 +161,9 @@ func NewSurvey(path string, spec SurveySpec) (*Survey, error) {
 	}
 	if len(spec.Fields) == 0 {
 		return nil, fmt.Errorf("%s: survey.fields is empty (declare at least one field)", path)
+	}
+	if spec.PerClass < 0 {
+		return nil, fmt.Errorf("%s: survey.per_class %d: want a positive number of galaxies per class", path, spec.PerClass)
 	}
 	p := &spec.Population
 	d := DefaultPopulation
@@ -184,19 +198,22 @@ func NewSurvey(path string, spec SurveySpec) (*Survey, error) {
 	for _, name := range names {
 		f := spec.Fields[name]
 		if strings.ContainsAny(name, " /") || name == "" {
-			return nil, fmt.Errorf("%s: survey field %q: names are single words", path, name)
+			return nil, fmt.Errorf("%s: survey.fields.%s: field names are single words", path, name)
+		}
+		if f.PerClass < 0 {
+			return nil, fmt.Errorf("%s: survey.fields.%s.per_class %d: want a positive number of galaxies per class", path, name, f.PerClass)
 		}
 		if f.PerClass == 0 {
 			f.PerClass = spec.PerClass
 		}
 		if f.PerClass <= 0 {
-			return nil, fmt.Errorf("%s: survey field %s: per_class is missing (galaxies per class in the field)", path, name)
+			return nil, fmt.Errorf("%s: survey.fields.%s.per_class is missing (galaxies per class in the field, or survey.per_class for all)", path, name)
 		}
 		if total += f.PerClass; f.PerClass > maxPerClass || total > maxPerClass {
-			return nil, fmt.Errorf("%s: survey field %s: more than %d galaxies per class in the survey", path, name, maxPerClass)
+			return nil, fmt.Errorf("%s: survey.fields.%s.per_class: more than %d galaxies per class in the survey", path, name, maxPerClass)
 		}
 		if err := f.Sky.check(); err != nil {
-			return nil, fmt.Errorf("%s: survey field %s: sky: %w", path, name, err)
+			return nil, fmt.Errorf("%s: survey.fields.%s.sky: %w", path, name, err)
 		}
 		r := &Region{Name: name, RA: &Range{f.RA[0], f.RA[1]}, Dec: &Range{f.Dec[0], f.Dec[1]}}
 		if err := r.Validate(); err != nil {
@@ -382,19 +399,57 @@ func (s *Survey) FieldNames() []string {
 }
 
 // applyContrast moves every field's conditions towards (contrast < 1) or
-// away from (> 1) the fields' mean, in place; a contrast of 1 (or none)
-// changes nothing and is dropped, so the digest of a survey as written
-// does not change.
+// away from (> 1) the fields' mean, in place, each condition by its entry
+// in Contrasts or else by Contrast. Factors of 1 change nothing and are
+// dropped, so the digest of a survey as written does not change, and so
+// are per-condition entries equal to the overall contrast.
 func applyContrast(spec *SurveySpec) error {
-	if spec.Contrast == nil {
-		return nil
+	c := 1.0
+	if spec.Contrast != nil {
+		c = *spec.Contrast
 	}
-	c := *spec.Contrast
 	if math.IsNaN(c) || c < 0 || c > 10 {
 		return fmt.Errorf("%g is outside 0..10", c)
 	}
-	if c == 1 {
-		spec.Contrast = nil
+	factor := map[string]float64{}
+	for _, k := range ConditionNames {
+		factor[k] = c
+	}
+	keys := make([]string, 0, len(spec.Contrasts))
+	for k := range spec.Contrasts {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		v := spec.Contrasts[k]
+		if _, ok := factor[k]; !ok {
+			return fmt.Errorf("contrasts: unknown condition %.40q (want one of %s)", k, strings.Join(ConditionNames, ", "))
+		}
+		if math.IsNaN(v) || v < 0 || v > 10 {
+			return fmt.Errorf("contrasts: %s %g is outside 0..10", k, v)
+		}
+		factor[k] = v
+	}
+	// The resolved form: the overall contrast, and only the conditions
+	// that differ from it.
+	spec.Contrast, spec.Contrasts = nil, nil
+	if c != 1 {
+		spec.Contrast = &c
+	}
+	identity := true
+	for _, k := range ConditionNames {
+		if factor[k] != c {
+			if spec.Contrasts == nil {
+				spec.Contrasts = map[string]float64{}
+			}
+			spec.Contrasts[k] = factor[k]
+		}
+		if factor[k] != 1 {
+			identity = false
+		}
+	}
+	if identity {
+		spec.Contrast, spec.Contrasts = nil, nil
 		return nil
 	}
 	names := make([]string, 0, len(spec.Fields))
@@ -402,35 +457,57 @@ func applyContrast(spec *SurveySpec) error {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	// Each condition as a list of pointers into a copy of the fields.
 	fields := make([]FieldSpec, len(names))
 	for i, n := range names {
 		fields[i] = spec.Fields[n]
 	}
-	scalars := func(f *FieldSpec) []*float64 {
+	// Each condition as its name and pointers into one field's copy.
+	type scalar struct {
+		name string
+		v    *float64
+	}
+	scalars := func(f *FieldSpec) []scalar {
 		k := &f.Sky
-		return []*float64{&k.Background, &k.SkyColor[0], &k.SkyColor[1], &k.SkyColor[2], &k.Tint[0], &k.Tint[1], &k.Tint[2],
-			&k.Noise, &k.Seeing, &k.Stars, &k.StarFlux, &k.Stretch}
+		return []scalar{{"background", &k.Background},
+			{"sky_color", &k.SkyColor[0]}, {"sky_color", &k.SkyColor[1]}, {"sky_color", &k.SkyColor[2]},
+			{"tint", &k.Tint[0]}, {"tint", &k.Tint[1]}, {"tint", &k.Tint[2]},
+			{"noise", &k.Noise}, {"seeing", &k.Seeing}, {"stars", &k.Stars}, {"star_flux", &k.StarFlux}, {"stretch", &k.Stretch}}
 	}
 	n := float64(len(fields))
 	mean := make([]float64, len(scalars(&fields[0])))
 	var meanJPEG float64
 	for i := range fields {
-		for j, v := range scalars(&fields[i]) {
-			mean[j] += *v / n
+		for j, s := range scalars(&fields[i]) {
+			mean[j] += *s.v / n
 		}
 		meanJPEG += float64(fields[i].Sky.JPEG) / n
 	}
 	for i := range fields {
-		for j, v := range scalars(&fields[i]) {
-			*v = mean[j] + c*(*v-mean[j])
+		for j, s := range scalars(&fields[i]) {
+			*s.v = mean[j] + factor[s.name]*(*s.v-mean[j])
 		}
-		q := math.Round(meanJPEG + c*(float64(fields[i].Sky.JPEG)-meanJPEG))
+		q := math.Round(meanJPEG + factor["jpeg"]*(float64(fields[i].Sky.JPEG)-meanJPEG))
 		fields[i].Sky.JPEG = int(math.Min(100, math.Max(1, q)))
 		if err := fields[i].Sky.check(); err != nil {
-			return fmt.Errorf("at contrast %g, field %s: %w", c, names[i], err)
+			return fmt.Errorf("at contrast %s, field %s: %w", describeFactors(c, spec.Contrasts), names[i], err)
 		}
 		spec.Fields[names[i]] = fields[i]
 	}
 	return nil
+}
+
+// describeFactors names a resolved contrast in errors: "0.5" or
+// "0 (stars 2)".
+func describeFactors(c float64, per map[string]float64) string {
+	s := strconv.FormatFloat(c, 'g', -1, 64)
+	var parts []string
+	for _, k := range ConditionNames {
+		if v, ok := per[k]; ok {
+			parts = append(parts, k+" "+strconv.FormatFloat(v, 'g', -1, 64))
+		}
+	}
+	if len(parts) > 0 {
+		s += " (" + strings.Join(parts, ", ") + ")"
+	}
+	return s
 }

@@ -8,6 +8,7 @@ import (
 	"image/color"
 	"image/jpeg"
 	"image/png"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -117,8 +118,13 @@ func TestSurveyErrors(t *testing.T) {
 		{"unknown key", "survey: {name: x, fields: {f: {ra: [0,1], dec: [0,1], per_class: 2, sky: {seeing: 2, jpeg: 80, stretch: 0.1, colour: 1}}}}", "unknown key colour"},
 		{"no fields", "survey: {name: x}", "survey.fields is empty"},
 		{"no name", "survey: {fields: {f: {}}}", "survey.name is missing"},
-		{"bad jpeg", "survey: {name: x, per_class: 2, fields: {f: {ra: [0,1], dec: [0,1], sky: {seeing: 2, jpeg: 101, stretch: 0.1}}}}", "survey field f: sky: jpeg quality 101"},
-		{"no per_class", "survey: {name: x, fields: {f: {ra: [0,1], dec: [0,1], sky: {seeing: 2, jpeg: 80, stretch: 0.1}}}}", "per_class is missing"},
+		{"bad jpeg", "survey: {name: x, per_class: 2, fields: {f: {ra: [0,1], dec: [0,1], sky: {seeing: 2, jpeg: 101, stretch: 0.1}}}}", "s.yaml:1:86: survey.fields.f.sky: jpeg quality 101"},
+		{"no per_class", "survey: {name: x, fields: {f: {ra: [0,1], dec: [0,1], sky: {seeing: 2, jpeg: 80, stretch: 0.1}}}}", "s.yaml:1:28: survey.fields.f.per_class is missing"},
+		{"negative per_class", "survey:\n  name: x\n  per_class: -2\n  fields: {f: {ra: [0,1], dec: [0,1], sky: {seeing: 2, jpeg: 80, stretch: 0.1}}}", "s.yaml:3:3: survey.per_class -2: want a positive number"},
+		{"size 0 written", "survey:\n  name: x\n  size: 0\n  per_class: 2\n  fields: {f: {ra: [0,1], dec: [0,1], sky: {seeing: 2, jpeg: 80, stretch: 0.1}}}", "s.yaml:3:3: survey.size 0 is outside 16..1024"},
+		{"size too big", "survey:\n  name: x\n  per_class: 2\n  size: 5000\n  fields: {f: {ra: [0,1], dec: [0,1], sky: {seeing: 2, jpeg: 80, stretch: 0.1}}}", "s.yaml:4:3: survey.size 5000 is outside 16..1024"},
+		{"bad vary", "survey:\n  name: x\n  per_class: 2\n  vary: {noise: 3}\n  fields: {f: {ra: [0,1], dec: [0,1], sky: {seeing: 2, jpeg: 80, stretch: 0.1}}}", "s.yaml:4:3: survey.vary: variation 3"},
+		{"bad contrast", "survey:\n  name: x\n  per_class: 2\n  contrast: -1\n  fields: {f: {ra: [0,1], dec: [0,1], sky: {seeing: 2, jpeg: 80, stretch: 0.1}}}", "s.yaml:4:3: survey.contrast: -1 is outside"},
 		{"bad dec", "survey: {name: x, per_class: 2, fields: {f: {ra: [0,1], dec: [5,1], sky: {seeing: 2, jpeg: 80, stretch: 0.1}}}}", "dec 5..1 is empty"},
 		{"both kinds", "survey: {name: x}\ncatalog: {file: a.csv}", "exactly one of"},
 		{"not yaml", "survey: [", "did not find expected node content"},
@@ -352,6 +358,73 @@ func TestSurveyContrast(t *testing.T) {
 	bad := -1.0
 	if _, err := NewSurvey("bad", with(&bad)); err == nil || !strings.Contains(err.Error(), "contrast") {
 		t.Errorf("contrast -1: %v", err)
+	}
+}
+
+// survey.contrasts scales single conditions: {contrast: 0, contrasts:
+// {stars: d}} leaves the fields differing in stars alone, by d times the
+// written difference; entries equal to the overall contrast are dropped
+// from the resolved survey, so they do not make another digest.
+func TestSurveyContrasts(t *testing.T) {
+	base := openSurvey(t, "ps1-like.yaml").spec
+	with := func(c *float64, per map[string]float64) SurveySpec {
+		s := base
+		s.Fields = map[string]FieldSpec{}
+		for n, f := range base.Fields {
+			s.Fields[n] = f
+		}
+		s.Contrast, s.Contrasts = c, per
+		return s
+	}
+	zero, third := 0.0, 0.3
+	cases := []struct {
+		name    string
+		c       *float64
+		per     map[string]float64
+		stars   float64 // want f2 - f1 stars, in units of the written difference
+		seeing  float64 // the same for seeing
+		sameAs  string  // a case with the same digest
+		wantErr string
+	}{
+		{name: "stars only", c: &zero, per: map[string]float64{"stars": 2}, stars: 2, seeing: 0},
+		{name: "seeing only", c: &zero, per: map[string]float64{"seeing": 1}, stars: 0, seeing: 1},
+		{name: "stars kept", c: &third, per: map[string]float64{"stars": 1, "star_flux": 1}, stars: 1, seeing: 0.3},
+		{name: "redundant entry", c: &third, per: map[string]float64{"noise": 0.3}, stars: 0.3, seeing: 0.3, sameAs: "plain 0.3"},
+		{name: "plain 0.3", c: &third, stars: 0.3, seeing: 0.3},
+		{name: "all one", per: map[string]float64{"stars": 1}, stars: 1, seeing: 1, sameAs: "as written"},
+		{name: "as written", stars: 1, seeing: 1},
+		{name: "unknown", per: map[string]float64{"starz": 1}, wantErr: `unknown condition "starz"`},
+		{name: "negative", per: map[string]float64{"stars": -1}, wantErr: "stars -1 is outside 0..10"},
+	}
+	digests := map[string]string{}
+	w1, w2 := base.Fields["f1"].Sky, base.Fields["f2"].Sky
+	for _, tc := range cases {
+		s, err := NewSurvey(tc.name, with(tc.c, tc.per))
+		if tc.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Errorf("%s: error %v, want %q", tc.name, err, tc.wantErr)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		digests[tc.name] = s.Digest()
+		f1, f2 := s.spec.Fields["f1"].Sky, s.spec.Fields["f2"].Sky
+		if got := (f2.Stars - f1.Stars) / (w2.Stars - w1.Stars); math.Abs(got-tc.stars) > 1e-9 {
+			t.Errorf("%s: star difference %g of the written, want %g", tc.name, got, tc.stars)
+		}
+		if got := (f2.Seeing - f1.Seeing) / (w2.Seeing - w1.Seeing); math.Abs(got-tc.seeing) > 1e-9 {
+			t.Errorf("%s: seeing difference %g of the written, want %g", tc.name, got, tc.seeing)
+		}
+	}
+	for _, tc := range cases {
+		if tc.sameAs != "" && digests[tc.name] != digests[tc.sameAs] {
+			t.Errorf("%s: digest differs from %s's", tc.name, tc.sameAs)
+		}
+	}
+	if digests["stars only"] == digests["seeing only"] || digests["stars kept"] == digests["plain 0.3"] {
+		t.Error("different per-condition contrasts share a digest")
 	}
 }
 

@@ -143,7 +143,7 @@ func TestKillAndResume(t *testing.T) {
 	entries, _ := os.ReadDir(filepath.Join(killed, "results"))
 	complete := 0
 	for _, e := range entries {
-		if !strings.HasPrefix(e.Name(), ".tmp-") {
+		if !strings.HasPrefix(e.Name(), ".") { // .tmp-* folders and .locks
 			complete++
 			if _, err := os.Stat(filepath.Join(killed, "results", e.Name(), "result.json")); err != nil {
 				t.Errorf("result folder %s is incomplete", e.Name())

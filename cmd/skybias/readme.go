@@ -22,8 +22,11 @@ Rewrites the blocks of a README that quote committed outputs, so that no
 number there is typed by hand. A block runs from a line
 "<!-- skybias:KIND DIR -->" to "<!-- /skybias -->"; KIND is studies (the
 repeated studies of DIR/summary.json: rates of shifts called, with their
-exact intervals) or comparisons (each comparison's effect, interval, P and
-verdict). DIR is relative to the README. With --check nothing is written
+exact intervals), comparisons (each comparison's effect, interval, P and
+verdict), probes, agreement (ours against the published tables), doses
+(the effect at each swept value, one row per dose-response), or file
+(DIR is then a file, quoted whole: a measurement a script in bench/
+wrote). DIR is relative to the README. With --check nothing is written
 and the command fails if a block is out of date.`
 
 // readmeBlocks rewrites every block of text; it reports whether anything
@@ -50,11 +53,23 @@ func readmeBlocks(text, base string) (string, error) {
 		if end < 0 {
 			return "", fmt.Errorf("README: block %q has no <!-- /skybias --> line", head)
 		}
+		var body string
+		if fields[0] == "file" {
+			b, err := os.ReadFile(filepath.Join(base, fields[1]))
+			if err != nil {
+				return "", fmt.Errorf("README: block %q: %w", head, err)
+			}
+			body = "```\n" + strings.TrimRight(string(b), "\n") + "\n```\n"
+			out.WriteString(rest[:i] + head + "\n" + body)
+			rest = rest[i+end:]
+			out.WriteString("<!-- /skybias -->")
+			rest = rest[len("<!-- /skybias -->"):]
+			continue
+		}
 		s, err := findings.ReadSummary(filepath.Join(base, fields[1], "summary.json"))
 		if err != nil {
 			return "", fmt.Errorf("README: block %q: %w", head, err)
 		}
-		var body string
 		switch fields[0] {
 		case "studies":
 			body = report.StudiesMarkdown(s)
@@ -64,8 +79,10 @@ func readmeBlocks(text, base string) (string, error) {
 			body = report.ProbesMarkdown(s)
 		case "agreement":
 			body = report.AgreementSummaryMarkdown(s)
+		case "doses":
+			body = report.DosesMarkdown(s)
 		default:
-			return "", fmt.Errorf("README: block %q: kind %q is not studies, comparisons, probes or agreement", head, fields[0])
+			return "", fmt.Errorf("README: block %q: kind %q is not studies, comparisons, probes, agreement, doses or file", head, fields[0])
 		}
 		out.WriteString(rest[:i] + head + "\n" + body)
 		rest = rest[i+end:]

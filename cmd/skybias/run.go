@@ -30,6 +30,7 @@ type execFlags struct {
 	sbatch   multiFlag
 	jobs     int
 	cache    byteSize
+	repair   *bool
 }
 
 // multiFlag collects a repeatable string flag.
@@ -49,6 +50,7 @@ func addExecFlags(fs *flag.FlagSet) *execFlags {
 	fs.StringVar(&e.cluster.Account, "account", "", "Slurm account")
 	fs.Var(&e.sbatch, "sbatch", "extra sbatch flag, e.g. --sbatch=--qos=long (repeatable)")
 	fs.IntVar(&e.jobs, "jobs", 0, "local jobs at once (0: one per core for networks of 32 px or less, else one)")
+	e.repair = fs.Bool("repair", false, "retrain jobs whose stored result is damaged (fails its checksums) instead of stopping")
 	addMaxJobs(fs)
 	e.cache = byteSize(sky.DefaultCacheBytes)
 	fs.Var(&e.cache, "cache", "bytes of decoded or rendered images kept for reuse by every job of this run, e.g. 256MB, 1GiB, 0 for none")
@@ -63,6 +65,7 @@ func execute(ctx context.Context, spec *pipeline.Spec, out string, stdout, stder
 		opts.Executor = *ex.executor
 		opts.NoWait = *ex.noWait
 		opts.Parallel = ex.jobs
+		opts.Repair = *ex.repair
 		opts.Cluster = ex.cluster
 		opts.Cluster.Sbatch = ex.sbatch
 		sky.Shared.SetBudget(int64(ex.cache))

@@ -31,6 +31,8 @@ func runValidate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	bad := 0
+	var plans []*dsl.Plan
+	named := map[string]string{}
 	for _, f := range files {
 		kind, plan, err := dsl.ValidateFile(f, dsl.Options{Profile: *profile})
 		if err != nil {
@@ -43,11 +45,30 @@ func runValidate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		detail := string(kind)
 		if plan != nil {
 			detail = fmt.Sprintf("experiment %s, %d job(s)", plan.Experiment, len(plan.Jobs))
+			if first, dup := named[plan.Experiment]; dup {
+				bad++
+				fmt.Fprintf(stdout, "%s: experiment %s is also the name of %s; names must be unique in a run\n", f, plan.Experiment, first)
+				continue
+			}
+			named[plan.Experiment] = f
+			plans = append(plans, plan)
 		}
 		fmt.Fprintf(stdout, "%s: ok (%s)\n", f, detail)
 	}
+	// Every compare.with must name an experiment of the run, or one found
+	// beside the file (which run and paper then include).
+	added, err := dsl.Baselines(plans, dsl.Options{Profile: *profile})
+	for _, p := range added {
+		fmt.Fprintf(stdout, "%s: ok (experiment %s, %d job(s); a baseline found beside the files, included when they run)\n", p.File, p.Experiment, len(p.Jobs))
+	}
+	if err != nil {
+		for _, e := range dsl.Errors(err) {
+			bad++
+			fmt.Fprintln(stdout, e)
+		}
+	}
 	if bad > 0 {
-		return fmt.Errorf("%d of %d files have problems", bad, len(files))
+		return fmt.Errorf("%d problem(s) in %d file(s)", bad, len(files))
 	}
 	return nil
 }

@@ -12,6 +12,7 @@ import (
 func init() {
 	Symbols["github.com/skybias/skybias/dsl/dsl"] = map[string]reflect.Value{
 		// function, constant and variable definitions
+		"Baselines":      reflect.ValueOf(dsl.Baselines),
 		"Compile":        reflect.ValueOf(dsl.Compile),
 		"CompileFile":    reflect.ValueOf(dsl.CompileFile),
 		"DecodeReport":   reflect.ValueOf(dsl.DecodeReport),

@@ -18,7 +18,9 @@ func init() {
 		"Execute":      reflect.ValueOf(pipeline.Execute),
 		"Jobs":         reflect.ValueOf(pipeline.Jobs),
 		"LoadSpec":     reflect.ValueOf(pipeline.LoadSpec),
+		"LockOut":      reflect.ValueOf(pipeline.LockOut),
 		"NewSpec":      reflect.ValueOf(pipeline.NewSpec),
+		"OutLock":      reflect.ValueOf(constant.MakeFromLiteral("\".skybias.lock\"", token.STRING, 0)),
 		"Preflight":    reflect.ValueOf(pipeline.Preflight),
 		"SpecFile":     reflect.ValueOf(constant.MakeFromLiteral("\"run.json\"", token.STRING, 0)),
 

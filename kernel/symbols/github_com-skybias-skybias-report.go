@@ -17,6 +17,7 @@ func init() {
 		"BiasRows":                 reflect.ValueOf(report.BiasRows),
 		"Build":                    reflect.ValueOf(report.Build),
 		"ComparisonsMarkdown":      reflect.ValueOf(report.ComparisonsMarkdown),
+		"DosesMarkdown":            reflect.ValueOf(report.DosesMarkdown),
 		"FigureDir":                reflect.ValueOf(constant.MakeFromLiteral("\"figures\"", token.STRING, 0)),
 		"ProbesMarkdown":           reflect.ValueOf(report.ProbesMarkdown),
 		"Render":                   reflect.ValueOf(report.Render),

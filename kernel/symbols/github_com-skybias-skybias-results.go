@@ -4,6 +4,8 @@ package symbols
 
 import (
 	"github.com/skybias/skybias/results"
+	"go/constant"
+	"go/token"
 	"reflect"
 )
 
@@ -12,8 +14,11 @@ func init() {
 		// function, constant and variable definitions
 		"Encode":      reflect.ValueOf(results.Encode),
 		"NewManifest": reflect.ValueOf(results.NewManifest),
+		"StaleAge":    reflect.ValueOf(results.StaleAge),
+		"SumsFile":    reflect.ValueOf(constant.MakeFromLiteral("\"SHA256SUMS\"", token.STRING, 0)),
 
 		// type definitions
+		"DamagedError":    reflect.ValueOf((*results.DamagedError)(nil)),
 		"Files":           reflect.ValueOf((*results.Files)(nil)),
 		"Manifest":        reflect.ValueOf((*results.Manifest)(nil)),
 		"Prediction":      reflect.ValueOf((*results.Prediction)(nil)),
