@@ -1,6 +1,7 @@
 package dsl
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -55,14 +56,12 @@ func Baselines(plans []*Plan, opts Options) ([]*Plan, error) {
 				continue
 			}
 			f, err := ReadFile(file, opts)
-			if err != nil {
-				for _, e := range Errors(err) {
-					if de, ok := e.(*Error); ok {
-						list = append(list, de)
-					} else {
-						list = append(list, &Error{Pos: Pos{File: file}, Msg: e.Error()})
-					}
+			if err != nil { // ReadFile reports an ErrorList
+				var l ErrorList
+				if !errors.As(err, &l) {
+					l = ErrorList{{Pos: Pos{File: file}, Msg: err.Error()}}
 				}
+				list = append(list, l...)
 				have[c.With] = true
 				continue
 			}

@@ -236,7 +236,11 @@ func (s *Session) statements(ctx context.Context, code string, offset int) (refl
 	case yields == oneValue || yields == valueAndError:
 		if yields == valueAndError {
 			if e, err := s.interp.Eval("_skybias_err"); err == nil && e.IsValid() && !e.IsNil() {
-				return reflect.Value{}, &CellError{Name: "error", Line: offset + last.line + 1, Message: fmt.Sprintf("%s returned an error: %v", last.fun, e.Interface())}
+				called := last.fun
+				if called == "" {
+					called = "the function literal"
+				}
+				return reflect.Value{}, &CellError{Name: "error", Line: offset + last.line + 1, Message: fmt.Sprintf("%s returned an error: %v", called, e.Interface())}
 			}
 		}
 		return s.interp.Eval("_skybias_v")

@@ -282,6 +282,21 @@ func Execute(ctx context.Context, spec *Spec, out string, opts Options) (*report
 	return rep, nil
 }
 
+// DuplicateNames says which experiments share a name (a run needs them
+// unique: names become file names and comparisons find baselines by
+// them), one line per clash; none when all differ.
+func DuplicateNames(plans []*dsl.Plan) []string {
+	var problems []string
+	seen := map[string]string{}
+	for _, p := range plans {
+		if first, dup := seen[p.Experiment]; dup {
+			problems = append(problems, fmt.Sprintf("two experiments are named %s (%s and %s); names must be unique in a run", p.Experiment, first, p.File))
+		}
+		seen[p.Experiment] = p.File
+	}
+	return problems
+}
+
 // OutLock is the lock file a run holds in its output folder while it runs.
 const OutLock = ".skybias.lock"
 
@@ -332,14 +347,7 @@ func Jobs(r *report.Report) int {
 // permission). It creates the folders. A store-only run only reads the
 // store, so only the output folder is checked then.
 func Preflight(plans []*dsl.Plan, out, store, executor string) error {
-	var problems []string
-	seen := map[string]string{}
-	for _, p := range plans {
-		if first, dup := seen[p.Experiment]; dup {
-			problems = append(problems, fmt.Sprintf("two experiments are named %s (%s and %s); names must be unique in a run", p.Experiment, first, p.File))
-		}
-		seen[p.Experiment] = p.File
-	}
+	problems := DuplicateNames(plans)
 	dirs := []struct{ what, path string }{{"output folder", out}}
 	if executor != "store" {
 		dirs = append(dirs, struct{ what, path string }{"result store", store})

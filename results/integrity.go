@@ -50,15 +50,40 @@ type DamagedError struct {
 }
 
 func (e *DamagedError) Error() string {
-	return fmt.Sprintf("stored result %s is damaged: %s %s (run again with --repair to retrain it, or delete the folder)",
-		e.Dir, filepath.Join(e.Dir, e.File), e.Reason)
+	return e.Describe() + " (run again with --repair to retrain it, or delete the folder)"
+}
+
+// Describe says what is damaged, without Error's advice on what to do.
+func (e *DamagedError) Describe() string {
+	return fmt.Sprintf("stored result %s is damaged: %s %s", e.Dir, filepath.Join(e.Dir, e.File), e.Reason)
 }
 
 // Verify checks a stored result against its checksums: nil when intact,
 // a *DamagedError naming the file when not, os.ErrNotExist (wrapped) when
 // there is none. A result written before checksums were kept is checked
-// by reading its result.json.
+// by reading its result.json. A result found intact is not read again by
+// this Store (a run checks its results before training and loads them
+// after: the files are hashed once).
 func (s *Store) Verify(hash string) error {
+	s.mu.Lock()
+	done := s.verified[hash]
+	s.mu.Unlock()
+	if done {
+		return nil
+	}
+	err := s.verify(hash)
+	if err == nil {
+		s.mu.Lock()
+		if s.verified == nil {
+			s.verified = map[string]bool{}
+		}
+		s.verified[hash] = true
+		s.mu.Unlock()
+	}
+	return err
+}
+
+func (s *Store) verify(hash string) error {
 	dir := s.Path(hash)
 	if _, err := os.Stat(dir); err != nil {
 		return fmt.Errorf("result %s: %w", hash[:min(12, len(hash))], err)
@@ -142,6 +167,9 @@ func (s *Store) Discard(hash string) error {
 	if err := os.Rename(s.Path(hash), aside); err != nil {
 		return fmt.Errorf("result store: %w", err)
 	}
+	s.mu.Lock()
+	delete(s.verified, hash)
+	s.mu.Unlock()
 	return os.RemoveAll(aside)
 }
 

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/skybias/skybias/dsl"
 	"github.com/skybias/skybias/sky"
@@ -25,6 +26,9 @@ import (
 //	HASH/model-K.ckpt       an ensemble's network K (2, 3, ...)
 type Store struct {
 	Dir string
+
+	mu       sync.Mutex
+	verified map[string]bool // results Verify found intact, checked once per Store
 }
 
 // Path is the folder of a job's result.

@@ -173,7 +173,7 @@ func checkStored(jobs []*dsl.Job, opts Options, logf func(string, ...any)) ([]*d
 		case errors.Is(err, os.ErrNotExist):
 			todo = append(todo, j)
 		case errors.As(err, &d) && opts.Repair:
-			logf("%s; retraining it\n", strings.TrimSuffix(d.Error(), " (run again with --repair to retrain it, or delete the folder)"))
+			logf("%s; retraining it\n", d.Describe())
 			if err := opts.Store.Discard(j.Hash()); err != nil {
 				return nil, err
 			}

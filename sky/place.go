@@ -35,11 +35,10 @@ func placeError(path string, data []byte, err error) error {
 	if m[3] != "" {
 		keys = append(keys, m[3])
 	}
-	var root yaml.Node
-	if yaml.Unmarshal(data, &root) != nil || len(root.Content) == 0 {
+	n := topNode(data)
+	if n == nil {
 		return err
 	}
-	n := root.Content[0]
 	var at *yaml.Node
 	for _, k := range keys {
 		v, key := child(n, k)
@@ -64,6 +63,15 @@ type placedError struct {
 func (e *placedError) Error() string { return e.msg }
 func (e *placedError) Unwrap() error { return e.err }
 
+// topNode is a YAML file's top-level node (nil if it does not parse).
+func topNode(data []byte) *yaml.Node {
+	var root yaml.Node
+	if yaml.Unmarshal(data, &root) != nil || len(root.Content) == 0 {
+		return nil
+	}
+	return root.Content[0]
+}
+
 // child is a mapping's value for key, and the key's node.
 func child(n *yaml.Node, key string) (value, keyNode *yaml.Node) {
 	if n.Kind != yaml.MappingNode {
@@ -80,11 +88,10 @@ func child(n *yaml.Node, key string) (value, keyNode *yaml.Node) {
 // explicitZero reports whether the file writes a key path with the value
 // 0 (as opposed to leaving it out).
 func explicitZero(data []byte, keys ...string) bool {
-	var root yaml.Node
-	if yaml.Unmarshal(data, &root) != nil || len(root.Content) == 0 {
+	n := topNode(data)
+	if n == nil {
 		return false
 	}
-	n := root.Content[0]
 	for _, k := range keys {
 		if n, _ = child(n, k); n == nil {
 			return false

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/skybias/skybias/dsl"
+	"github.com/skybias/skybias/pipeline"
 )
 
 func init() {
@@ -32,7 +33,6 @@ func runValidate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	bad := 0
 	var plans []*dsl.Plan
-	named := map[string]string{}
 	for _, f := range files {
 		kind, plan, err := dsl.ValidateFile(f, dsl.Options{Profile: *profile})
 		if err != nil {
@@ -45,15 +45,13 @@ func runValidate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		detail := string(kind)
 		if plan != nil {
 			detail = fmt.Sprintf("experiment %s, %d job(s)", plan.Experiment, len(plan.Jobs))
-			if first, dup := named[plan.Experiment]; dup {
-				bad++
-				fmt.Fprintf(stdout, "%s: experiment %s is also the name of %s; names must be unique in a run\n", f, plan.Experiment, first)
-				continue
-			}
-			named[plan.Experiment] = f
 			plans = append(plans, plan)
 		}
 		fmt.Fprintf(stdout, "%s: ok (%s)\n", f, detail)
+	}
+	for _, d := range pipeline.DuplicateNames(plans) {
+		bad++
+		fmt.Fprintln(stdout, d)
 	}
 	// Every compare.with must name an experiment of the run, or one found
 	// beside the file (which run and paper then include).

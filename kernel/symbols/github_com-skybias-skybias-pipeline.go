@@ -12,17 +12,18 @@ import (
 func init() {
 	Symbols["github.com/skybias/skybias/pipeline/pipeline"] = map[string]reflect.Value{
 		// function, constant and variable definitions
-		"Collect":      reflect.ValueOf(pipeline.Collect),
-		"Compile":      reflect.ValueOf(pipeline.Compile),
-		"DefaultStore": reflect.ValueOf(constant.MakeFromLiteral("\"store\"", token.STRING, 0)),
-		"Execute":      reflect.ValueOf(pipeline.Execute),
-		"Jobs":         reflect.ValueOf(pipeline.Jobs),
-		"LoadSpec":     reflect.ValueOf(pipeline.LoadSpec),
-		"LockOut":      reflect.ValueOf(pipeline.LockOut),
-		"NewSpec":      reflect.ValueOf(pipeline.NewSpec),
-		"OutLock":      reflect.ValueOf(constant.MakeFromLiteral("\".skybias.lock\"", token.STRING, 0)),
-		"Preflight":    reflect.ValueOf(pipeline.Preflight),
-		"SpecFile":     reflect.ValueOf(constant.MakeFromLiteral("\"run.json\"", token.STRING, 0)),
+		"Collect":        reflect.ValueOf(pipeline.Collect),
+		"Compile":        reflect.ValueOf(pipeline.Compile),
+		"DefaultStore":   reflect.ValueOf(constant.MakeFromLiteral("\"store\"", token.STRING, 0)),
+		"DuplicateNames": reflect.ValueOf(pipeline.DuplicateNames),
+		"Execute":        reflect.ValueOf(pipeline.Execute),
+		"Jobs":           reflect.ValueOf(pipeline.Jobs),
+		"LoadSpec":       reflect.ValueOf(pipeline.LoadSpec),
+		"LockOut":        reflect.ValueOf(pipeline.LockOut),
+		"NewSpec":        reflect.ValueOf(pipeline.NewSpec),
+		"OutLock":        reflect.ValueOf(constant.MakeFromLiteral("\".skybias.lock\"", token.STRING, 0)),
+		"Preflight":      reflect.ValueOf(pipeline.Preflight),
+		"SpecFile":       reflect.ValueOf(constant.MakeFromLiteral("\"run.json\"", token.STRING, 0)),
 
 		// type definitions
 		"Options": reflect.ValueOf((*pipeline.Options)(nil)),
