@@ -42,6 +42,9 @@ type Plan struct {
 	Jobs        []*Job
 	// Cluster is the file's Slurm settings (nil when it has none).
 	Cluster *Cluster
+	// Annotate is set when every job's networks go on to label a catalog
+	// (and perhaps test its anisotropy).
+	Annotate *Annotate
 }
 
 // CompileFile loads and compiles an experiment file.
@@ -100,7 +103,7 @@ func Compile(doc *Document, opts Options) (*Plan, error) {
 			break // the other points would repeat these errors
 		}
 		x.scale(scale)
-		plan.Experiment, plan.Description, plan.Cluster = x.name, x.description, x.cluster
+		plan.Experiment, plan.Description, plan.Cluster, plan.Annotate = x.name, x.description, x.cluster, x.annotate
 		var drawn *sky.Split
 		var probeDrawn *sky.ProbeSplit
 		if x.probe != nil {

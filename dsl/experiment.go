@@ -16,7 +16,7 @@ import (
 
 // TopKeys are the keys an experiment file may hold.
 var TopKeys = []string{"include", "name", "description", "paper", "source", "regions", "train", "test", "probe",
-	"model", "training", "seed", "repeat", "sweep", "compare", "profiles", "cluster"}
+	"model", "training", "seed", "repeat", "sweep", "compare", "profiles", "cluster", "annotate", "anisotropy"}
 
 var (
 	modelKeys    = []string{"arch", "input", "widths", "pools", "dense"}
@@ -60,6 +60,8 @@ type experiment struct {
 	cluster           *Cluster
 	// probe is set for a region probe (then train and test are not).
 	probe *probeSpec
+	// annotate is set when the trained networks go on to label a catalog.
+	annotate *Annotate
 }
 
 // decode reads and checks an experiment from a merged mapping.
@@ -73,7 +75,7 @@ func decodeAs(doc *Document, root *yaml.Node, e *errs, allowed []string, fragmen
 	x := &experiment{regions: map[string]*sky.Region{}, train: map[sky.Class][]*selection{}, repeat: 1, seed: 1,
 		training: Training{Epochs: 250, Batch: 32}}
 	pairs := e.keys(root, "experiment", allowed)
-	var regionsNode, testNode, probeNode *yaml.Node
+	var regionsNode, testNode, probeNode, annotateNode, anisoNode *yaml.Node
 	var trainPairs, testPairs [][2]*yaml.Node
 	for _, kv := range pairs {
 		k, v := kv[0], kv[1]
@@ -134,6 +136,10 @@ func decodeAs(doc *Document, root *yaml.Node, e *errs, allowed []string, fragmen
 			regionsNode = v
 		case "probe":
 			probeNode = v
+		case "annotate":
+			annotateNode = v
+		case "anisotropy":
+			anisoNode = v
 		case "train":
 			x.trainNode = v
 			trainPairs = e.keys(v, "train", classNames)
@@ -184,6 +190,10 @@ func decodeAs(doc *Document, root *yaml.Node, e *errs, allowed []string, fragmen
 			continue
 		}
 		x.regions[name] = r
+	}
+	x.annotate = decodeAnnotate(doc, e, x, annotateNode, anisoNode)
+	if annotateNode != nil && probeNode != nil {
+		e.at(annotateNode, "annotate: a probe's networks tell regions apart, not classes; annotate with a classifier experiment")
 	}
 	if probeNode != nil {
 		x.probe = decodeProbe(e, x, probeNode)

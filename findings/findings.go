@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/skybias/skybias/analysis"
+	"github.com/skybias/skybias/annotate"
 	"github.com/skybias/skybias/dsl"
 	"github.com/skybias/skybias/results"
 )
@@ -14,6 +15,9 @@ type Input struct {
 	Plans []*dsl.Plan
 	// Results holds every job's result by hash.
 	Results map[string]*results.Result
+	// Catalogs holds the catalogs of experiments that annotate, by
+	// experiment name and job hash.
+	Catalogs map[string]map[string]*annotate.Catalog
 }
 
 // Findings are the experiments with their results, every comparison with
@@ -31,6 +35,8 @@ type Findings struct {
 	// Probes are the region probes: can a network tell the regions
 	// apart?
 	Probes []*ProbeFinding
+	// Anisotropy holds the dipole tests of annotated catalogs.
+	Anisotropy []*AnisotropyFinding
 }
 
 // Analyse builds the findings: experiments, comparisons with their
@@ -43,6 +49,9 @@ func Analyse(in Input) (*Findings, error) {
 	}
 	f := &Findings{ByName: map[string]*Experiment{}, Published: pub}
 	if f.Probes, err = probeFindings(in.Plans, in.Results); err != nil {
+		return nil, err
+	}
+	if f.Anisotropy, err = anisotropyFindings(in.Plans, in.Catalogs); err != nil {
 		return nil, err
 	}
 	for _, p := range in.Plans {

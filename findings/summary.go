@@ -95,6 +95,8 @@ type Summary struct {
 	Comparisons []ComparisonRow `json:"comparisons"`
 	Studies     []StudyRow      `json:"studies"`
 	Probes      []ProbeRow      `json:"probes,omitempty"`
+	// Anisotropy holds the dipole of every annotated catalog tested.
+	Anisotropy []AnisotropyRow `json:"anisotropy,omitempty"`
 	// Agreement sets our tables beside the paper's (absent when no
 	// experiment reproduces a published table).
 	Agreement *Agreement `json:"agreement,omitempty"`
@@ -134,6 +136,7 @@ func (r *Findings) Summary(title string) Summary {
 		s.Studies = append(s.Studies, st)
 	}
 	s.Agreement = r.Agreement()
+	s.Anisotropy = anisotropyRows(r.Anisotropy)
 	for _, p := range r.Probes {
 		pr := p.Job.Probe
 		s.Probes = append(s.Probes, ProbeRow{Experiment: p.Experiment, Regions: pr.Regions, Class: pr.Class, N: pr.N, Test: pr.Test,

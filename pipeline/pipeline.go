@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/skybias/skybias/annotate"
 	"github.com/skybias/skybias/dsl"
 	"github.com/skybias/skybias/internal/atomicfile"
 	"github.com/skybias/skybias/internal/filelock"
@@ -267,7 +268,11 @@ func Execute(ctx context.Context, spec *Spec, out string, opts Options) (*report
 		}
 		loaded[j.Hash()] = r
 	}
-	rep, err := report.Build(report.Input{Title: spec.Title, Profile: spec.Profile, Plans: plans, Summaries: reports, Results: loaded})
+	catalogs, err := annotatePlans(ctx, plans, store, opts)
+	if err != nil {
+		return nil, err
+	}
+	rep, err := report.Build(report.Input{Title: spec.Title, Profile: spec.Profile, Plans: plans, Summaries: reports, Results: loaded, Catalogs: catalogs})
 	if err != nil {
 		return nil, err
 	}
@@ -280,6 +285,39 @@ func Execute(ctx context.Context, spec *Spec, out string, opts Options) (*report
 		}
 	}
 	return rep, nil
+}
+
+// annotatePlans writes (or finds) the catalog of every job of the plans
+// that annotate, by experiment and job hash. A store-only run annotates
+// nothing: the catalogs must be stored.
+func annotatePlans(ctx context.Context, plans []*dsl.Plan, store *results.Store, opts Options) (map[string]map[string]*annotate.Catalog, error) {
+	out := map[string]map[string]*annotate.Catalog{}
+	for _, p := range plans {
+		if p.Annotate == nil {
+			continue
+		}
+		out[p.Experiment] = map[string]*annotate.Catalog{}
+		for _, j := range runner.Unique(p.Jobs) {
+			var c *annotate.Catalog
+			var err error
+			if opts.Executor == "store" {
+				c, err = annotate.Open(CatalogPath(store, j, p.Annotate))
+				if err != nil {
+					err = fmt.Errorf("%s: job %s: %w (run without --executor store to annotate)", p.Experiment, j.ShortHash(), err)
+				}
+			} else {
+				c, err = AnnotateJob(ctx, store, j, p.Annotate, AnnotateOptions{Log: opts.Log, Progress: opts.Progress})
+			}
+			if err != nil {
+				if ctx.Err() != nil {
+					return nil, fmt.Errorf("interrupted while annotating: complete batches are kept in %s; run again to resume", store.Dir)
+				}
+				return nil, err
+			}
+			out[p.Experiment][j.Hash()] = c
+		}
+	}
+	return out, nil
 }
 
 // DuplicateNames says which experiments share a name (a run needs them

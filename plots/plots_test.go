@@ -62,7 +62,21 @@ func fixtures(t *testing.T) []*Figure {
 		{Name: "all conditions", Points: []EffectPoint{{0, 0.01, -0.05, 0.07, false}, {0.2, 0.04, -0.01, 0.09, false}, {0.4, 0.12, 0.07, 0.17, true}, {1, 0.3, 0.22, 0.38, true}}},
 		{Name: "stars only", Points: []EffectPoint{{0, -0.02, -0.08, 0.04, false}, {0.4, 0.05, 0.0, 0.1, false}, {1, 0.15, 0.08, 0.22, true}}},
 	}))
-	return []*Figure{bias, curve, conf, skymap, hist, qq, dose}
+	var cells []MapCell
+	for b := range 6 {
+		for c := range 12 {
+			s0, s1 := -1+float64(b)/3, -1+float64(b+1)/3
+			dec0, dec1 := math.Asin(s0)*180/math.Pi, math.Asin(s1)*180/math.Pi
+			cells = append(cells, MapCell{RAMin: float64(c) * 30, RAMax: float64(c+1) * 30, DecMin: dec0, DecMax: dec1, N: 10,
+				Value: 0.5 + 0.1*math.Sin((dec0+dec1)/2*math.Pi/180)})
+		}
+	}
+	cells[5].N = 0 // an empty cell stays white
+	aniso := must(AnisotropyMaps("dipole", 0.5, 0.1, []MapPanel{
+		{Title: "biased", Cells: cells, Markers: []SkyMarker{{RA: 0, Dec: 90, Glyph: "o", Label: "design"}, {RA: 30, Dec: 80, Glyph: "+"}, {RA: 210, Dec: -80, Glyph: "x"}}},
+		{Title: "balanced", Cells: cells[:36]},
+	}))
+	return []*Figure{bias, curve, conf, skymap, hist, qq, dose, aniso}
 }
 
 // TestGoldenFigures compares each figure with its golden PNG within a

@@ -55,40 +55,10 @@ func SkyMap(title string, regions []SkyRegion) (*Figure, error) {
 			return nil, fmt.Errorf("sky map %q: region %s: Dec %g..%g is not a range within -90..90", title, r.Name, r.DecMin, r.DecMax)
 		}
 	}
-	p := newPlot(title, "", "")
-	p.HideAxes()
-	grid := draw.LineStyle{Color: Grey, Width: vg.Points(0.4), Dashes: []vg.Length{vg.Points(2), vg.Points(2)}}
-	var failed error
-	line := func(pts plotter.XYs, st draw.LineStyle) {
-		l, err := plotter.NewLine(pts)
-		if err != nil {
-			failed = err
-			return
-		}
-		l.LineStyle = st
-		p.Add(l)
+	p, err := skyAxes(title)
+	if err != nil {
+		return nil, err
 	}
-	for ra := 0.0; ra < 360; ra += 60 {
-		var pts plotter.XYs
-		for dec := -90.0; dec <= 90; dec += 3 {
-			x, y := aitoff(ra+1e-9, dec)
-			pts = append(pts, plotter.XY{X: x, Y: y})
-		}
-		line(pts, grid)
-	}
-	for dec := -60.0; dec <= 60; dec += 30 {
-		var pts plotter.XYs
-		for ra := 0.0; ra <= 360; ra += 3 {
-			x, y := aitoff(ra-180+180.0001, dec)
-			pts = append(pts, plotter.XY{X: x, Y: y})
-		}
-		line(pts, grid)
-	}
-	var edge plotter.XYs
-	for t := 0.0; t <= 2*math.Pi+1e-9; t += math.Pi / 90 {
-		edge = append(edge, plotter.XY{X: math.Pi * math.Cos(t), Y: math.Pi / 2 * math.Sin(t)})
-	}
-	line(edge, draw.LineStyle{Color: Black, Width: vg.Points(1)})
 	pal := diverging{}.Colors()
 	var lab plotter.XYs
 	var labels []string
@@ -135,21 +105,6 @@ func SkyMap(title string, regions []SkyRegion) (*Figure, error) {
 		}
 		p.Add(l)
 	}
-	for _, ra := range []float64{0, 60, 120, 180, 240, 300} {
-		x, y := aitoff(ra+0.001, 0)
-		l, err := plotter.NewLabels(plotter.XYLabels{XYs: plotter.XYs{{X: x, Y: y - 0.12}}, Labels: []string{fmt.Sprintf("%g°", ra)}})
-		if err != nil {
-			return nil, fmt.Errorf("sky map %q: RA labels: %w", title, err)
-		}
-		l.TextStyle[0].Font.Size = vg.Points(7)
-		l.TextStyle[0].Color = Grey
-		p.Add(l)
-	}
-	if failed != nil {
-		return nil, fmt.Errorf("sky map %q: grid: %w", title, failed)
-	}
-	p.X.Min, p.X.Max = -math.Pi*1.02, math.Pi*1.02
-	p.Y.Min, p.Y.Max = -math.Pi/2*1.05, math.Pi/2*1.05
 	p.Title.Text = title + "\n(fill: predicted spiral fraction, blue < 0.5 < vermilion)"
 	return &Figure{Name: "skymap", Width: 8 * vg.Inch, Height: 4.6 * vg.Inch, Plots: [][]*plot.Plot{{p}}}, nil
 }
@@ -175,4 +130,67 @@ func boxPolygon(ra0, ra1, dec0, dec1 float64) (*plotter.Polygon, error) {
 		add(ra0, dec0+(dec1-dec0)*float64(i)/steps)
 	}
 	return plotter.NewPolygon(ring)
+}
+
+// skyAxes is an empty all-sky Aitoff map: the outline, a dashed grid
+// every 60 degrees of RA and 30 of Dec, and RA labels along the equator.
+func skyAxes(title string) (*plot.Plot, error) {
+	p := newPlot(title, "", "")
+	p.HideAxes()
+	if err := addSkyGrid(p, title); err != nil {
+		return nil, err
+	}
+	p.X.Min, p.X.Max = -math.Pi*1.02, math.Pi*1.02
+	p.Y.Min, p.Y.Max = -math.Pi/2*1.05, math.Pi/2*1.05
+	return p, nil
+}
+
+// addSkyGrid draws the map's outline, grid and RA labels onto p.
+func addSkyGrid(p *plot.Plot, title string) error {
+	grid := draw.LineStyle{Color: Grey, Width: vg.Points(0.4), Dashes: []vg.Length{vg.Points(2), vg.Points(2)}}
+	var failed error
+	line := func(pts plotter.XYs, st draw.LineStyle) {
+		l, err := plotter.NewLine(pts)
+		if err != nil {
+			failed = err
+			return
+		}
+		l.LineStyle = st
+		p.Add(l)
+	}
+	for ra := 0.0; ra < 360; ra += 60 {
+		var pts plotter.XYs
+		for dec := -90.0; dec <= 90; dec += 3 {
+			x, y := aitoff(ra+1e-9, dec)
+			pts = append(pts, plotter.XY{X: x, Y: y})
+		}
+		line(pts, grid)
+	}
+	for dec := -60.0; dec <= 60; dec += 30 {
+		var pts plotter.XYs
+		for ra := 0.0; ra <= 360; ra += 3 {
+			x, y := aitoff(ra-180+180.0001, dec)
+			pts = append(pts, plotter.XY{X: x, Y: y})
+		}
+		line(pts, grid)
+	}
+	var edge plotter.XYs
+	for t := 0.0; t <= 2*math.Pi+1e-9; t += math.Pi / 90 {
+		edge = append(edge, plotter.XY{X: math.Pi * math.Cos(t), Y: math.Pi / 2 * math.Sin(t)})
+	}
+	line(edge, draw.LineStyle{Color: Black, Width: vg.Points(1)})
+	if failed != nil {
+		return fmt.Errorf("sky map %q: grid: %w", title, failed)
+	}
+	for _, ra := range []float64{0, 60, 120, 180, 240, 300} {
+		x, y := aitoff(ra+0.001, 0)
+		l, err := plotter.NewLabels(plotter.XYLabels{XYs: plotter.XYs{{X: x, Y: y - 0.12}}, Labels: []string{fmt.Sprintf("%g°", ra)}})
+		if err != nil {
+			return fmt.Errorf("sky map %q: RA labels: %w", title, err)
+		}
+		l.TextStyle[0].Font.Size = vg.Points(7)
+		l.TextStyle[0].Color = Grey
+		p.Add(l)
+	}
+	return nil
 }

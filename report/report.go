@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"github.com/skybias/skybias/annotate"
 	"math"
 	"path/filepath"
 	"sort"
@@ -28,6 +29,8 @@ type Input struct {
 	Summaries []*dsl.ReportSpec
 	// Results holds every job's result by hash.
 	Results map[string]*results.Result
+	// Catalogs holds annotated catalogs by experiment and job hash.
+	Catalogs map[string]map[string]*annotate.Catalog
 }
 
 // Report is a built report: Markdown, HTML and the figures they link to
@@ -50,7 +53,7 @@ const FigureDir = "figures"
 // Build analyses the results (package findings) and renders the report in
 // memory.
 func Build(in Input) (*Report, error) {
-	f, err := findings.Analyse(findings.Input{Plans: in.Plans, Results: in.Results})
+	f, err := findings.Analyse(findings.Input{Plans: in.Plans, Results: in.Results, Catalogs: in.Catalogs})
 	if err != nil {
 		return nil, err
 	}
@@ -81,6 +84,7 @@ func Render(title, profile string, f *findings.Findings, summaries []*dsl.Report
 	figs := &figureSet{}
 	rep.summary(d, figs, pub)
 	rep.probes(d)
+	rep.anisotropy(d, figs)
 	rep.doses(d, figs)
 	rep.agreement(d)
 	rep.paperTests(d, pub)

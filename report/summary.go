@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/skybias/skybias/findings"
+	"github.com/skybias/skybias/stats"
 )
 
 // StudiesMarkdown is a Markdown table of a summary's repeated studies:
@@ -119,6 +120,67 @@ func DosesMarkdown(s findings.Summary) string {
 			fmt.Fprintf(&b, " %s |", cell)
 		}
 		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+// AnisotropyMarkdown is a Markdown table of a summary's anisotropy tests:
+// one row per experiment; with repeats, the range of their amplitudes
+// and P values, how many fall below 0.05 and 1e-3, and whether the P
+// values look uniform (Kolmogorov-Smirnov).
+func AnisotropyMarkdown(s findings.Summary) string {
+	var order []string
+	rows := map[string][]findings.AnisotropyRow{}
+	for _, r := range s.Anisotropy {
+		if _, ok := rows[r.Experiment]; !ok {
+			order = append(order, r.Experiment)
+		}
+		rows[r.Experiment] = append(rows[r.Experiment], r)
+	}
+	var b strings.Builder
+	b.WriteString("| experiment | catalogs | galaxies each | dipole amplitude of mean p(spiral) | axis (RA, Dec) | design's direction: axis from it | P (permutations) | uniform P over repeats (KS) |\n|---|---|---|---|---|---|---|---|\n")
+	for _, e := range order {
+		rs := rows[e]
+		r := rs[0]
+		design := "none (classes alike)"
+		if r.DesignRA != nil {
+			design = fmt.Sprintf("(%.0f, %+.0f): %.0f°", *r.DesignRA, *r.DesignDec, *r.Separation)
+		}
+		if len(rs) == 1 {
+			fmt.Fprintf(&b, "| %s | 1 | %d | %.4f ± %.4f | (%.0f, %+.0f) ± %.0f° | %s | %s (%d permutations) | - |\n",
+				e, r.N, r.Amplitude, r.AmplitudeErr, r.RA, r.Dec, r.AxisErr, design, fmtP(r.PMC), r.Permutations)
+			continue
+		}
+		ps := make([]float64, len(rs))
+		amps := make([]float64, len(rs))
+		below05, below3 := 0, 0
+		for i, x := range rs {
+			ps[i], amps[i] = x.PMC, x.Amplitude
+			if x.PMC < 0.05 {
+				below05++
+			}
+			if x.PMC < 1e-3 {
+				below3++
+			}
+		}
+		sort.Float64s(ps)
+		sort.Float64s(amps)
+		var seps []float64
+		for _, x := range rs {
+			if x.Separation != nil {
+				seps = append(seps, *x.Separation)
+			}
+		}
+		if len(seps) > 0 {
+			sort.Float64s(seps)
+			design = fmt.Sprintf("per repeat; axis from it: median %.0f°", seps[len(seps)/2])
+		}
+		ks := "-"
+		if k, err := stats.KSUniform(ps); err == nil {
+			ks = fmt.Sprintf("D %.3f, P %s", k.D, fmtP(k.P))
+		}
+		fmt.Fprintf(&b, "| %s | %d repeats | %d | %.4f to %.4f | varies | %s | %s to %s; %d below 0.05, %d below 1e-3 | %s |\n",
+			e, len(rs), r.N, amps[0], amps[len(amps)-1], design, fmtP(ps[0]), fmtP(ps[len(ps)-1]), below05, below3, ks)
 	}
 	return b.String()
 }

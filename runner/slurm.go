@@ -99,20 +99,13 @@ func (sl *Slurm) Submit(ctx context.Context, jobs []*dsl.Job) (*Submission, erro
 	if err := atomicfile.WriteFile(listPath, list.Bytes()); err != nil {
 		return nil, err
 	}
-	script := sl.script(bin, listPath, logDir, len(todo))
+	script := sl.script(listPath, logDir, len(todo), fmt.Sprintf("exec %s job run --results %s \"$job\"\n", shellQuote(bin), shellQuote(sl.Store.Dir)))
 	scriptPath := filepath.Join(sl.dir(), "array-"+stamp+".sh")
 	if err := atomicfile.WriteFile(scriptPath, []byte(script)); err != nil {
 		return nil, err
 	}
-	cmd := exec.CommandContext(ctx, "sbatch", "--parsable", scriptPath)
-	var out, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &stderr
-	if err := cmd.Run(); err != nil {
-		return nil, fmt.Errorf("sbatch %s: %w: %s", scriptPath, err, strings.TrimSpace(stderr.String()))
-	}
-	sub.ArrayID = strings.TrimSpace(strings.Split(out.String(), ";")[0])
-	if _, err := strconv.Atoi(sub.ArrayID); err != nil {
-		return nil, fmt.Errorf("sbatch answered %q, not a job id", out.String())
+	if sub.ArrayID, err = sbatch(ctx, scriptPath); err != nil {
+		return nil, err
 	}
 	b, _ := json.MarshalIndent(sub, "", "  ")
 	if err := atomicfile.WriteFile(filepath.Join(sl.dir(), "submission-"+sub.ArrayID+".json"), append(b, '\n')); err != nil {
@@ -122,8 +115,9 @@ func (sl *Slurm) Submit(ctx context.Context, jobs []*dsl.Job) (*Submission, erro
 	return sub, nil
 }
 
-// script writes the array's batch script.
-func (sl *Slurm) script(bin, list, logDir string, n int) string {
+// script writes the array's batch script: task i reads line i+1 of list
+// into $job and runs run.
+func (sl *Slurm) script(list, logDir string, n int, run string) string {
 	c := sl.Cluster
 	var b strings.Builder
 	b.WriteString("#!/bin/bash\n# skybias job array, written by skybias; task i runs line i+1 of the job list.\n")
@@ -143,8 +137,23 @@ func (sl *Slurm) script(bin, list, logDir string, n int) string {
 	}
 	fmt.Fprintf(&b, "set -euo pipefail\njob=$(sed -n \"$((SLURM_ARRAY_TASK_ID + 1))p\" %s)\n", shellQuote(list))
 	fmt.Fprintf(&b, "export GOMAXPROCS=${SLURM_CPUS_PER_TASK:-%d}\n", cpus)
-	fmt.Fprintf(&b, "exec %s job run --results %s \"$job\"\n", shellQuote(bin), shellQuote(sl.Store.Dir))
+	b.WriteString(run)
 	return b.String()
+}
+
+// sbatch submits a batch script and returns its job ID.
+func sbatch(ctx context.Context, scriptPath string) (string, error) {
+	cmd := exec.CommandContext(ctx, "sbatch", "--parsable", scriptPath)
+	var out, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &stderr
+	if err := cmd.Run(); err != nil {
+		return "", fmt.Errorf("sbatch %s: %w: %s", scriptPath, err, strings.TrimSpace(stderr.String()))
+	}
+	id := strings.TrimSpace(strings.Split(out.String(), ";")[0])
+	if _, err := strconv.Atoi(id); err != nil {
+		return "", fmt.Errorf("sbatch answered %q, not a job id", out.String())
+	}
+	return id, nil
 }
 
 func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
@@ -206,7 +215,7 @@ func (e *FailedError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%d job(s) of Slurm array %s ended without a result; run the same command again to resubmit only them:", len(e.Failed), e.ArrayID)
 	for _, f := range e.Failed {
-		fmt.Fprintf(&b, "\n  task %d, job %s (%s): %s", f.Task, f.Hash[:12], f.Label, f.State)
+		fmt.Fprintf(&b, "\n  task %d, job %s (%s): %s", f.Task, f.Hash[:min(12, len(f.Hash))], f.Label, f.State)
 		if f.Log != "" {
 			fmt.Fprintf(&b, "; log %s", f.Log)
 			if tail := lastLines(f.Log, 3); tail != "" {
@@ -257,6 +266,11 @@ func states(ctx context.Context, arrayID string) (map[int]string, error) {
 // progress line when the counts change. It returns a *FailedError naming
 // each task that ended without a result, with its log.
 func (sl *Slurm) Wait(ctx context.Context, sub *Submission) error {
+	return sl.wait(ctx, sub, func(i int) bool { return sl.Store.Has(sub.Hashes[i]) })
+}
+
+// wait follows an array whose task i has succeeded when done(i).
+func (sl *Slurm) wait(ctx context.Context, sub *Submission, done func(i int) bool) error {
 	poll := sl.Poll
 	if poll == 0 {
 		poll = 2 * time.Second
@@ -267,13 +281,13 @@ func (sl *Slurm) Wait(ctx context.Context, sub *Submission) error {
 		if err != nil {
 			return err
 		}
-		var done, running, pending, failed int
+		var finished, running, pending, failed int
 		active := false
-		for i, h := range sub.Hashes {
+		for i := range sub.Hashes {
 			s := st[i]
 			switch {
-			case sl.Store.Has(h):
-				done++
+			case done(i):
+				finished++
 			case s == "PENDING" || s == "CONFIGURING" || s == "REQUEUED":
 				pending++
 				active = true
@@ -284,7 +298,7 @@ func (sl *Slurm) Wait(ctx context.Context, sub *Submission) error {
 				failed++
 			}
 		}
-		line := fmt.Sprintf("slurm array %s: %d done, %d running, %d pending, %d failed", sub.ArrayID, done, running, pending, failed)
+		line := fmt.Sprintf("slurm array %s: %d done, %d running, %d pending, %d failed", sub.ArrayID, finished, running, pending, failed)
 		if line != last {
 			sl.logf("%s\n", line)
 			last = line
@@ -301,7 +315,7 @@ func (sl *Slurm) Wait(ctx context.Context, sub *Submission) error {
 	st, _ := states(ctx, sub.ArrayID)
 	fe := &FailedError{ArrayID: sub.ArrayID}
 	for i, h := range sub.Hashes {
-		if sl.Store.Has(h) {
+		if done(i) {
 			continue
 		}
 		f := TaskFailure{Task: i, Hash: h, Label: sub.Labels[i], State: st[i]}
@@ -324,4 +338,60 @@ func (sl *Slurm) Wait(ctx context.Context, sub *Submission) error {
 func IsFailed(err error) bool {
 	var fe *FailedError
 	return errors.As(err, &fe)
+}
+
+// ArrayTask is one task of an array of skybias commands: its arguments
+// (after the executable), a label and a name for the task (Hashes holds
+// it), and how to tell that it succeeded.
+type ArrayTask struct {
+	Name  string
+	Label string
+	Args  []string
+	Done  func() bool
+}
+
+// RunArray submits skybias commands as one array of the store's Slurm
+// folder (the staged executable, logs beside the jobs'), waits for it,
+// and returns a *FailedError naming every task that did not succeed.
+func (sl *Slurm) RunArray(ctx context.Context, what string, tasks []ArrayTask) error {
+	if len(tasks) == 0 {
+		return nil
+	}
+	bin, err := sl.stageBinary()
+	if err != nil {
+		return err
+	}
+	logDir := filepath.Join(sl.dir(), "logs")
+	if err := os.MkdirAll(logDir, 0o755); err != nil {
+		return fmt.Errorf("slurm: %w", err)
+	}
+	sub := &Submission{LogDir: logDir}
+	var list bytes.Buffer
+	for _, t := range tasks {
+		q := make([]string, len(t.Args))
+		for i, a := range t.Args {
+			if strings.ContainsAny(a, "\n\r") {
+				return fmt.Errorf("slurm: argument %q of task %s has a line break", a, t.Name)
+			}
+			q[i] = shellQuote(a)
+		}
+		list.WriteString(strings.Join(q, " ") + "\n")
+		sub.Hashes = append(sub.Hashes, t.Name)
+		sub.Labels = append(sub.Labels, t.Label)
+	}
+	stamp := strconv.FormatInt(time.Now().UnixNano(), 36)
+	listPath := filepath.Join(sl.dir(), what+"-"+stamp+".txt")
+	if err := atomicfile.WriteFile(listPath, list.Bytes()); err != nil {
+		return err
+	}
+	script := sl.script(listPath, logDir, len(tasks), fmt.Sprintf("eval \"exec %s $job\"\n", shellQuote(bin)))
+	scriptPath := filepath.Join(sl.dir(), what+"-"+stamp+".sh")
+	if err := atomicfile.WriteFile(scriptPath, []byte(script)); err != nil {
+		return err
+	}
+	if sub.ArrayID, err = sbatch(ctx, scriptPath); err != nil {
+		return err
+	}
+	sl.logf("submitted %d %s task(s) as Slurm array %s (logs in %s)\n", len(tasks), what, sub.ArrayID, logDir)
+	return sl.wait(ctx, sub, func(i int) bool { return tasks[i].Done() })
 }

@@ -256,27 +256,31 @@ func LoadImages(ctx context.Context, src Source, gals []Galaxy, size int, skipBa
 	return LoadImagesWith(ctx, src, gals, size, skipBad, nil)
 }
 
-// LoadImagesWith is LoadImages that reports how many images are done to
-// step (nil: no reports), from the loading goroutines, every few images.
-func LoadImagesWith(ctx context.Context, src Source, gals []Galaxy, size int, skipBad bool, step func(done int)) (*ImageSet, error) {
-	n := size * size * 3
+// EachImage reads the images of gals at size x size side by side
+// (GOMAXPROCS readers), handing each to use(i, img) from the reader that
+// read it, and reports the count done to step (nil: no reports) every few
+// images. It returns each galaxy's read error (nil where it read), or
+// ctx's error when stopped.
+func EachImage(ctx context.Context, src Source, gals []Galaxy, size int, use func(i int, img *Image), step func(done int)) ([]error, error) {
 	var done atomic.Int64
-	pix := make([]uint8, len(gals)*n)
 	errs := make([]error, len(gals))
 	var wg sync.WaitGroup
 	next := make(chan int)
-	workers := runtime.GOMAXPROCS(0)
+	workers := min(runtime.GOMAXPROCS(0), max(1, len(gals)))
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := range next {
 				img, err := src.Image(&gals[i], size)
+				if err == nil && len(img.Pix) != size*size*3 {
+					err = fmt.Errorf("image is %dx%d, want %dx%d", img.Size, img.Size, size, size)
+				}
 				if err != nil {
 					errs[i] = err
 					continue
 				}
-				copy(pix[i*n:(i+1)*n], img.Pix)
+				use(i, img)
 				if d := done.Add(1); step != nil && (d%16 == 0 || int(d) == len(gals)) {
 					step(int(d))
 				}
@@ -295,8 +299,17 @@ feed:
 	}
 	close(next)
 	wg.Wait()
-	if ctxErr != nil {
-		return nil, ctxErr
+	return errs, ctxErr
+}
+
+// LoadImagesWith is LoadImages that reports how many images are done to
+// step (nil: no reports), from the loading goroutines, every few images.
+func LoadImagesWith(ctx context.Context, src Source, gals []Galaxy, size int, skipBad bool, step func(done int)) (*ImageSet, error) {
+	n := size * size * 3
+	pix := make([]uint8, len(gals)*n)
+	errs, err := EachImage(ctx, src, gals, size, func(i int, img *Image) { copy(pix[i*n:(i+1)*n], img.Pix) }, step)
+	if err != nil {
+		return nil, err
 	}
 	set := &ImageSet{Size: size}
 	keep := 0

@@ -129,6 +129,9 @@ type SurveySpec struct {
 	// {contrast: 0.3, contrasts: {stars: 1}} keeps the star counts as
 	// written and shrinks everything else.
 	Contrasts map[string]float64 `yaml:"contrasts" json:"contrasts,omitempty"`
+	// Tiling lays the fields over the whole sky instead of Fields
+	// listing them (an all-sky survey); the two are exclusive.
+	Tiling *Tiling `yaml:"tiling" json:"tiling,omitempty"`
 }
 
 // ConditionNames are the field conditions survey.contrasts can scale one
@@ -159,11 +162,24 @@ func NewSurvey(path string, spec SurveySpec) (*Survey, error) {
 	if spec.Size < 16 || spec.Size > 1024 {
 		return nil, fmt.Errorf("%s: survey.size %d is outside 16..1024", path, spec.Size)
 	}
-	if len(spec.Fields) == 0 {
-		return nil, fmt.Errorf("%s: survey.fields is empty (declare at least one field)", path)
-	}
 	if spec.PerClass < 0 {
 		return nil, fmt.Errorf("%s: survey.per_class %d: want a positive number of galaxies per class", path, spec.PerClass)
+	}
+	if spec.Tiling != nil {
+		if len(spec.Fields) > 0 {
+			return nil, fmt.Errorf("%s: survey.tiling lays out the fields itself; leave survey.fields out", path)
+		}
+		if spec.PerClass == 0 {
+			return nil, fmt.Errorf("%s: survey.per_class is missing (galaxies per class in each field of the tiling)", path)
+		}
+		fields, err := spec.Tiling.expand(spec.PerClass)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		spec.Fields = fields
+	}
+	if len(spec.Fields) == 0 {
+		return nil, fmt.Errorf("%s: survey.fields is empty (declare at least one field)", path)
 	}
 	p := &spec.Population
 	d := DefaultPopulation

@@ -4,5 +4,5 @@
 // summaries over repeats, the chi-square test of homogeneity of the
 // predicted class across regions, the Cochran-Mantel-Haenszel test of two
 // groups across strata (one network's answers on two fields, stratified
-// by true class) and Welch's t-test across repeats.
+// by true class), Welch's t-test across repeats, and the Kolmogorov-Smirnov test of null p-values against the uniform.
 package stats

@@ -120,3 +120,41 @@ func TestSummarise(t *testing.T) {
 		t.Error("empty")
 	}
 }
+
+// TestKSUniform checks the KS statistic on small samples worked by hand,
+// and its p-value at the critical values of Massey's table (J. Amer.
+// Statist. Assoc. 46, 1951, Table 1): at the tabulated distance for a
+// level, the p-value is that level.
+func TestKSUniform(t *testing.T) {
+	cases := []struct {
+		xs []float64
+		d  float64
+	}{
+		{[]float64{0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95}, 0.1},
+		{[]float64{0.01, 0.02, 0.03, 0.05, 0.08, 0.1, 0.2, 0.3, 0.4, 0.5}, 0.5},
+		{[]float64{0.5, 0.5}, 0.5},
+	}
+	for _, c := range cases {
+		k, err := KSUniform(c.xs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if math.Abs(k.D-c.d) > 1e-12 || k.P != ksP(len(c.xs), k.D) {
+			t.Errorf("KSUniform(%v) = D %g P %g; want D %g", c.xs, k.D, k.P, c.d)
+		}
+	}
+	table := []struct {
+		n        int
+		d, alpha float64
+	}{
+		{10, 0.410, 0.05}, {10, 0.490, 0.01}, {20, 0.294, 0.05}, {20, 0.356, 0.01}, {30, 0.242, 0.05}, {5, 0.565, 0.05},
+	}
+	for _, c := range table {
+		if p := ksP(c.n, c.d); math.Abs(p-c.alpha) > 0.15*c.alpha {
+			t.Errorf("n %d, D %g: P %g; Massey's table gives %g", c.n, c.d, p, c.alpha)
+		}
+	}
+	if _, err := KSUniform([]float64{0.5, 1.5}); err == nil {
+		t.Error("a value above 1 was accepted")
+	}
+}

@@ -66,7 +66,9 @@ type Image interface {
 }
 
 // Auto returns the bundle a value is shown as, and whether it has one:
-// a Data as it is, a value with PNG()/SVG() as an image (both forms). A
+// a Data as it is, a value with PNG() as a PNG image (a figure's SVG is
+// left out: Jupyter would show it instead of the PNG, and it is often
+// many times larger), one with only SVG() as SVG. A
 // nil pointer shows as nothing, and a value whose rendering panics shows
 // the panic as text instead of stopping the kernel.
 func Auto(v any) (d Data, ok bool) {
@@ -85,10 +87,6 @@ func Auto(v any) (d Data, ok bool) {
 		if x != nil {
 			return *x, true
 		}
-	case Image:
-		d := PNG(x.PNG())
-		d.Data[MIMESVG] = x.SVG()
-		return d, true
 	case interface{ PNG() []byte }:
 		return PNG(x.PNG()), true
 	case interface{ SVG() string }:

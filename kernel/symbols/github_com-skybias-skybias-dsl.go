@@ -33,6 +33,8 @@ func init() {
 		"ValidateFile":   reflect.ValueOf(dsl.ValidateFile),
 
 		// type definitions
+		"Anisotropy": reflect.ValueOf((*dsl.Anisotropy)(nil)),
+		"Annotate":   reflect.ValueOf((*dsl.Annotate)(nil)),
 		"Cluster":    reflect.ValueOf((*dsl.Cluster)(nil)),
 		"Compare":    reflect.ValueOf((*dsl.Compare)(nil)),
 		"Cost":       reflect.ValueOf((*dsl.Cost)(nil)),

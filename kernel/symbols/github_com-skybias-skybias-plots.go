@@ -13,6 +13,7 @@ func init() {
 	Symbols["github.com/skybias/skybias/plots/plots"] = map[string]reflect.Value{
 		// function, constant and variable definitions
 		"AccuracyCurve":   reflect.ValueOf(plots.AccuracyCurve),
+		"AnisotropyMaps":  reflect.ValueOf(plots.AnisotropyMaps),
 		"BiasChart":       reflect.ValueOf(plots.BiasChart),
 		"Black":           reflect.ValueOf(&plots.Black).Elem(),
 		"Blue":            reflect.ValueOf(&plots.Blue).Elem(),
@@ -39,9 +40,12 @@ func init() {
 		"EffectPoint":  reflect.ValueOf((*plots.EffectPoint)(nil)),
 		"EffectSeries": reflect.ValueOf((*plots.EffectSeries)(nil)),
 		"Figure":       reflect.ValueOf((*plots.Figure)(nil)),
+		"MapCell":      reflect.ValueOf((*plots.MapCell)(nil)),
+		"MapPanel":     reflect.ValueOf((*plots.MapPanel)(nil)),
 		"QQSeries":     reflect.ValueOf((*plots.QQSeries)(nil)),
 		"Series":       reflect.ValueOf((*plots.Series)(nil)),
 		"Sheet":        reflect.ValueOf((*plots.Sheet)(nil)),
+		"SkyMarker":    reflect.ValueOf((*plots.SkyMarker)(nil)),
 		"SkyRegion":    reflect.ValueOf((*plots.SkyRegion)(nil)),
 	}
 }

@@ -24,6 +24,7 @@ func init() {
 		"Unique":      reflect.ValueOf(runner.Unique),
 
 		// type definitions
+		"ArrayTask":   reflect.ValueOf((*runner.ArrayTask)(nil)),
 		"Executor":    reflect.ValueOf((*runner.Executor)(nil)),
 		"FailedError": reflect.ValueOf((*runner.FailedError)(nil)),
 		"Local":       reflect.ValueOf((*runner.Local)(nil)),

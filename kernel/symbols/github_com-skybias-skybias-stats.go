@@ -21,6 +21,7 @@ func init() {
 		"ErrNoInformation": reflect.ValueOf(&stats.ErrNoInformation).Elem(),
 		"Holm":             reflect.ValueOf(stats.Holm),
 		"Homogeneity":      reflect.ValueOf(stats.Homogeneity),
+		"KSUniform":        reflect.ValueOf(stats.KSUniform),
 		"MantelHaenszel":   reflect.ValueOf(stats.MantelHaenszel),
 		"McNemar":          reflect.ValueOf(stats.McNemar),
 		"McNemarPairs":     reflect.ValueOf(stats.McNemarPairs),
@@ -37,6 +38,7 @@ func init() {
 		// type definitions
 		"BinomialTest":       reflect.ValueOf((*stats.BinomialTest)(nil)),
 		"ChiSquare":          reflect.ValueOf((*stats.ChiSquare)(nil)),
+		"KSTest":             reflect.ValueOf((*stats.KSTest)(nil)),
 		"MantelHaenszelTest": reflect.ValueOf((*stats.MantelHaenszelTest)(nil)),
 		"McNemarTest":        reflect.ValueOf((*stats.McNemarTest)(nil)),
 		"Stratum":            reflect.ValueOf((*stats.Stratum)(nil)),

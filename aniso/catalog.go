@@ -1,0 +1,103 @@
+package aniso
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+)
+
+// Columns are the positions and values read from a catalog.
+type Columns struct {
+	RA, Dec, Value []float64
+	// Column is the name of the value's column.
+	Column string
+}
+
+// ReadCatalog reads a CSV catalog with a header naming at least ra, dec
+// and column. The column holds numbers, or, for a column named label or
+// class, the words spiral and elliptical (1 and 0); rows whose value is
+// empty or another word (an unclassified galaxy) are skipped and counted.
+// name labels errors (a file path).
+func ReadCatalog(r io.Reader, name, column string) (*Columns, int, error) {
+	cr := csv.NewReader(r)
+	cr.ReuseRecord = true
+	head, err := cr.Read()
+	if err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, 0, fmt.Errorf("%s: empty file; want a CSV catalog with a header (id,ra,dec,...)", name)
+		}
+		return nil, 0, fmt.Errorf("%s: %w", name, err)
+	}
+	at := map[string]int{}
+	for i, h := range head {
+		at[strings.ToLower(strings.TrimSpace(h))] = i
+	}
+	col := strings.ToLower(column)
+	need := map[string]int{}
+	for _, k := range []string{"ra", "dec", col} {
+		i, ok := at[k]
+		if !ok {
+			return nil, 0, fmt.Errorf("%s: no column %q in the header (it has %s)", name, k, strings.Join(head, ", "))
+		}
+		need[k] = i
+	}
+	words := col == "label" || col == "class"
+	out := &Columns{Column: col}
+	skipped := 0
+	for line := 2; ; line++ {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, 0, fmt.Errorf("%s: %w", name, err)
+		}
+		num := func(k string, lo, hi float64) (float64, error) {
+			s := strings.TrimSpace(rec[need[k]])
+			x, err := strconv.ParseFloat(s, 64)
+			if err != nil || math.IsNaN(x) || x < lo || x > hi {
+				return 0, fmt.Errorf("%s:%d: %s %.30q is not a number in %g..%g", name, line, k, s, lo, hi)
+			}
+			return x, nil
+		}
+		ra, err := num("ra", -360, 360)
+		if err != nil {
+			return nil, 0, err
+		}
+		dec, err := num("dec", -90, 90)
+		if err != nil {
+			return nil, 0, err
+		}
+		var v float64
+		if words {
+			switch strings.ToLower(strings.TrimSpace(rec[need[col]])) {
+			case "spiral", "s", "1":
+				v = 1
+			case "elliptical", "e", "0":
+				v = 0
+			default:
+				skipped++
+				continue
+			}
+		} else {
+			if strings.TrimSpace(rec[need[col]]) == "" {
+				skipped++
+				continue
+			}
+			if v, err = num(col, -1e300, 1e300); err != nil {
+				return nil, 0, err
+			}
+		}
+		out.RA = append(out.RA, ra)
+		out.Dec = append(out.Dec, dec)
+		out.Value = append(out.Value, v)
+	}
+	if len(out.RA) == 0 {
+		return nil, skipped, fmt.Errorf("%s: no galaxies with a value in column %s", name, col)
+	}
+	return out, skipped, nil
+}

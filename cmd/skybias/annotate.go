@@ -1,0 +1,435 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/skybias/skybias/aniso"
+	"github.com/skybias/skybias/annotate"
+	"github.com/skybias/skybias/dsl"
+	"github.com/skybias/skybias/findings"
+	"github.com/skybias/skybias/pipeline"
+	"github.com/skybias/skybias/plots"
+	"github.com/skybias/skybias/progress"
+	"github.com/skybias/skybias/report"
+	"github.com/skybias/skybias/results"
+	"github.com/skybias/skybias/runner"
+	"github.com/skybias/skybias/sky"
+)
+
+func init() {
+	register(command{name: "annotate", summary: "label every galaxy of a source with a trained network: a catalog", run: runAnnotate})
+	register(command{name: "anisotropy", summary: "test a catalog for a dipole in its spiral fraction", run: runAnisotropy})
+}
+
+const annotateDesc = `
+Runs a trained network (a result folder of the store, or its job hash or
+a unique prefix of it; an ensemble's members and their mean) over every
+galaxy of a source, or of some of its regions, and writes a catalog CSV:
+id, ra, dec, class (where the source knows it), p_spiral, label, and for
+an ensemble each member's p_spiral. The source is the job's own unless
+--source names another; on its own source the job's training galaxies
+are left out. Beside the catalog, OUT.meta.json says what made it.
+
+Galaxies are read, predicted and written in batches, so memory stays flat
+however large the catalog. Ctrl-C (or a killed process) keeps every
+complete batch; running the same command again continues from there and
+gives the same bytes as an unbroken run.
+
+With --executor slurm --shards N the catalog is cut into N array tasks at
+batch boundaries and merged in order: the same bytes as a local run.`
+
+func runAnnotate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("annotate", "RESULT --out CATALOG.csv", annotateDesc, stderr)
+	storeDir := fs.String("results", pipeline.DefaultStore, "result store folder (to find RESULT by hash)")
+	out := fs.String("out", "", "catalog CSV to write (required)")
+	srcFile := fs.String("source", "", "source file to annotate (default: the job's own)")
+	regions := fs.String("regions", "", "comma-separated regions to annotate (default: the whole source)")
+	n := fs.Int("n", 0, "annotate a seeded subset of this many galaxies (0: all)")
+	seed := fs.Uint64("seed", 1, "seed of the subset")
+	batch := fs.Int("batch", annotate.DefaultBatch, "galaxies predicted and written at a time (a resumed run needs the same)")
+	executor := fs.String("executor", "local", "local, or slurm (with --shards)")
+	shards := fs.Int("shards", 0, "with --executor slurm: array tasks to cut the catalog into")
+	shard := fs.String("shard", "", "K/N: write only shard K of N to CATALOG.shard-K-of-N (what an array task runs)")
+	cpus := fs.Int("cpus", 0, "with --executor slurm: CPUs per task (default 2)")
+	fitsOut := fs.String("fits", "", "also write the catalog as a FITS binary table (for TOPCAT, astropy)")
+	pos, err := parseN(fs, args, 1, 1)
+	if err != nil {
+		return err
+	}
+	if *out == "" {
+		return errors.New("annotate: --out is required (the catalog CSV to write)")
+	}
+	if fi, err := os.Stat(*out); err == nil && fi.IsDir() {
+		return fmt.Errorf("annotate: --out %s is a folder; name the catalog file", *out)
+	}
+	if *fitsOut != "" && !strings.EqualFold(filepath.Ext(*fitsOut), ".fits") {
+		return fmt.Errorf("annotate: --fits %s: name a .fits file", *fitsOut)
+	}
+	if *fitsOut != "" && *shard != "" {
+		return errors.New("annotate: --fits is written from the whole catalog, not from a shard")
+	}
+	writeFITS := func() error {
+		if *fitsOut == "" {
+			return nil
+		}
+		if err := annotate.WriteFITS(*out, *fitsOut); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "FITS: %s\n", *fitsOut)
+		return nil
+	}
+	store, job, err := findResult(pos[0], *storeDir)
+	if err != nil {
+		return err
+	}
+	spec, err := annotateSpec(job, *srcFile, *regions, *n, *seed)
+	if err != nil {
+		return err
+	}
+	opts := pipeline.AnnotateOptions{Out: *out, Batch: *batch, Log: stdout, Progress: progress.New(stderr)}
+	defer opts.Progress.Close()
+	if *shard != "" {
+		k, nn, err := parseShard(*shard)
+		if err != nil {
+			return err
+		}
+		opts.Shard, opts.Shards, opts.Out = k, nn, annotate.ShardPath(*out, k, nn)
+	}
+	switch {
+	case *executor == "slurm":
+		if *shards < 1 || *shards > 1000 {
+			return fmt.Errorf("annotate: --executor slurm needs --shards 1..1000, not %d", *shards)
+		}
+		if *shard != "" {
+			return errors.New("annotate: --shard is what each array task runs; give --shards instead")
+		}
+		if err := annotateOnSlurm(ctx, store, job, args, *out, *shards, *cpus, stdout); err != nil {
+			return err
+		}
+		return writeFITS()
+	case *executor != "local":
+		return fmt.Errorf("annotate: executor %q; want local or slurm", *executor)
+	case *shards != 0:
+		return errors.New("annotate: --shards splits the catalog over Slurm array tasks; add --executor slurm")
+	}
+	c, err := pipeline.AnnotateJob(ctx, store, job, spec, opts)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "catalog: %s (%d galaxies of %s, %d training galaxies left out)\n", c.Path, c.Meta.Galaxies, c.Meta.Source, c.Meta.Excluded)
+	return writeFITS()
+}
+
+// findResult finds a stored result by folder, hash or unique hash
+// prefix, and reads its job.
+func findResult(arg, storeDir string) (*results.Store, *dsl.Job, error) {
+	if st, err := os.Stat(filepath.Join(arg, "job.json")); err == nil && st.Mode().IsRegular() {
+		abs, err := filepath.Abs(arg)
+		if err != nil {
+			return nil, nil, err
+		}
+		store := &results.Store{Dir: filepath.Dir(abs)}
+		job, err := dsl.ReadJob(filepath.Join(abs, "job.json"))
+		if err != nil {
+			return nil, nil, err
+		}
+		if job.Hash() != filepath.Base(abs) {
+			return nil, nil, fmt.Errorf("annotate: %s holds job %s, not the job its folder is named for; is it a copy?", arg, job.ShortHash())
+		}
+		return store, job, nil
+	}
+	if len(arg) < 6 || strings.Trim(strings.ToLower(arg), "0123456789abcdef") != "" {
+		return nil, nil, fmt.Errorf("annotate: %s is neither a result folder (with job.json) nor a job hash of at least 6 hex digits", arg)
+	}
+	entries, err := os.ReadDir(storeDir)
+	if err != nil {
+		return nil, nil, fmt.Errorf("annotate: result store: %w", err)
+	}
+	var match []string
+	for _, e := range entries {
+		if e.IsDir() && strings.HasPrefix(e.Name(), strings.ToLower(arg)) {
+			match = append(match, e.Name())
+		}
+	}
+	switch len(match) {
+	case 0:
+		return nil, nil, fmt.Errorf("annotate: no result %s in %s (skybias plan lists job hashes)", arg, storeDir)
+	case 1:
+	default:
+		return nil, nil, fmt.Errorf("annotate: %s matches %d results in %s (%s, ...); give more digits", arg, len(match), storeDir, match[0][:12])
+	}
+	return findResult(filepath.Join(storeDir, match[0]), storeDir)
+}
+
+// annotateSpec is what the flags ask to annotate.
+func annotateSpec(job *dsl.Job, srcFile, regions string, n int, seed uint64) (*dsl.Annotate, error) {
+	a := &dsl.Annotate{Source: job.Source, N: n, Seed: seed}
+	a.Source.Unused = nil
+	src, err := sky.OpenWith(job.Source.Path, job.Source.Overrides)
+	if srcFile != "" {
+		abs, aerr := filepath.Abs(srcFile)
+		if aerr != nil {
+			return nil, aerr
+		}
+		src, err = sky.Open(abs)
+		if err == nil {
+			a.Source = dsl.SourceRef{Name: src.Name(), Path: abs, Digest: src.Digest()}
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("annotate: %w", err)
+	}
+	if n < 0 {
+		return nil, fmt.Errorf("annotate: --n %d: want a number of galaxies, or 0 for all", n)
+	}
+	if regions == "" {
+		return a, nil
+	}
+	known := map[string]*sky.Region{}
+	for k, r := range job.Regions {
+		known[k] = r
+	}
+	for k, r := range src.Regions() {
+		known[k] = r
+	}
+	for _, name := range strings.Split(regions, ",") {
+		name = strings.TrimSpace(name)
+		r, ok := known[name]
+		if !ok {
+			var names []string
+			for k := range known {
+				names = append(names, k)
+			}
+			return nil, fmt.Errorf("annotate: --regions: %s has no region %q (it has %d: %s)", src.Name(), name, len(names), clip(names, 12))
+		}
+		a.Regions = append(a.Regions, r)
+	}
+	return a, nil
+}
+
+func clip(names []string, n int) string {
+	sort.Strings(names)
+	if len(names) > n {
+		return strings.Join(names[:n], ", ") + ", ..."
+	}
+	return strings.Join(names, ", ")
+}
+
+func parseShard(s string) (int, int, error) {
+	a, b, ok := strings.Cut(s, "/")
+	k, err1 := strconv.Atoi(a)
+	n, err2 := strconv.Atoi(b)
+	if !ok || err1 != nil || err2 != nil || n < 1 || k < 1 || k > n {
+		return 0, 0, fmt.Errorf("annotate: --shard %q: want K/N with 1 <= K <= N", s)
+	}
+	return k, n, nil
+}
+
+// annotateOnSlurm runs each shard as an array task (the same command with
+// --shard K/N), then merges the shards into out.
+func annotateOnSlurm(ctx context.Context, store *results.Store, job *dsl.Job, args []string, out string, n, cpus int, stdout io.Writer) error {
+	absOut, err := filepath.Abs(out)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(absOut), 0o755); err != nil {
+		return fmt.Errorf("annotate: %w", err)
+	}
+	// Every task runs this command with the shard added and paths made
+	// absolute (the tasks start in another folder).
+	base, err := taskArgs(args, store, job)
+	if err != nil {
+		return err
+	}
+	var tasks []runner.ArrayTask
+	for k := 1; k <= n; k++ {
+		path := annotate.ShardPath(absOut, k, n)
+		a := append(append([]string{"annotate"}, base...), "--out", absOut, "--shard", fmt.Sprintf("%d/%d", k, n))
+		tasks = append(tasks, runner.ArrayTask{Name: fmt.Sprintf("shard-%d-of-%d", k, n), Label: "catalog " + filepath.Base(out) + fmt.Sprintf(" shard %d/%d", k, n), Args: a,
+			Done: func() bool { _, err := os.Stat(path); return err == nil }})
+	}
+	sl := &runner.Slurm{Store: store, Cluster: dsl.Cluster{CPUs: cpus}, Log: stdout}
+	if err := sl.RunArray(ctx, "annotate", tasks); err != nil {
+		return err
+	}
+	if err := annotate.Merge(absOut, n); err != nil {
+		return err
+	}
+	c, err := annotate.Open(absOut)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "catalog: %s (%d galaxies of %s from %d shards)\n", out, c.Meta.Galaxies, c.Meta.Source, n)
+	return nil
+}
+
+// taskArgs rebuilds an array task's arguments: the result as an absolute
+// folder, and the flags that choose what to annotate, with a source file
+// made absolute.
+func taskArgs(args []string, store *results.Store, job *dsl.Job) ([]string, error) {
+	fs := flag.NewFlagSet("annotate", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	keep := map[string]*string{}
+	for _, name := range []string{"source", "regions", "n", "seed", "batch"} {
+		keep[name] = fs.String(name, "", "")
+	}
+	for _, name := range []string{"results", "out", "executor", "shards", "cpus", "fits"} {
+		fs.String(name, "", "")
+	}
+	if _, err := parseFlags(fs, args); err != nil {
+		return nil, fmt.Errorf("annotate: %w", err)
+	}
+	resultDir, err := filepath.Abs(store.Path(job.Hash()))
+	if err != nil {
+		return nil, err
+	}
+	out := []string{resultDir}
+	for _, name := range []string{"source", "regions", "n", "seed", "batch"} {
+		v := *keep[name]
+		if v == "" {
+			continue
+		}
+		if name == "source" {
+			if v, err = filepath.Abs(v); err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, "--"+name, v)
+	}
+	return out, nil
+}
+
+const anisotropyDesc = `
+Tests a catalog (CSV with a header naming ra, dec and the column) for a
+dipole: a monopole and a dipole fitted by least squares over the
+galaxies' positions, every galaxy weighted equally; amplitude and
+direction with their errors (galaxy sampling only); P by Monte Carlo,
+permuting the column's values among the fixed positions so that an
+uneven footprint cannot fake a dipole; and the hemisphere asymmetry
+along the fitted axis. --column p_spiral tests the mean p(spiral),
+--column label the fraction labelled spiral. --map writes the catalog's
+values on an Aitoff map of equal-area cells with the dipole's axis
+marked. --json prints one JSON object.`
+
+func runAnisotropy(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("anisotropy", "CATALOG.csv", anisotropyDesc, stderr)
+	column := fs.String("column", "p_spiral", "p_spiral (mean p) or label (fraction labelled spiral), or any numeric column")
+	perms := fs.Int("permutations", 1000, "label permutations of the Monte Carlo test")
+	seed := fs.Uint64("seed", 1, "seed of the permutations")
+	asJSON := fs.Bool("json", false, "print one JSON object")
+	mapPath := fs.String("map", "", "write the sky map to this PNG (an SVG beside it)")
+	grid := fs.String("cells", "8x16", "the map's equal-area cells: BANDSxCELLS (bands in sin Dec, cells in RA)")
+	pos, err := parseN(fs, args, 1, 1)
+	if err != nil {
+		return err
+	}
+	var bands, cells int
+	if _, err := fmt.Sscanf(*grid, "%dx%d", &bands, &cells); err != nil {
+		return fmt.Errorf("anisotropy: --cells %q: want BANDSxCELLS such as 8x16", *grid)
+	}
+	if *perms < aniso.MinPermutations || *perms > aniso.MaxPermutations {
+		return fmt.Errorf("anisotropy: --permutations %d: want %d..%d", *perms, aniso.MinPermutations, aniso.MaxPermutations)
+	}
+	if *mapPath != "" && !strings.EqualFold(filepath.Ext(*mapPath), ".png") {
+		return fmt.Errorf("anisotropy: --map %s: name a .png file", *mapPath)
+	}
+	f, err := os.Open(pos[0])
+	if err != nil {
+		return fmt.Errorf("anisotropy: %w", err)
+	}
+	defer f.Close()
+	cols, skipped, err := aniso.ReadCatalog(f, pos[0], *column)
+	if err != nil {
+		return err
+	}
+	res, err := aniso.Test(ctx, cols.RA, cols.Dec, cols.Value, aniso.Options{Permutations: *perms, Seed: *seed})
+	if err != nil {
+		return err
+	}
+	var design *aniso.Direction
+	if c, err := annotate.Open(pos[0]); err == nil && c.Meta.Design != nil {
+		design = &aniso.Direction{RA: c.Meta.Design[0], Dec: c.Meta.Design[1]}
+	}
+	if *mapPath != "" {
+		cellsOut, err := aniso.Grid(cols.RA, cols.Dec, cols.Value, bands, cells)
+		if err != nil {
+			return err
+		}
+		fig, err := anisotropyMap(filepath.Base(pos[0]), res, cellsOut, design)
+		if err != nil {
+			return err
+		}
+		if err := fig.Save(*mapPath); err != nil {
+			return err
+		}
+		if err := fig.Save(strings.TrimSuffix(*mapPath, filepath.Ext(*mapPath)) + ".svg"); err != nil {
+			return err
+		}
+	}
+	d := res.Dipole
+	if *asJSON {
+		obj := map[string]any{"catalog": pos[0], "column": cols.Column, "n": d.N, "skipped": skipped,
+			"amplitude": d.Amplitude, "amplitude_err": d.AmplitudeErr, "monopole": d.Monopole, "monopole_err": d.MonopoleErr,
+			"ra": d.Axis.RA, "dec": d.Axis.Dec, "axis_err": d.AxisErr, "p_mc": res.P, "exceed": res.Exceed,
+			"permutations": res.Permutations, "seed": res.Seed, "null_median": res.NullMedian, "null_95": res.Null95,
+			"hemisphere": map[string]any{"ra": res.Hemisphere.Axis.RA, "dec": res.Hemisphere.Axis.Dec,
+				"n_towards": res.Hemisphere.NTowards, "mean_towards": finite(res.Hemisphere.MeanTowards),
+				"n_away": res.Hemisphere.NAway, "mean_away": finite(res.Hemisphere.MeanAway),
+				"diff": finite(res.Hemisphere.Diff), "lo": finite(res.Hemisphere.Lo), "hi": finite(res.Hemisphere.Hi)}}
+		if design != nil {
+			obj["design_ra"], obj["design_dec"], obj["separation"] = design.RA, design.Dec, aniso.Separation(*design, d.Axis)
+		}
+		b, err := json.MarshalIndent(obj, "", "  ")
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%s\n", b)
+		return nil
+	}
+	fmt.Fprintf(stdout, "catalog %s: %d galaxies with a %s", pos[0], d.N, cols.Column)
+	if skipped > 0 {
+		fmt.Fprintf(stdout, " (%d without one left out)", skipped)
+	}
+	fmt.Fprintf(stdout, "\nmonopole  %.4f ± %.4f\n", d.Monopole, d.MonopoleErr)
+	fmt.Fprintf(stdout, "dipole    amplitude %.4f ± %.4f towards RA %.1f, Dec %+.1f (± %.1f°); errors cover galaxy sampling only\n", d.Amplitude, d.AmplitudeErr, d.Axis.RA, d.Axis.Dec, d.AxisErr)
+	fmt.Fprintf(stdout, "P         %s: %d of %d label permutations (footprint kept) reach the amplitude; their median %.4f, 95th percentile %.4f\n",
+		strconv.FormatFloat(res.P, 'g', 3, 64), res.Exceed, res.Permutations, res.NullMedian, res.Null95)
+	h := res.Hemisphere
+	fmt.Fprintf(stdout, "hemispheres along the axis: %.4f (%d) towards, %.4f (%d) away, difference %+.4f [%+.4f, %+.4f] (95%%, sampling only; optimistic along a fitted axis)\n",
+		h.MeanTowards, h.NTowards, h.MeanAway, h.NAway, h.Diff, h.Lo, h.Hi)
+	if design != nil {
+		fmt.Fprintf(stdout, "design    the training design points to RA %.1f, Dec %+.1f: %.1f° from the dipole\n", design.RA, design.Dec, aniso.Separation(*design, d.Axis))
+	}
+	if *mapPath != "" {
+		fmt.Fprintf(stdout, "map       %s\n", *mapPath)
+	}
+	return nil
+}
+
+// finite is v, or nil (JSON null) when it is not a number.
+func finite(v float64) any {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return nil
+	}
+	return v
+}
+
+// anisotropyMap draws one catalog's cells with its dipole and design.
+func anisotropyMap(name string, res *aniso.Result, cells []aniso.Cell, design *aniso.Direction) (*plots.Figure, error) {
+	var p findings.AnisotropyFinding
+	t := &findings.CatalogTest{Test: res, Cells: cells, Design: design}
+	p.Experiment, p.Tests = name, []*findings.CatalogTest{t}
+	centre, span := report.MapScale([]*findings.AnisotropyFinding{&p})
+	return plots.AnisotropyMaps(name, centre, span, []plots.MapPanel{report.MapPanel(&p)})
+}

@@ -1,0 +1,189 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/skybias/skybias/findings"
+)
+
+// tinyResult runs testdata/tiny/t5.yaml (spirals from field p,
+// ellipticals from q, the whole source annotated and tested) into a fresh
+// store and returns the store, the report folder and the job's hash.
+func tinyResult(t *testing.T) (store, out, hash string) {
+	t.Helper()
+	dir := t.TempDir()
+	store, out = filepath.Join(dir, "store"), filepath.Join(dir, "out")
+	text, code := run(t, "run", "--results", store, "--out", out, "testdata/tiny/t5.yaml")
+	if code != 0 {
+		t.Fatalf("run t5: exit %d\n%s", code, text)
+	}
+	m := regexp.MustCompile(`catalog of job ([0-9a-f]{12})`).FindStringSubmatch(text)
+	if m == nil {
+		t.Fatalf("no catalog was written:\n%s", text)
+	}
+	return store, out, m[1]
+}
+
+// TestAnnotateAndAnisotropy: an experiment that annotates gets its
+// catalog tested in the report and summary.json; the CLI annotates a
+// stored result by hash prefix and tests the catalog, as text and JSON.
+func TestAnnotateAndAnisotropy(t *testing.T) {
+	store, out, hash := tinyResult(t)
+	md, err := os.ReadFile(filepath.Join(out, "REPORT.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(md), "Does the annotated catalog show a fake anisotropy?") || !strings.Contains(string(md), "figures/anisotropy-t5.png") {
+		t.Error("the report has no anisotropy section with its map")
+	}
+	sum, err := findings.ReadSummary(filepath.Join(out, "summary.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sum.Anisotropy) != 1 || sum.Anisotropy[0].N != 320 || sum.Anisotropy[0].Permutations != 200 || sum.Anisotropy[0].DesignRA == nil {
+		t.Errorf("summary.json anisotropy: %+v; want one catalog of 320 galaxies (480 less 80 trained on, less 80 of the other class in their fields to keep the mix), 200 permutations and a design", sum.Anisotropy)
+	}
+
+	cat := filepath.Join(t.TempDir(), "sub", "cat.csv")
+	text, code := run(t, "annotate", hash[:8], "--results", store, "--out", cat, "--n", "100", "--regions", "p", "--fits", cat+".fits")
+	if code != 0 {
+		t.Fatalf("annotate: exit %d\n%s", code, text)
+	}
+	data, _ := os.ReadFile(cat)
+	if n := bytes.Count(data, []byte{'\n'}); n != 101 || !bytes.HasPrefix(data, []byte("id,ra,dec,class,p_spiral,label\n")) {
+		t.Errorf("catalog has %d lines; want a header and 100 rows:\n%.200s", n, data)
+	}
+	if st, err := os.Stat(cat + ".fits"); err != nil || st.Size() < 2880*2 {
+		t.Errorf("no FITS catalog beside the CSV: %v", err)
+	}
+	if !strings.Contains(text, "40 training galaxies left out") {
+		t.Errorf("annotate output does not say what it left out:\n%s", text)
+	}
+	text, code = run(t, "anisotropy", cat, "--json", "--permutations", "150")
+	if code != 0 {
+		t.Fatalf("anisotropy: exit %d\n%s", code, text)
+	}
+	var obj map[string]any
+	if err := json.Unmarshal([]byte(text), &obj); err != nil {
+		t.Fatalf("--json printed %q: %v", text, err)
+	}
+	for _, k := range []string{"amplitude", "ra", "dec", "p_mc", "n", "permutations"} {
+		if _, ok := obj[k]; !ok {
+			t.Errorf("--json has no %q: %s", k, text)
+		}
+	}
+	if obj["n"].(float64) != 100 || obj["permutations"].(float64) != 150 {
+		t.Errorf("n %v, permutations %v", obj["n"], obj["permutations"])
+	}
+	png := filepath.Join(t.TempDir(), "map.png")
+	text, code = run(t, "anisotropy", cat, "--column", "label", "--map", png)
+	if code != 0 || !strings.Contains(text, "fraction") && !strings.Contains(text, "label") {
+		t.Fatalf("anisotropy --column label: exit %d\n%s", code, text)
+	}
+	if st, err := os.Stat(png); err != nil || st.Size() < 1000 {
+		t.Errorf("no map written: %v", err)
+	}
+
+	bad := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"annotate", hash, "--results", store}, "--out is required"},
+		{[]string{"annotate", "zzzzzzzz", "--results", store, "--out", cat}, "neither a result folder"},
+		{[]string{"annotate", "ffffffffffff", "--results", store, "--out", cat}, "no result ffffffffffff"},
+		{[]string{"annotate", hash, "--results", store, "--out", cat, "--regions", "nowhere"}, `no region "nowhere"`},
+		{[]string{"annotate", hash, "--results", store, "--out", cat, "--shards", "4"}, "add --executor slurm"},
+		{[]string{"annotate", hash, "--results", store, "--out", cat, "--n", "100000"}, "100000 galaxies asked for"},
+		{[]string{"annotate", hash, "--results", store, "--out", t.TempDir()}, "is a folder"},
+		{[]string{"annotate", hash, "--results", store, "--out", cat, "--fits", "x.fit"}, "name a .fits file"},
+		{[]string{"anisotropy", cat, "--column", "p_elliptical"}, `no column "p_elliptical"`},
+		{[]string{"anisotropy", cat, "--permutations", "5"}, "--permutations 5"},
+		{[]string{"anisotropy", cat, "--map", "x.jpg"}, "name a .png"},
+	}
+	for _, b := range bad {
+		text, code := run(t, b.args...)
+		if code == 0 || !strings.Contains(text, b.want) {
+			t.Errorf("%v: exit %d, %q; want an error saying %q", b.args, code, text, b.want)
+		}
+	}
+}
+
+// TestSlurmAnnotateShards: a catalog cut into 4 Slurm array tasks and
+// merged is byte-identical to a local run.
+func TestSlurmAnnotateShards(t *testing.T) {
+	slurmUp(t)
+	bin := buildCLI(t)
+	store, _, hash := tinyResult(t)
+	dir := t.TempDir()
+	local, cluster := filepath.Join(dir, "local.csv"), filepath.Join(dir, "cluster.csv")
+	for _, c := range []struct {
+		out  string
+		args []string
+	}{{local, nil}, {cluster, []string{"--executor", "slurm", "--shards", "4"}}} {
+		args := append([]string{"annotate", hash, "--results", store, "--out", c.out, "--batch", "32"}, c.args...)
+		out, err := exec.Command(bin, args...).CombinedOutput()
+		if err != nil {
+			t.Fatalf("skybias %v: %v\n%s", args, err, out)
+		}
+		if c.args != nil && !strings.Contains(string(out), "submitted 4 annotate task(s) as Slurm array") {
+			t.Fatalf("no array of 4 tasks:\n%s", out)
+		}
+	}
+	for _, suffix := range []string{"", ".meta.json"} {
+		a, _ := os.ReadFile(local + suffix)
+		b, _ := os.ReadFile(cluster + suffix)
+		if len(a) == 0 || !bytes.Equal(a, b) {
+			t.Errorf("cluster%s differs from the local run's (%d and %d bytes)", suffix, len(a), len(b))
+		}
+	}
+	if m, _ := filepath.Glob(cluster + ".shard-*"); len(m) > 0 {
+		t.Errorf("shard files left behind: %v", m)
+	}
+}
+
+// TestNotebookRunFails: a notebook whose cell fails stops there: exit
+// status 1, the error on stderr and in the notebook written, later cells
+// not run; with --allow-errors every cell runs.
+func TestNotebookRunFails(t *testing.T) {
+	bin := buildCLI(t)
+	dir := t.TempDir()
+	in := filepath.Join(dir, "bad.ipynb")
+	nb := `{"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [
+ {"cell_type": "code", "metadata": {"tags": ["parameters"]}, "source": "n := 1", "outputs": [], "execution_count": null},
+ {"cell_type": "code", "metadata": {}, "source": "var q int = \"oops\"", "outputs": [], "execution_count": null},
+ {"cell_type": "code", "metadata": {}, "source": "import \"fmt\"\n\nfmt.Println(\"after\", n)", "outputs": [], "execution_count": null}]}`
+	os.WriteFile(in, []byte(nb), 0o644)
+	out := filepath.Join(dir, "out.ipynb")
+	cmd := exec.Command(bin, "notebook", "run", in, "-o", out, "-p", "n=4")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	err := cmd.Run()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
+		t.Fatalf("exit %v; want status 1\n%s", err, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), `cannot convert "oops" to int`) || !strings.Contains(stderr.String(), "stopped at cell 3") {
+		t.Errorf("stderr does not show the cell's error:\n%s", stderr.String())
+	}
+	b, _ := os.ReadFile(out)
+	if !strings.Contains(string(b), `"output_type": "error"`) || strings.Contains(string(b), "after 4") {
+		t.Errorf("the notebook written should hold the error and nothing after it:\n%s", b)
+	}
+	all, err := exec.Command(bin, "notebook", "run", in, "-o", out, "-p", "n=4", "--allow-errors").CombinedOutput()
+	if err != nil {
+		t.Fatalf("--allow-errors: %v\n%s", err, all)
+	}
+	b, _ = os.ReadFile(out)
+	if !strings.Contains(string(b), "after 4") {
+		t.Errorf("with --allow-errors the last cell did not run:\n%s", b)
+	}
+	if o, err := exec.Command(bin, "notebook", "run", in, "-o", in).CombinedOutput(); err == nil || !strings.Contains(string(o), "would overwrite") {
+		t.Errorf("writing over the input: %v %s", err, o)
+	}
+}

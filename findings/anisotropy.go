@@ -1,0 +1,183 @@
+package findings
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"os"
+
+	"github.com/skybias/skybias/aniso"
+	"github.com/skybias/skybias/annotate"
+	"github.com/skybias/skybias/dsl"
+	"github.com/skybias/skybias/seeds"
+	"github.com/skybias/skybias/stats"
+)
+
+// AnisotropyLevel is the P below which one catalog's dipole is called
+// significant in the report's words.
+const AnisotropyLevel = 1e-3
+
+// CatalogTest is the anisotropy test of one job's catalog.
+type CatalogTest struct {
+	Job     *dsl.Job
+	Catalog *annotate.Catalog
+	// Test is the dipole and its permutation test; Cells the map.
+	Test  *aniso.Result
+	Cells []aniso.Cell
+	// Skipped counts rows without a value (unreadable images).
+	Skipped int
+	// Design is the direction the training design points to (nil when
+	// the classes were drawn alike), and Separation the angle in degrees
+	// from it to the dipole's axis (NaN without a design).
+	Design     *aniso.Direction
+	Separation float64
+}
+
+// AnisotropyFinding is one experiment's catalogs, a test per repeat.
+type AnisotropyFinding struct {
+	Experiment string
+	Spec       dsl.Anisotropy
+	Annotate   *dsl.Annotate
+	Tests      []*CatalogTest
+	// KS tests the repeats' P values against the uniform (two or more
+	// repeats): on a sky without a dipole they should look uniform.
+	KS *stats.KSTest
+}
+
+// Significant counts the repeats whose dipole has P below level.
+func (a *AnisotropyFinding) Significant(level float64) int {
+	n := 0
+	for _, t := range a.Tests {
+		if t.Test.P < level {
+			n++
+		}
+	}
+	return n
+}
+
+// anisotropyFindings tests every catalog of the plans that ask for it.
+func anisotropyFindings(plans []*dsl.Plan, catalogs map[string]map[string]*annotate.Catalog) ([]*AnisotropyFinding, error) {
+	var out []*AnisotropyFinding
+	for _, p := range plans {
+		if p.Annotate == nil || p.Annotate.Anisotropy == nil {
+			continue
+		}
+		spec := *p.Annotate.Anisotropy
+		f := &AnisotropyFinding{Experiment: p.Experiment, Spec: spec, Annotate: p.Annotate}
+		seen := map[string]bool{}
+		for _, j := range p.Jobs {
+			if seen[j.Hash()] {
+				continue
+			}
+			seen[j.Hash()] = true
+			c := catalogs[p.Experiment][j.Hash()]
+			if c == nil {
+				return nil, fmt.Errorf("%s: job %s has no catalog (annotate it first)", p.Experiment, j.ShortHash())
+			}
+			t, err := TestCatalog(c, spec)
+			if err != nil {
+				return nil, fmt.Errorf("%s: job %s: %w", p.Experiment, j.ShortHash(), err)
+			}
+			t.Job = j
+			f.Tests = append(f.Tests, t)
+		}
+		if len(f.Tests) >= 2 {
+			ps := make([]float64, len(f.Tests))
+			for i, t := range f.Tests {
+				ps[i] = t.Test.P
+			}
+			ks, err := stats.KSUniform(ps)
+			if err == nil {
+				f.KS = &ks
+			}
+		}
+		out = append(out, f)
+	}
+	return out, nil
+}
+
+// TestCatalog reads a catalog's column and tests it for a dipole, seeded
+// by the catalog's content so that the same catalog always gets the same
+// permutations.
+func TestCatalog(c *annotate.Catalog, spec dsl.Anisotropy) (*CatalogTest, error) {
+	f, err := os.Open(c.Path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	cols, skipped, err := aniso.ReadCatalog(f, c.Path, spec.Column)
+	if err != nil {
+		return nil, err
+	}
+	seed := seeds.Sub(0, "anisotropy", c.Meta.IDs, c.Meta.Result)
+	res, err := aniso.Test(context.Background(), cols.RA, cols.Dec, cols.Value, aniso.Options{Permutations: spec.Permutations, Seed: seed})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", c.Path, err)
+	}
+	cells, err := aniso.Grid(cols.RA, cols.Dec, cols.Value, spec.Bands, spec.Cells)
+	if err != nil {
+		return nil, err
+	}
+	t := &CatalogTest{Catalog: c, Test: res, Cells: cells, Skipped: skipped, Separation: math.NaN()}
+	if d := c.Meta.Design; d != nil {
+		t.Design = &aniso.Direction{RA: d[0], Dec: d[1]}
+		t.Separation = aniso.Separation(*t.Design, res.Dipole.Axis)
+	}
+	return t, nil
+}
+
+// AnisotropyRow is one catalog's dipole in summary.json.
+type AnisotropyRow struct {
+	Experiment string `json:"experiment"`
+	Repeat     int    `json:"repeat"`
+	Column     string `json:"column"`
+	N          int    `json:"n"`
+	// Amplitude is the dipole's, in the column's units, with its standard
+	// error (galaxy sampling only); RA and Dec where it points, AxisErr
+	// the 1-sigma angular error in degrees.
+	Amplitude    float64 `json:"amplitude"`
+	AmplitudeErr float64 `json:"amplitude_err"`
+	Monopole     float64 `json:"monopole"`
+	RA           float64 `json:"ra"`
+	Dec          float64 `json:"dec"`
+	AxisErr      float64 `json:"axis_err"`
+	// PMC is the permutation P; Permutations how many were drawn.
+	PMC          float64 `json:"p_mc"`
+	Permutations int     `json:"permutations"`
+	// NullMedian and Null95 are the amplitudes permutations reach.
+	NullMedian float64 `json:"null_median"`
+	Null95     float64 `json:"null_95"`
+	// Design is where the training design points, and Separation the
+	// angle from it to the dipole (absent when the classes were drawn
+	// alike).
+	DesignRA   *float64 `json:"design_ra,omitempty"`
+	DesignDec  *float64 `json:"design_dec,omitempty"`
+	Separation *float64 `json:"separation,omitempty"`
+	// HemisphereDiff is the mean towards the axis minus away, with its
+	// 95% interval (sampling only; optimistic along a fitted axis).
+	// (absent when one half is empty).
+	HemisphereDiff *float64 `json:"hemisphere_diff,omitempty"`
+	HemisphereLo   *float64 `json:"hemisphere_lo,omitempty"`
+	HemisphereHi   *float64 `json:"hemisphere_hi,omitempty"`
+}
+
+func anisotropyRows(fs []*AnisotropyFinding) []AnisotropyRow {
+	var rows []AnisotropyRow
+	for _, f := range fs {
+		for _, t := range f.Tests {
+			d := t.Test.Dipole
+			r := AnisotropyRow{Experiment: f.Experiment, Repeat: t.Job.Repeat, Column: f.Spec.Column, N: d.N,
+				Amplitude: d.Amplitude, AmplitudeErr: d.AmplitudeErr, Monopole: d.Monopole, RA: d.Axis.RA, Dec: d.Axis.Dec, AxisErr: d.AxisErr,
+				PMC: t.Test.P, Permutations: t.Test.Permutations, NullMedian: t.Test.NullMedian, Null95: t.Test.Null95}
+			if h := t.Test.Hemisphere; !math.IsNaN(h.Lo) && !math.IsNaN(h.Hi) {
+				r.HemisphereDiff, r.HemisphereLo, r.HemisphereHi = &h.Diff, &h.Lo, &h.Hi
+			}
+			if t.Design != nil {
+				ra, dec, sep := t.Design.RA, t.Design.Dec, t.Separation
+				r.DesignRA, r.DesignDec, r.Separation = &ra, &dec, &sep
+			}
+			rows = append(rows, r)
+		}
+	}
+	return rows
+}
