@@ -197,4 +197,3 @@ func (c *Client) Shutdown() error {
 	_, err := c.send(c.control, "shutdown_request", map[string]any{"restart": false})
 	return err
 }
-
