@@ -319,6 +319,9 @@ func (nb *Notebook) Inject(params []Param) ([]string, error) {
 	cell := map[string]any{"cell_type": "code", "execution_count": nil, "outputs": []any{},
 		"metadata": map[string]any{"tags": []any{"injected-parameters"}},
 		"source":   splitLines("// Parameters\n" + strings.Join(lines, "\n") + "\n")}
+	if minor, _ := nb.raw["nbformat_minor"].(float64); minor >= 5 {
+		cell["id"] = "injected-parameters" // nbformat 4.5 cells carry a unique id
+	}
 	nb.Cells = append(nb.Cells[:at], append([]map[string]any{cell}, nb.Cells[at:]...)...)
 	return warnings, nil
 }

@@ -92,6 +92,9 @@ func TestInject(t *testing.T) {
 			if len(nb.Cells) != 4 || !hasTag(nb.Cells[2], "injected-parameters") {
 				t.Fatalf("the injected cell is not right after the parameters cell: %v", nb.Cells)
 			}
+			if id := nb.Cells[2]["id"]; id != "injected-parameters" {
+				t.Errorf("an nbformat 4.5 cell needs an id; the injected cell has %v", id)
+			}
 			if got := Source(nb.Cells[2]); !strings.Contains(got, c.want) {
 				t.Errorf("injected %q; want it to contain %q", got, c.want)
 			}
