@@ -39,7 +39,8 @@ const maxBatch = 4096
 const predictBatch = 16
 
 // Meta describes a catalog: what made it and what it holds. It is
-// written beside the catalog as OUT.meta.json; a partial catalog is
+// written beside the catalog as OUT.meta.json (OUT.partial.meta.json
+// while it is written); a partial catalog is
 // continued only when its Meta is the same.
 type Meta struct {
 	Version string `json:"version"`
@@ -194,7 +195,10 @@ func Run(ctx context.Context, o Options) (*Summary, error) {
 		return nil, err
 	}
 	metaBytes = append(metaBytes, '\n')
+	// The partial catalog has its own meta, so that a complete catalog
+	// and its meta are never split by a run that has not finished.
 	metaPath, partial := o.Out+".meta.json", o.Out+".partial"
+	partialMeta := partial + ".meta.json"
 	head := Header(len(o.Models))
 	// A complete catalog of the same Meta is left as it is.
 	if old, err := os.ReadFile(metaPath); err == nil && bytes.Equal(old, metaBytes) {
@@ -205,13 +209,13 @@ func Run(ctx context.Context, o Options) (*Summary, error) {
 		}
 	}
 	done := 0
-	if old, err := os.ReadFile(metaPath); err == nil && bytes.Equal(old, metaBytes) {
+	if old, err := os.ReadFile(partialMeta); err == nil && bytes.Equal(old, metaBytes) {
 		if done, err = resumable(partial, head, o.Batch); err != nil {
 			return nil, err
 		}
 	} else {
 		os.Remove(partial)
-		if err := atomicfile.WriteFile(metaPath, metaBytes); err != nil {
+		if err := atomicfile.WriteFile(partialMeta, metaBytes); err != nil {
 			return nil, fmt.Errorf("annotate: %w", err)
 		}
 	}
@@ -281,7 +285,16 @@ func Run(ctx context.Context, o Options) (*Summary, error) {
 	if err := f.Close(); err != nil {
 		return nil, fmt.Errorf("annotate: %s: %w", partial, err)
 	}
+	// The old meta goes first: a crash between the renames leaves a
+	// catalog without a meta (read as incomplete, and written again), never
+	// a catalog with another's meta.
+	if err := os.Remove(metaPath); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("annotate: %w", err)
+	}
 	if err := os.Rename(partial, o.Out); err != nil {
+		return nil, fmt.Errorf("annotate: %w", err)
+	}
+	if err := os.Rename(partialMeta, metaPath); err != nil {
 		return nil, fmt.Errorf("annotate: %w", err)
 	}
 	sum.Rows = total

@@ -350,3 +350,32 @@ func TestFITS(t *testing.T) {
 		}
 	}
 }
+
+// TestStoppedRunKeepsCatalog: a run of other networks stopped part way
+// leaves the complete catalog it would replace, and that catalog's meta,
+// as they were.
+func TestStoppedRunKeepsCatalog(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "cat.csv")
+	if _, err := Run(context.Background(), options(t, out, 1)); err != nil {
+		t.Fatal(err)
+	}
+	csvBefore, metaBefore := read(t, out), read(t, out+".meta.json")
+	o := options(t, out, 1)
+	o.Meta.Networks = []string{"other"}
+	ctx, cancel := context.WithCancel(context.Background())
+	o.Progress = func(done, _ int, _ string) {
+		if done >= 48 {
+			cancel()
+		}
+	}
+	if _, err := Run(ctx, o); !errors.Is(err, context.Canceled) {
+		t.Fatalf("stopped run: %v", err)
+	}
+	if !bytes.Equal(read(t, out), csvBefore) || !bytes.Equal(read(t, out+".meta.json"), metaBefore) {
+		t.Error("a stopped run changed the complete catalog or its meta")
+	}
+	c, err := Open(out)
+	if err != nil || c.Meta.Networks[0] != "n1" {
+		t.Errorf("Open: %+v, %v; want the first catalog's meta", c, err)
+	}
+}
