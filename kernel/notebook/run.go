@@ -40,6 +40,7 @@ type CellError struct {
 	Traceback []string
 }
 
+// Error says which cell failed and how.
 func (e *CellError) Error() string {
 	return fmt.Sprintf("cell %d: %s: %s", e.Cell, e.Name, e.Value)
 }
