@@ -8,11 +8,12 @@ import (
 	"io"
 	"math"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 
 	"github.com/astrogo/fitsio"
+
+	"github.com/skybias/skybias/internal/atomicfile"
 )
 
 // WriteFITS writes a complete catalog (its CSV) as a FITS file: an empty
@@ -41,12 +42,11 @@ func WriteFITS(csvPath, fitsPath string) error {
 			numeric[i] = true
 		}
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(fitsPath), "."+filepath.Base(fitsPath)+".tmp-*")
+	tmp, err := atomicfile.Create(fitsPath)
 	if err != nil {
 		return fmt.Errorf("fits: %w", err)
 	}
-	defer os.Remove(tmp.Name())
-	defer tmp.Close()
+	defer tmp.Abort()
 	w := bufio.NewWriter(tmp)
 	f, err := fitsio.Create(w)
 	if err != nil {
@@ -111,13 +111,10 @@ func WriteFITS(csvPath, fitsPath string) error {
 	if err := w.Flush(); err != nil {
 		return fmt.Errorf("fits: %w", err)
 	}
-	if err := tmp.Sync(); err != nil {
+	if err := tmp.Commit(); err != nil {
 		return fmt.Errorf("fits: %w", err)
 	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("fits: %w", err)
-	}
-	return os.Rename(tmp.Name(), fitsPath)
+	return nil
 }
 
 // scanCatalog reads a catalog's header, the widest value of each column

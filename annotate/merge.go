@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 
 	"github.com/skybias/skybias/internal/atomicfile"
 )
@@ -28,12 +27,11 @@ func Merge(out string, n int) error {
 	}
 	var whole *Meta
 	var head []byte
-	tmp, err := os.CreateTemp(filepath.Dir(out), "."+filepath.Base(out)+".merge-*")
+	tmp, err := atomicfile.Create(out)
 	if err != nil {
 		return fmt.Errorf("merge: %w", err)
 	}
-	defer os.Remove(tmp.Name())
-	defer tmp.Close()
+	defer tmp.Abort()
 	buf := bufio.NewWriter(tmp)
 	rows := 0
 	for k := 1; k <= n; k++ {
@@ -103,13 +101,7 @@ func Merge(out string, n int) error {
 	if err := buf.Flush(); err != nil {
 		return fmt.Errorf("merge: %w", err)
 	}
-	if err := tmp.Sync(); err != nil {
-		return fmt.Errorf("merge: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("merge: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), out); err != nil {
+	if err := tmp.Commit(); err != nil {
 		return fmt.Errorf("merge: %w", err)
 	}
 	for k := 1; k <= n; k++ {
