@@ -100,30 +100,61 @@ func anisotropyFindings(plans []*dsl.Plan, catalogs map[string]map[string]*annot
 // by the catalog's content so that the same catalog always gets the same
 // permutations.
 func TestCatalog(c *annotate.Catalog, spec dsl.Anisotropy) (*CatalogTest, error) {
-	f, err := os.Open(c.Path)
+	seed := seeds.Sub(0, "anisotropy", c.Meta.IDs, c.Meta.Result)
+	t, err := testFile(context.Background(), c.Path, spec.Column, aniso.Options{Permutations: spec.Permutations, Seed: seed}, spec.Bands, spec.Cells)
+	if err != nil {
+		return nil, err
+	}
+	t.Catalog = c
+	t.setDesign(c.Meta.Design)
+	return t, nil
+}
+
+// TestFile tests any catalog CSV with ra, dec and the column: the dipole
+// and its permutation test with opts, and the map's bands x cells
+// equal-area cells. When a skybias catalog's meta is beside it, the
+// design's direction is read from it.
+func TestFile(ctx context.Context, path, column string, opts aniso.Options, bands, cells int) (*CatalogTest, error) {
+	t, err := testFile(ctx, path, column, opts, bands, cells)
+	if err != nil {
+		return nil, err
+	}
+	if c, err := annotate.Open(path); err == nil {
+		t.Catalog = c
+		t.setDesign(c.Meta.Design)
+	}
+	return t, nil
+}
+
+// testFile is TestFile without the meta.
+func testFile(ctx context.Context, path, column string, opts aniso.Options, bands, cells int) (*CatalogTest, error) {
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	cols, skipped, err := aniso.ReadCatalog(f, c.Path, spec.Column)
+	cols, skipped, err := aniso.ReadCatalog(f, path, column)
 	if err != nil {
 		return nil, err
 	}
-	seed := seeds.Sub(0, "anisotropy", c.Meta.IDs, c.Meta.Result)
-	res, err := aniso.Test(context.Background(), cols.RA, cols.Dec, cols.Value, aniso.Options{Permutations: spec.Permutations, Seed: seed})
+	res, err := aniso.Test(ctx, cols.RA, cols.Dec, cols.Value, opts)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", c.Path, err)
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	cells, err := aniso.Grid(cols.RA, cols.Dec, cols.Value, spec.Bands, spec.Cells)
+	grid, err := aniso.Grid(cols.RA, cols.Dec, cols.Value, bands, cells)
 	if err != nil {
 		return nil, err
 	}
-	t := &CatalogTest{Catalog: c, Test: res, Cells: cells, Skipped: skipped, Separation: math.NaN()}
-	if d := c.Meta.Design; d != nil {
-		t.Design = &aniso.Direction{RA: d[0], Dec: d[1]}
-		t.Separation = aniso.Separation(*t.Design, res.Dipole.Axis)
+	return &CatalogTest{Test: res, Cells: grid, Skipped: skipped, Separation: math.NaN()}, nil
+}
+
+// setDesign records the design's direction and the dipole's angle from it.
+func (t *CatalogTest) setDesign(d *[2]float64) {
+	if d == nil {
+		return
 	}
-	return t, nil
+	t.Design = &aniso.Direction{RA: d[0], Dec: d[1]}
+	t.Separation = aniso.Separation(*t.Design, t.Test.Dipole.Axis)
 }
 
 // AnisotropyRow is one catalog's dipole in summary.json.

@@ -344,29 +344,13 @@ func runAnisotropy(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if *mapPath != "" && !strings.EqualFold(filepath.Ext(*mapPath), ".png") {
 		return fmt.Errorf("anisotropy: --map %s: name a .png file", *mapPath)
 	}
-	f, err := os.Open(pos[0])
-	if err != nil {
-		return fmt.Errorf("anisotropy: %w", err)
-	}
-	defer f.Close()
-	cols, skipped, err := aniso.ReadCatalog(f, pos[0], *column)
+	t, err := findings.TestFile(ctx, pos[0], *column, aniso.Options{Permutations: *perms, Seed: *seed}, bands, cells)
 	if err != nil {
 		return err
 	}
-	res, err := aniso.Test(ctx, cols.RA, cols.Dec, cols.Value, aniso.Options{Permutations: *perms, Seed: *seed})
-	if err != nil {
-		return err
-	}
-	var design *aniso.Direction
-	if c, err := annotate.Open(pos[0]); err == nil && c.Meta.Design != nil {
-		design = &aniso.Direction{RA: c.Meta.Design[0], Dec: c.Meta.Design[1]}
-	}
+	res, design, skipped := t.Test, t.Design, t.Skipped
 	if *mapPath != "" {
-		cellsOut, err := aniso.Grid(cols.RA, cols.Dec, cols.Value, bands, cells)
-		if err != nil {
-			return err
-		}
-		fig, err := anisotropyMap(filepath.Base(pos[0]), res, cellsOut, design)
+		fig, err := anisotropyMap(filepath.Base(pos[0]), t)
 		if err != nil {
 			return err
 		}
@@ -379,7 +363,7 @@ func runAnisotropy(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 	d := res.Dipole
 	if *asJSON {
-		obj := map[string]any{"catalog": pos[0], "column": cols.Column, "n": d.N, "skipped": skipped,
+		obj := map[string]any{"catalog": pos[0], "column": strings.ToLower(*column), "n": d.N, "skipped": skipped,
 			"amplitude": d.Amplitude, "amplitude_err": d.AmplitudeErr, "monopole": d.Monopole, "monopole_err": d.MonopoleErr,
 			"ra": d.Axis.RA, "dec": d.Axis.Dec, "axis_err": d.AxisErr, "p_mc": res.P, "exceed": res.Exceed,
 			"permutations": res.Permutations, "seed": res.Seed, "null_median": res.NullMedian, "null_95": res.Null95,
@@ -397,7 +381,7 @@ func runAnisotropy(ctx context.Context, args []string, stdout, stderr io.Writer)
 		fmt.Fprintf(stdout, "%s\n", b)
 		return nil
 	}
-	fmt.Fprintf(stdout, "catalog %s: %d galaxies with a %s", pos[0], d.N, cols.Column)
+	fmt.Fprintf(stdout, "catalog %s: %d galaxies with a %s", pos[0], d.N, strings.ToLower(*column))
 	if skipped > 0 {
 		fmt.Fprintf(stdout, " (%d without one left out)", skipped)
 	}
@@ -426,10 +410,8 @@ func finite(v float64) any {
 }
 
 // anisotropyMap draws one catalog's cells with its dipole and design.
-func anisotropyMap(name string, res *aniso.Result, cells []aniso.Cell, design *aniso.Direction) (*plots.Figure, error) {
-	var p findings.AnisotropyFinding
-	t := &findings.CatalogTest{Test: res, Cells: cells, Design: design}
-	p.Experiment, p.Tests = name, []*findings.CatalogTest{t}
-	centre, span := report.MapScale([]*findings.AnisotropyFinding{&p})
-	return plots.AnisotropyMaps(name, centre, span, []plots.MapPanel{report.MapPanel(&p)})
+func anisotropyMap(name string, t *findings.CatalogTest) (*plots.Figure, error) {
+	f := &findings.AnisotropyFinding{Experiment: name, Tests: []*findings.CatalogTest{t}}
+	centre, span := report.MapScale([]*findings.AnisotropyFinding{f})
+	return plots.AnisotropyMaps(name, centre, span, []plots.MapPanel{report.MapPanel(f)})
 }
