@@ -56,7 +56,7 @@ func decodeAnnotate(doc *Document, e *errs, x *experiment, v, aniso *yaml.Node) 
 	a := &Annotate{}
 	var src sky.Source = x.source
 	if x.source != nil {
-		a.Source = SourceRef{Name: x.source.Name(), Path: x.sourcePath, Overrides: x.sourceOverrides, Digest: x.source.Digest()}
+		a.Source = x.sourceRef()
 	}
 	pairs := e.keys(v, "annotate", annotateKeys)
 	if v.Kind != yaml.MappingNode {

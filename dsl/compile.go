@@ -367,6 +367,11 @@ func checkCounts(e *errs, x *experiment) *sky.Split {
 }
 
 // job builds the job of one sweep point and repeat.
+// sourceRef names the experiment's source (its source is open).
+func (x *experiment) sourceRef() SourceRef {
+	return SourceRef{Name: x.source.Name(), Path: x.sourcePath, Overrides: x.sourceOverrides, Digest: x.source.Digest()}
+}
+
 func (x *experiment) job(doc *Document, profile, variant string, params map[string]string, rep int) *Job {
 	j := &Job{Experiment: x.name, Profile: profile, Variant: variant, Repeat: rep,
 		Regions: map[string]*sky.Region{}, Train: map[string][]Part{}, Model: x.model, Training: x.training,
@@ -385,7 +390,8 @@ func (x *experiment) job(doc *Document, profile, variant string, params map[stri
 		if x.unused == nil {
 			x.unused = sky.OtherLabels(x.source)
 		}
-		j.Source = SourceRef{Name: x.source.Name(), Path: x.sourcePath, Overrides: x.sourceOverrides, Digest: x.source.Digest(), Unused: x.unused}
+		j.Source = x.sourceRef()
+		j.Source.Unused = x.unused
 	}
 	use := func(names []string) {
 		for _, n := range names {

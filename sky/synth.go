@@ -5,8 +5,10 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -431,12 +433,7 @@ func applyContrast(spec *SurveySpec) error {
 	for _, k := range ConditionNames {
 		factor[k] = c
 	}
-	keys := make([]string, 0, len(spec.Contrasts))
-	for k := range spec.Contrasts {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(spec.Contrasts)) {
 		v := spec.Contrasts[k]
 		if _, ok := factor[k]; !ok {
 			return fmt.Errorf("contrasts: unknown condition %.40q (want one of %s)", k, strings.Join(ConditionNames, ", "))

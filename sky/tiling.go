@@ -2,8 +2,9 @@ package sky
 
 import (
 	"fmt"
+	"maps"
 	"math"
-	"sort"
+	"slices"
 	"strings"
 )
 
@@ -77,18 +78,9 @@ func (t *Tiling) expand(perClass int) (map[string]FieldSpec, error) {
 	if err := t.Sky.check(); err != nil {
 		return nil, fmt.Errorf("survey.tiling.sky: %w", err)
 	}
-	names := make([]string, 0, len(t.Gradients))
-	for k := range t.Gradients {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	for _, k := range names {
+	for _, k := range slices.Sorted(maps.Keys(t.Gradients)) {
 		g := t.Gradients[k]
-		known := false
-		for _, n := range GradientNames {
-			known = known || n == k
-		}
-		if !known {
+		if !slices.Contains(GradientNames, k) {
 			return nil, fmt.Errorf("survey.tiling.gradients: unknown condition %.40q (want one of %s)", k, strings.Join(GradientNames, ", "))
 		}
 		if g.Toward[1] < -90 || g.Toward[1] > 90 || math.IsNaN(g.Toward[0]) || math.IsNaN(g.Toward[1]) {
