@@ -20,6 +20,7 @@ func init() {
 		"PublishedTables": reflect.ValueOf(findings.PublishedTables),
 		"ReadSummary":     reflect.ValueOf(findings.ReadSummary),
 		"TestCatalog":     reflect.ValueOf(findings.TestCatalog),
+		"TestFile":        reflect.ValueOf(findings.TestFile),
 
 		// type definitions
 		"Agreement":         reflect.ValueOf((*findings.Agreement)(nil)),
