@@ -24,23 +24,63 @@ func randomSet(n, side int) *sky.ImageSet {
 // BenchmarkTrain measures training images per second of the paper's
 // network at batch 32 (go test ./cnn -run NONE -bench Train).
 func BenchmarkTrain(b *testing.B) {
-	for _, side := range []int{64, 120} {
-		b.Run(fmt.Sprint(side), func(b *testing.B) {
-			set := randomSet(64, side)
-			m, err := New(Config{Arch: "lenet5x", Input: side}, 1)
-			if err != nil {
-				b.Fatal(err)
-			}
-			if _, err := m.Train(context.Background(), set, TrainOptions{Epochs: 1, Batch: 32}); err != nil {
-				b.Fatal(err)
-			}
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
+	for _, side := range []int{48, 120} {
+		for _, conv := range []string{"", ConvWinograd} {
+			b.Run(fmt.Sprintf("%d%s", side, map[string]string{"": "", ConvWinograd: "/winograd"}[conv]), func(b *testing.B) {
+				set := randomSet(64, side)
+				m, err := New(Config{Arch: "lenet5x", Input: side, Conv: conv}, 1)
+				if err != nil {
+					b.Fatal(err)
+				}
 				if _, err := m.Train(context.Background(), set, TrainOptions{Epochs: 1, Batch: 32}); err != nil {
 					b.Fatal(err)
 				}
+				b.ResetTimer()
+				for i := 0; i < b.N; i++ {
+					if _, err := m.Train(context.Background(), set, TrainOptions{Epochs: 1, Batch: 32}); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.ReportMetric(float64(64*b.N)/b.Elapsed().Seconds(), "img/s")
+			})
+		}
+	}
+}
+
+// BenchmarkConvLayer times one convolution layer's forward and backward
+// pass over a batch of 32, on the direct and the Winograd path, for the
+// layers of the paper's network at 120 and 48 pixels (the full and quick
+// profiles): the measurements behind winogradWins.
+func BenchmarkConvLayer(b *testing.B) {
+	layers := []struct{ c, o, side int }{
+		{3, 32, 120}, {32, 32, 60}, {32, 64, 30}, {64, 64, 15}, {64, 128, 7},
+		{3, 32, 48}, {32, 32, 24}, {32, 64, 12}, {64, 64, 6}, {64, 128, 3},
+	}
+	for _, ly := range layers {
+		for _, wino := range []bool{false, true} {
+			name := fmt.Sprintf("%dx%d-%d-%d/direct", ly.side, ly.side, ly.c, ly.o)
+			if wino {
+				name = name[:len(name)-len("direct")] + "winograd"
 			}
-			b.ReportMetric(float64(64*b.N)/b.Elapsed().Seconds(), "img/s")
-		})
+			b.Run(name, func(b *testing.B) {
+				const n = 32
+				l := newConvLayer[float32]("c", n, ly.c, ly.o, ly.side, ly.side, ly.c == 3, wino)
+				x := make([]float32, n*ly.c*ly.side*ly.side)
+				g := make([]float32, n*ly.o*ly.side*ly.side)
+				wt, bias := make([]float32, ly.o*ly.c*9), make([]float32, ly.o)
+				r := sky.NewRand(1, "conv")
+				for _, s := range [][]float32{x, g, wt, bias} {
+					for i := range s {
+						s[i] = float32(r.NormFloat64())
+					}
+				}
+				b.ResetTimer()
+				for i := 0; i < b.N; i++ {
+					l.forward(x, wt, bias)
+					l.backward(x, wt, g)
+				}
+				b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "img/s")
+			})
+		}
 	}
 }

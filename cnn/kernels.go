@@ -159,16 +159,22 @@ func maxPool2[T Float](x, y []T, arg []int32, c, h, w int) {
 	}
 }
 
-// maxPool2Back routes each output gradient to its maximum's position.
+// maxPool2Back routes each output gradient to its maximum's position,
+// a pair of rows at a time: the pair is cleared and filled while it is in
+// cache, instead of clearing the whole map first.
 func maxPool2Back[T Float](g, dx []T, arg []int32, c, h, w int) {
 	h2, w2 := h/2, w/2
-	clear(dx)
 	for ch := 0; ch < c; ch++ {
 		plane := dx[ch*h*w : (ch+1)*h*w]
 		gs := g[ch*h2*w2 : (ch+1)*h2*w2]
-		for i, a := range arg[ch*h2*w2 : (ch+1)*h2*w2] {
-			plane[a] += gs[i]
+		am := arg[ch*h2*w2 : (ch+1)*h2*w2]
+		for oy := 0; oy < h2; oy++ {
+			clear(plane[2*oy*w : (2*oy+2)*w])
+			for i := oy * w2; i < (oy+1)*w2; i++ {
+				plane[am[i]] += gs[i]
+			}
 		}
+		clear(plane[2*h2*w:]) // an odd last row is in no window
 	}
 }
 

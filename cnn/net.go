@@ -28,7 +28,29 @@ type Config struct {
 	Pools int `json:"pools" yaml:"pools"`
 	// Dense is the width of the hidden dense layer.
 	Dense int `json:"dense" yaml:"dense"`
+	// Conv chooses how float32 networks compute their 3x3 convolutions:
+	// "" (ConvDirect, the default) or ConvWinograd. Both compute the same
+	// network; they differ in float32 rounding, so a seed gives other
+	// weights bit for bit, and the choice is part of a job's hash. Empty
+	// when direct, so that configurations written before it existed keep
+	// their hashes.
+	Conv string `json:"conv,omitempty" yaml:"conv,omitempty"`
 }
+
+// The convolution algorithms of Config.Conv.
+const (
+	// ConvDirect multiplies the filters with the 3x3 neighbourhoods
+	// packed from the padded image (conv32.go). Written as "" in a
+	// resolved Config.
+	ConvDirect = "direct"
+	// ConvWinograd uses Winograd's F(2x2, 3x3) algorithm (winograd.go)
+	// on the layers where it is faster (16 or more input and output
+	// channels on maps of at least 8x8) and the direct path elsewhere.
+	ConvWinograd = "winograd"
+)
+
+// ConvNames lists the convolution algorithms Config.Conv accepts.
+func ConvNames() []string { return []string{ConvDirect, ConvWinograd} }
 
 // Architectures are the networks skybias knows by name, with their
 // defaults. lenet5x is the paper's network.
@@ -68,6 +90,13 @@ func (c Config) Resolve() (Config, error) {
 	}
 	if c.Dense == 0 {
 		c.Dense = def.Dense
+	}
+	switch c.Conv {
+	case ConvDirect:
+		c.Conv = ""
+	case "", ConvWinograd:
+	default:
+		return c, fmt.Errorf("architecture %s: unknown convolution algorithm %q (known: %s)", c.Arch, c.Conv, strings.Join(ConvNames(), ", "))
 	}
 	if c.Pools > len(c.Widths) || c.Pools < 0 {
 		return c, fmt.Errorf("architecture %s: %d pools for %d convolutions", c.Arch, c.Pools, len(c.Widths))
@@ -204,7 +233,7 @@ func buildGraph[T Float](c Config, batch int, params [][]T, shapes []Param, trai
 	h := x
 	var err error
 	for i := range c.Widths {
-		if h, err = conv2d[T](fmt.Sprintf("conv%d", i+1), h, nodes[2*i], nodes[2*i+1], i == 0); err != nil {
+		if h, err = conv2d[T](fmt.Sprintf("conv%d", i+1), h, nodes[2*i], nodes[2*i+1], i == 0, c.Conv); err != nil {
 			return nil, err
 		}
 		if i < c.Pools {

@@ -87,11 +87,17 @@ type convLayer[T Float] struct {
 	flip             []T           // float32: the transposed, flipped filters
 	grid             padGrid       // float32: the padded layout
 	scratch          []convScratch // float32: per worker
+	wg               winoGrid      // float32 Winograd: the tiles
+	u, ut            []float32     // float32 Winograd: the transformed filters, and transposed
+	wino             []winoScratch // float32 Winograd: per worker; nil on the direct path
+	nb               int           // float32 Winograd: tile rows per block
 	bufs             []gemmBuf
 	xShape, outShape tensor.Shape
 }
 
-func newConvLayer[T Float](name string, n, c, o, h, w int, first bool) *convLayer[T] {
+// newConvLayer allocates a layer's buffers. With winograd set, a float32
+// layer takes the Winograd path; float64 layers are always direct.
+func newConvLayer[T Float](name string, n, c, o, h, w int, first, winograd bool) *convLayer[T] {
 	l := &convLayer[T]{name: name, n: n, c: c, o: o, h: h, w: w, first: first,
 		xShape: tensor.Shape{n, c, h, w}, outShape: tensor.Shape{n, o, h, w}}
 	l.y = make([]T, n*o*h*w)
@@ -106,6 +112,20 @@ func newConvLayer[T Float](name string, n, c, o, h, w int, first bool) *convLaye
 	k := workers(n)
 	l.col, l.gm, l.dcol, l.bufs = make([][]T, k), make([][]T, k), make([][]T, k), make([]gemmBuf, k)
 	_, fast := any(l).(*convLayer[float32])
+	if fast && winograd {
+		l.wg = newWinoGrid(h, w)
+		l.nb = winoBlock(c, o, l.wg)
+		l.u = make([]float32, 16*o*c)
+		if !first {
+			l.ut = make([]float32, 16*o*c)
+		}
+		l.wino = make([]winoScratch, k)
+		for i := range l.wino {
+			l.gm[i] = make([]T, o*h*w)
+			l.wino[i] = newWinoScratch(c, o, l.nb, l.wg, first)
+		}
+		return l
+	}
 	if fast {
 		l.flip = make([]T, c*o*9)
 		l.grid = newPadGrid(h, w, max(c, o))
@@ -127,6 +147,10 @@ func newConvLayer[T Float](name string, n, c, o, h, w int, first bool) *convLaye
 
 func (l *convLayer[T]) forward(x, wt, b []T) {
 	if l32, ok := any(l).(*convLayer[float32]); ok {
+		if l32.wino != nil {
+			convForwardWino(l32, any(x).([]float32), any(wt).([]float32), any(b).([]float32))
+			return
+		}
 		convForward32(l32, any(x).([]float32), any(wt).([]float32), any(b).([]float32))
 		return
 	}
@@ -152,6 +176,10 @@ func (l *convLayer[T]) forward(x, wt, b []T) {
 
 func (l *convLayer[T]) backward(x, wt, g []T) {
 	if l32, ok := any(l).(*convLayer[float32]); ok {
+		if l32.wino != nil {
+			convBackwardWino(l32, any(x).([]float32), any(wt).([]float32), any(g).([]float32))
+			return
+		}
 		convBackward32(l32, any(x).([]float32), any(wt).([]float32), any(g).([]float32))
 		return
 	}
@@ -214,13 +242,15 @@ func (o *convBwdOp[T]) Do(in ...G.Value) (G.Value, error) {
 }
 
 // conv2d applies a 3x3 same-padded convolution with bias and ReLU.
-func conv2d[T Float](name string, x, w, b *G.Node, first bool) (*G.Node, error) {
+// With conv ConvWinograd the layer takes the Winograd path when
+// winogradWins says it is faster for its size.
+func conv2d[T Float](name string, x, w, b *G.Node, first bool, conv string) (*G.Node, error) {
 	s := x.Shape()
 	if len(s) != 4 {
 		return nil, fmt.Errorf("%s: input shape %v is not N x C x H x W", name, s)
 	}
 	o := w.Shape()[0]
-	l := newConvLayer[T](name, s[0], s[1], o, s[2], s[3], first)
+	l := newConvLayer[T](name, s[0], s[1], o, s[2], s[3], first, conv == ConvWinograd && winogradWins(s[1], o, s[2], s[3]))
 	op := &convFwdOp[T]{opBase{name, 3, fnType(4, 2, 1, 4), l.outShape}, l}
 	return G.ApplyOp(op, x, w, b)
 }
