@@ -80,6 +80,15 @@ func BenchmarkConvLayer(b *testing.B) {
 					l.backward(x, wt, g)
 				}
 				b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "img/s")
+				if wino {
+					// Whether a network built with Conv "winograd" takes
+					// this path for this layer.
+					chosen := 0.0
+					if winogradWins(ly.c, ly.o, ly.side, ly.side) {
+						chosen = 1
+					}
+					b.ReportMetric(chosen, "chosen")
+				}
 			})
 		}
 	}

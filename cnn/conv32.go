@@ -129,10 +129,11 @@ func newConvScratch(c, o int, g padGrid) convScratch {
 // convForward32 is convLayer.forward for float32.
 func convForward32(l *convLayer[float32], x, wt, b []float32) {
 	hw, c9, g := l.h*l.w, l.c*9, &l.grid
+	l.packW.pack(l.o, c9, 1, wt, c9, false) // once for all the images
 	parallelFor(l.n, func(k, i int) {
 		s := &l.scratch[k]
 		g.fill(s.xp, x[i*l.c*hw:(i+1)*l.c*hw], l.c)
-		gemm(l.o, g.cols(), c9, 1, wt, c9, false, convB{s.xp, g}, s.out, g.cols(), false, b, &l.bufs[k])
+		gemmPacked(&l.packW, g.cols(), convB{s.xp, g}, s.out, g.cols(), false, b, &l.bufs[k])
 		g.extract(l.y[i*l.o*hw:(i+1)*l.o*hw], s.out, l.o)
 	})
 }
@@ -150,6 +151,7 @@ func convBackward32(l *convLayer[float32], x, wt, g []float32) {
 				}
 			}
 		}
+		l.packW.pack(l.c, o9, 1, l.flip, o9, false)
 	}
 	parallelFor(l.n, func(k, i int) {
 		s := &l.scratch[k]
@@ -166,7 +168,7 @@ func convBackward32(l *convLayer[float32], x, wt, g []float32) {
 		if l.first {
 			return
 		}
-		gemm(l.c, grid.cols(), o9, 1, l.flip, o9, false, convB{s.gp, grid}, s.out, grid.cols(), false, nil, &l.bufs[k])
+		gemmPacked(&l.packW, grid.cols(), convB{s.gp, grid}, s.out, grid.cols(), false, nil, &l.bufs[k])
 		grid.extract(l.dx[i*l.c*hw:(i+1)*l.c*hw], s.out, l.c)
 	})
 	sumInOrder(l.dw, l.dwPart)

@@ -59,11 +59,57 @@ type bPacker interface {
 // positive (Sgemm handles empty products). Strips of B are packed just
 // before the micro-kernel uses them, so they stay in the first-level cache.
 func gemm(m, n, k int, alpha float32, a []float32, lda int, transA bool, bp bPacker, c []float32, ldc int, accumulate bool, bias []float32, buf *gemmBuf) {
-	if m == 0 || n == 0 {
-		return
-	}
 	if buf == nil {
 		buf = &gemmBuf{}
+	}
+	gemmCore(m, n, k, func(i0, mc, p0, kc int) []float32 {
+		ap := grow(&buf.a, (mc+gemmMR-1)/gemmMR*gemmMR*kc)
+		packA(ap, transA, a, lda, i0, mc, p0, kc, alpha)
+		return ap
+	}, bp, c, ldc, accumulate, bias, buf)
+}
+
+// packedA is alpha*op(A) packed once, block by block as gemm packs it,
+// for many products with the same A (a layer's filters, used for every
+// image of a batch). The products are the same, bit for bit, as gemm's.
+type packedA struct {
+	m, k          int
+	kcMax, mBlock int
+	blocks        [][]float32 // [k block][m block]
+}
+
+// pack packs alpha*op(A), m x k, reusing the memory of an earlier pack.
+func (pa *packedA) pack(m, k int, alpha float32, a []float32, lda int, transA bool) {
+	kBlocks := (k + gemmKC - 1) / gemmKC
+	kcMax := (k + kBlocks - 1) / kBlocks
+	mBlocks := (m + gemmMC - 1) / gemmMC
+	if pa.m != m || pa.k != k {
+		*pa = packedA{m: m, k: k, kcMax: kcMax, mBlock: mBlocks, blocks: make([][]float32, kBlocks*mBlocks)}
+	}
+	for pb := 0; pb < kBlocks; pb++ {
+		p0 := pb * kcMax
+		kc := min(kcMax, k-p0)
+		for ib := 0; ib < mBlocks; ib++ {
+			i0 := ib * gemmMC
+			mc := min(gemmMC, m-i0)
+			b := grow(&pa.blocks[pb*mBlocks+ib], (mc+gemmMR-1)/gemmMR*gemmMR*kc)
+			packA(b, transA, a, lda, i0, mc, p0, kc, alpha)
+		}
+	}
+}
+
+// gemmPacked is gemm with A packed beforehand.
+func gemmPacked(pa *packedA, n int, bp bPacker, c []float32, ldc int, accumulate bool, bias []float32, buf *gemmBuf) {
+	gemmCore(pa.m, n, pa.k, func(i0, _, p0, _ int) []float32 {
+		return pa.blocks[p0/pa.kcMax*pa.mBlock+i0/gemmMC]
+	}, bp, c, ldc, accumulate, bias, buf)
+}
+
+// gemmCore is the blocked product of gemm, with packA giving the packed
+// block of A for rows [i0, i0+mc) and columns [p0, p0+kc) of op(A).
+func gemmCore(m, n, k int, packedBlock func(i0, mc, p0, kc int) []float32, bp bPacker, c []float32, ldc int, accumulate bool, bias []float32, buf *gemmBuf) {
+	if m == 0 || n == 0 {
+		return
 	}
 	nStrips := (n + gemmNR - 1) / gemmNR
 	// Split k into equal blocks of at most gemmKC, so no block is a sliver.
@@ -83,8 +129,7 @@ func gemm(m, n, k int, alpha float32, a []float32, lda int, transA bool, bp bPac
 		for i0 := 0; i0 < m; i0 += gemmMC {
 			mc := min(gemmMC, m-i0)
 			mStrips := (mc + gemmMR - 1) / gemmMR
-			ap := grow(&buf.a, mStrips*gemmMR*kc)
-			packA(ap, transA, a, lda, i0, mc, p0, kc, alpha)
+			ap := packedBlock(i0, mc, p0, kc)
 			for js := 0; js < nStrips; js++ {
 				j := js * gemmNR
 				nr := min(gemmNR, n-j)

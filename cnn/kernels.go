@@ -19,6 +19,41 @@ func matmul[T Float](tA, tB bool, m, n, k int, a []T, lda int, b []T, ldb int, b
 	gemmRef(tA, tB, m, n, k, 1, a, lda, b, ldb, beta, c, ldc)
 }
 
+// matmulPar is matmul split over up to GOMAXPROCS workers, each computing
+// its own block of C: strips of 16 columns, or blocks of gemmMC rows when
+// C has more rows than columns. Every element of C is computed by the
+// same micro-kernel calls as in one piece, so the result does not depend
+// on the number of workers. bufs needs one buffer per worker (workers).
+func matmulPar[T Float](tA, tB bool, m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int, bufs []gemmBuf) {
+	if _, ok := any(a).([]float32); !ok {
+		gemmRef(tA, tB, m, n, k, 1, a, lda, b, ldb, 0, c, ldc)
+		return
+	}
+	byRows := m > n
+	unit, size := gemmNR, n
+	if byRows {
+		unit, size = gemmMC, m
+	}
+	units := (size + unit - 1) / unit
+	chunks := min(len(bufs), units)
+	parallelFor(chunks, func(w, ch int) {
+		lo, hi := ch*units/chunks*unit, min((ch+1)*units/chunks*unit, size)
+		if byRows {
+			ao := lo * lda
+			if tA {
+				ao = lo
+			}
+			matmul(tA, tB, hi-lo, n, k, a[ao:], lda, b, ldb, 0, c[lo*ldc:], ldc, &bufs[w])
+			return
+		}
+		bo := lo
+		if tB {
+			bo = lo * ldb
+		}
+		matmul(tA, tB, m, hi-lo, k, a, lda, b[bo:], ldb, 0, c[lo:], ldc, &bufs[w])
+	})
+}
+
 // parallelFor runs fn(worker, i) for i in [0, n) on up to GOMAXPROCS
 // goroutines. Each i is computed by exactly one call, so results written
 // per i do not depend on the number of workers; worker (below workers(n))

@@ -5,6 +5,7 @@ import (
 	"hash"
 	"hash/fnv"
 	"math"
+	"runtime"
 
 	"github.com/chewxy/hm"
 	G "gorgonia.org/gorgonia"
@@ -85,10 +86,12 @@ type convLayer[T Float] struct {
 	dwPart, dbPart   [][]T
 	col, gm, dcol    [][]T         // per worker
 	flip             []T           // float32: the transposed, flipped filters
+	packW            packedA       // float32: the filters (forward) or the flipped ones (backward), packed for the multiply
+	packU, packUT    [16]packedA   // float32 Winograd: each U[ξ], and its transpose, packed
 	grid             padGrid       // float32: the padded layout
 	scratch          []convScratch // float32: per worker
 	wg               winoGrid      // float32 Winograd: the tiles
-	u, ut            []float32     // float32 Winograd: the transformed filters, and transposed
+	u                []float32     // float32 Winograd: the transformed filters
 	wino             []winoScratch // float32 Winograd: per worker; nil on the direct path
 	nb               int           // float32 Winograd: tile rows per block
 	bufs             []gemmBuf
@@ -116,9 +119,6 @@ func newConvLayer[T Float](name string, n, c, o, h, w int, first, winograd bool)
 		l.wg = newWinoGrid(h, w)
 		l.nb = winoBlock(c, o, l.wg)
 		l.u = make([]float32, 16*o*c)
-		if !first {
-			l.ut = make([]float32, 16*o*c)
-		}
 		l.wino = make([]winoScratch, k)
 		for i := range l.wino {
 			l.gm[i] = make([]T, o*h*w)
@@ -323,13 +323,13 @@ type denseLayer[T Float] struct {
 	relu          bool
 	y, dx, dw, db []T
 	gm            []T
-	buf           gemmBuf
+	bufs          []gemmBuf // one per worker
 	inShape       tensor.Shape
 	inDims        int
 }
 
 func (l *denseLayer[T]) forward(x, w, b []T) {
-	matmul(false, false, l.n, l.o, l.f, x, l.f, w, l.o, 0, l.y, l.o, &l.buf)
+	matmulPar(false, false, l.n, l.o, l.f, x, l.f, w, l.o, l.y, l.o, l.bufs)
 	for i := 0; i < l.n; i++ {
 		row := l.y[i*l.o : (i+1)*l.o]
 		for j := range row {
@@ -357,8 +357,8 @@ func (l *denseLayer[T]) backward(x, w, g []T) {
 			l.db[j] += v
 		}
 	}
-	matmul(true, false, l.f, l.o, l.n, x, l.f, l.gm, l.o, 0, l.dw, l.o, &l.buf)
-	matmul(false, true, l.n, l.f, l.o, l.gm, l.o, w, l.o, 0, l.dx, l.f, &l.buf)
+	matmulPar(true, false, l.f, l.o, l.n, x, l.f, l.gm, l.o, l.dw, l.o, l.bufs)
+	matmulPar(false, true, l.n, l.f, l.o, l.gm, l.o, w, l.o, l.dx, l.f, l.bufs)
 }
 
 type denseFwdOp[T Float] struct {
@@ -410,6 +410,7 @@ func dense[T Float](name string, x, w, b *G.Node, relu bool) (*G.Node, error) {
 	l := &denseLayer[T]{name: name, n: s[0], f: f, o: o, relu: relu, inShape: s.Clone(), inDims: len(s)}
 	l.y, l.gm = make([]T, s[0]*o), make([]T, s[0]*o)
 	l.dx, l.dw, l.db = make([]T, s[0]*f), make([]T, f*o), make([]T, o)
+	l.bufs = make([]gemmBuf, runtime.GOMAXPROCS(0))
 	return G.ApplyOp(&denseFwdOp[T]{opBase{name, 3, fnType(len(s), 2, 1, 2), tensor.Shape{s[0], o}}, l}, x, w, b)
 }
 

@@ -23,6 +23,11 @@ func TestFloat32MatchesFloat64(t *testing.T) {
 		{"k over one block", Config{Arch: "lenet5x", Input: 23, Widths: []int{8, 40, 37}, Pools: 2, Dense: 11}, 2},
 		{"paper widths", Config{Arch: "lenet5x", Input: 34, Widths: []int{32, 32, 64, 64, 128}, Pools: 4, Dense: 128}, 2},
 		{"one-pixel rows", Config{Arch: "lenet5x", Input: 5, Widths: []int{6, 17}, Pools: 2, Dense: 4}, 2},
+		// conv2 and conv3 (16x16, 16 channels) take the Winograd path.
+		{"winograd", Config{Arch: "lenet5x", Input: 32, Widths: []int{16, 16, 32}, Pools: 1, Dense: 8, Conv: ConvWinograd}, 3},
+	}
+	if !winogradWins(16, 16, 16, 16) || !winogradWins(16, 32, 16, 16) {
+		t.Fatal("the winograd case no longer takes the Winograd path: choose other sizes")
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

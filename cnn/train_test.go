@@ -71,46 +71,59 @@ func TestTrainLearnsSynthetic(t *testing.T) {
 
 // Training is bit-identical whatever GOMAXPROCS is: predictions, and the
 // whole checkpoint (every parameter, the normalisation and Adam's moments)
-// byte for byte, at 1, 3 and 8 threads and twice at 3.
+// byte for byte, at 1, 3 and 8 threads and twice at 3, on the direct path
+// and on a network whose second and third convolutions take the Winograd
+// path.
 func TestTrainDeterministic(t *testing.T) {
-	set := synthSet(t, "sdss-like.yaml", "A", 0, 24, 16)
-	run := func(procs int) ([]float64, []byte) {
-		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
-		m, err := New(Config{Arch: "lenet5x-small", Input: 16, Widths: []int{8, 8, 8}, Pools: 2, Dense: 8}, 9)
-		if err != nil {
-			t.Fatal(err)
-		}
-		m.SetNormalisation(set)
-		if _, err := m.Train(context.Background(), set, TrainOptions{Epochs: 2, Batch: 5, Seed: 4, Augment: true, Validation: 0.2}); err != nil {
-			t.Fatal(err)
-		}
-		p, err := m.Predict(context.Background(), set, 7)
-		if err != nil {
-			t.Fatal(err)
-		}
-		path := filepath.Join(t.TempDir(), "m.ckpt")
-		if err := m.Save(path); err != nil {
-			t.Fatal(err)
-		}
-		ckpt, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return p, ckpt
-	}
-	p1, c1 := run(1)
-	if !bytes.Contains(c1, []byte(`"has_adam":true`)) {
-		t.Fatal("the checkpoint holds no Adam state, so the comparison would not cover it")
-	}
-	for _, procs := range []int{3, 8, 3} {
-		p, c := run(procs)
-		for i := range p1 {
-			if p[i] != p1[i] {
-				t.Fatalf("prediction %d: %v at GOMAXPROCS 1, %v at %d", i, p1[i], p[i], procs)
+	for _, tc := range []struct {
+		name string
+		cfg  Config
+		side int
+	}{
+		{"direct", Config{Arch: "lenet5x-small", Input: 16, Widths: []int{8, 8, 8}, Pools: 2, Dense: 8}, 16},
+		{"winograd", Config{Arch: "lenet5x-small", Input: 32, Widths: []int{16, 16, 16}, Pools: 1, Dense: 8, Conv: ConvWinograd}, 32},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			set := synthSet(t, "sdss-like.yaml", "A", 0, 24, tc.side)
+			run := func(procs int) ([]float64, []byte) {
+				defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+				m, err := New(tc.cfg, 9)
+				if err != nil {
+					t.Fatal(err)
+				}
+				m.SetNormalisation(set)
+				if _, err := m.Train(context.Background(), set, TrainOptions{Epochs: 2, Batch: 5, Seed: 4, Augment: true, Validation: 0.2}); err != nil {
+					t.Fatal(err)
+				}
+				p, err := m.Predict(context.Background(), set, 7)
+				if err != nil {
+					t.Fatal(err)
+				}
+				path := filepath.Join(t.TempDir(), "m.ckpt")
+				if err := m.Save(path); err != nil {
+					t.Fatal(err)
+				}
+				ckpt, err := os.ReadFile(path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return p, ckpt
 			}
-		}
-		if !bytes.Equal(c, c1) {
-			t.Fatalf("the checkpoint (weights, normalisation, Adam state) at GOMAXPROCS %d differs from GOMAXPROCS 1's", procs)
-		}
+			p1, c1 := run(1)
+			if !bytes.Contains(c1, []byte(`"has_adam":true`)) {
+				t.Fatal("the checkpoint holds no Adam state, so the comparison would not cover it")
+			}
+			for _, procs := range []int{3, 8, 3} {
+				p, c := run(procs)
+				for i := range p1 {
+					if p[i] != p1[i] {
+						t.Fatalf("prediction %d: %v at GOMAXPROCS 1, %v at %d", i, p1[i], p[i], procs)
+					}
+				}
+				if !bytes.Equal(c, c1) {
+					t.Fatalf("the checkpoint (weights, normalisation, Adam state) at GOMAXPROCS %d differs from GOMAXPROCS 1's", procs)
+				}
+			}
+		})
 	}
 }

@@ -387,6 +387,9 @@ func winogradWins(c, o, h, w int) bool {
 func convForwardWino(l *convLayer[float32], x, wt, b []float32) {
 	winoWeights(l.u, wt, l.o, l.c)
 	hw, g, oc := l.h*l.w, &l.wg, l.o*l.c
+	for xi := range l.packU {
+		l.packU[xi].pack(l.o, l.c, 1, l.u[xi*oc:], l.c, false)
+	}
 	parallelFor(l.n, func(k, i int) {
 		s := &l.wino[k]
 		g.fill(s.xp, x[i*l.c*hw:(i+1)*l.c*hw], l.c)
@@ -396,7 +399,7 @@ func convForwardWino(l *convLayer[float32], x, wt, b []float32) {
 			nb := rows * g.tw
 			g.input(s.v, s.xp, l.c, ty0, rows)
 			for xi := 0; xi < 16; xi++ {
-				gemm(l.o, nb, l.c, 1, l.u[xi*oc:], l.c, false, denseB{s.v[xi*l.c*nb:], nb, false}, s.m[xi*l.o*nb:], nb, false, nil, &l.bufs[k])
+				gemmPacked(&l.packU[xi], nb, denseB{s.v[xi*l.c*nb:], nb, false}, s.m[xi*l.o*nb:], nb, false, nil, &l.bufs[k])
 			}
 			g.output(s.yp, s.m, b, l.o, ty0, rows)
 		}
@@ -409,15 +412,9 @@ func convBackwardWino(l *convLayer[float32], x, wt, gr []float32) {
 	winoWeights(l.u, wt, l.o, l.c)
 	hw, g, oc := l.h*l.w, &l.wg, l.o*l.c
 	if !l.first {
-		// U[ξ]^T, C x O, the A of dV[ξ] = U[ξ]^T Gt[ξ], packed faster
-		// untransposed.
-		for xi := 0; xi < 16; xi++ {
-			u, ut := l.u[xi*oc:(xi+1)*oc], l.ut[xi*oc:(xi+1)*oc]
-			for oi := 0; oi < l.o; oi++ {
-				for ch, v := range u[oi*l.c : (oi+1)*l.c] {
-					ut[ch*l.o+oi] = v
-				}
-			}
+		// U[ξ]^T, C x O, the A of dV[ξ] = U[ξ]^T Gt[ξ].
+		for xi := range l.packUT {
+			l.packUT[xi].pack(l.c, l.o, 1, l.u[xi*oc:], l.c, true)
 		}
 	}
 	parallelFor(l.n, func(k, i int) {
@@ -446,7 +443,7 @@ func convBackwardWino(l *convLayer[float32], x, wt, gr []float32) {
 				continue
 			}
 			for xi := 0; xi < 16; xi++ {
-				gemm(l.c, nb, l.o, 1, l.ut[xi*oc:], l.o, false, denseB{s.m[xi*l.o*nb:], nb, false}, s.v[xi*l.c*nb:], nb, false, nil, &l.bufs[k])
+				gemmPacked(&l.packUT[xi], nb, denseB{s.m[xi*l.o*nb:], nb, false}, s.v[xi*l.c*nb:], nb, false, nil, &l.bufs[k])
 			}
 			g.inputBack(s.dxp, s.v, l.c, ty0, rows)
 		}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -19,7 +20,7 @@ var TopKeys = []string{"include", "name", "description", "paper", "source", "reg
 	"model", "training", "seed", "repeat", "sweep", "compare", "profiles", "cluster", "annotate", "anisotropy"}
 
 var (
-	modelKeys    = []string{"arch", "input", "widths", "pools", "dense"}
+	modelKeys    = []string{"arch", "input", "widths", "pools", "dense", "conv"}
 	trainingKeys = []string{"epochs", "batch", "lr", "beta1", "beta2", "epsilon", "seed", "validation", "patience", "augment", "ensemble"}
 	selKeys      = []string{"from", "n"}
 	paperKeys    = []string{"table", "figure", "on"}
@@ -340,6 +341,12 @@ func decodeModel(e *errs, v *yaml.Node) cnn.Config {
 		case "dense":
 			n, _ := e.integer(kv[1], "model.dense", 1, 65536)
 			c.Dense = int(n)
+		case "conv":
+			c.Conv, _ = e.str(kv[1], "model.conv")
+			if !slices.Contains(cnn.ConvNames(), c.Conv) {
+				e.at(kv[1], "model.conv: unknown convolution algorithm %q%s; known: %s", c.Conv, suggest(c.Conv, cnn.ConvNames()), oneOf(cnn.ConvNames()))
+				c.Conv = ""
+			}
 		case "widths":
 			w := resolve(kv[1])
 			if w.Kind != yaml.SequenceNode || len(w.Content) == 0 {

@@ -22,6 +22,7 @@ func main() {
 	input := flag.Int("input", 120, "input side in pixels")
 	batch := flag.Int("batch", 32, "batch size")
 	steps := flag.Int("steps", 12, "training batches to time (after one warm-up epoch of 2 batches)")
+	conv := flag.String("conv", "", "convolution algorithm: direct (default) or winograd")
 	flag.Parse()
 	n := *batch * *steps
 	set := &sky.ImageSet{Size: *input, Pix: make([]uint8, n**input**input*3), Labels: make([]sky.Class, n)}
@@ -32,7 +33,7 @@ func main() {
 	for i := range set.Labels {
 		set.Labels[i] = sky.Class(i % 2)
 	}
-	m, err := cnn.New(cnn.Config{Arch: "lenet5x", Input: *input}, 1)
+	m, err := cnn.New(cnn.Config{Arch: "lenet5x", Input: *input, Conv: *conv}, 1)
 	if err != nil {
 		fail(err)
 	}
@@ -57,7 +58,7 @@ func main() {
 	infer := float64(n) / time.Since(t1).Seconds()
 	json.NewEncoder(os.Stdout).Encode(map[string]any{
 		"train_img_per_s": train, "infer_img_per_s": infer, "peak_rss_mb": peakRSS(),
-		"threads": runtime.GOMAXPROCS(0), "input": *input, "batch": *batch,
+		"threads": runtime.GOMAXPROCS(0), "input": *input, "batch": *batch, "conv": *conv,
 	})
 }
 

@@ -1,0 +1,136 @@
+package cnn
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// TestWinogradTransformsMatchGo runs each AVX2 transform and its Go
+// version on the same random tiles (several groups, strides wider than
+// the data, values of both signs, zeros, and -0) and requires the same
+// bits: a result must not depend on whether the processor has AVX2 or the
+// build is purego.
+func TestWinogradTransformsMatchGo(t *testing.T) {
+	if !hasAsm {
+		t.Skip("no AVX2 kernels in this build or on this processor: only the Go transforms run")
+	}
+	r := rand.New(rand.NewPCG(5, 6))
+	rnd := func(n int) []float32 {
+		s := make([]float32, n)
+		for i := range s {
+			switch r.IntN(10) {
+			case 0:
+				s[i] = 0
+			case 1:
+				s[i] = float32(math.Copysign(0, -1))
+			default:
+				s[i] = float32(r.NormFloat64() * math.Pow(10, float64(r.IntN(7)-3)))
+			}
+		}
+		return s
+	}
+	same := func(name string, got, want []float32) {
+		t.Helper()
+		for i := range got {
+			if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+				t.Fatalf("%s: value %d is %v (AVX2), %v (Go)", name, i, got[i], want[i])
+			}
+		}
+	}
+	for _, n8 := range []int{1, 2, 5} {
+		pw, xs := 16*n8+2+3, 8*n8+7
+		src := rnd(4 * pw)
+		a, b := make([]float32, 16*xs), make([]float32, 16*xs)
+		winoIn8(src, pw, a, xs, n8)
+		winoIn8Go(src, pw, b, xs, n8)
+		same("input", a, b)
+
+		m := rnd(16 * xs)
+		for _, act := range []bool{false, true} {
+			y0a, y1a, y0b, y1b := make([]float32, 16*n8), make([]float32, 16*n8), make([]float32, 16*n8), make([]float32, 16*n8)
+			winoOut8(m, xs, y0a, y1a, n8, 0.25, act)
+			winoOut8Go(m, xs, y0b, y1b, n8, 0.25, act)
+			same("output", append(y0a, y1a...), append(y0b, y1b...))
+		}
+
+		g0, g1 := rnd(16*n8), rnd(16*n8)
+		clear(a)
+		clear(b)
+		winoGradOut8(g0, g1, a, xs, n8)
+		winoGradOut8Go(g0, g1, b, xs, n8)
+		same("gradient", a, b)
+
+		dv := rnd(16 * xs)
+		da, db := rnd(4*pw), make([]float32, 4*pw)
+		copy(db, da)
+		winoInBack8(dv, xs, da, pw, n8)
+		winoInBack8Go(dv, xs, db, pw, n8)
+		same("input gradient", da, db)
+	}
+}
+
+// TestWinogradTransformsRoundTrip checks the transforms against their
+// definition without the fast paths' tile order: a whole Winograd tile
+// (input transform, element-wise product with the transformed filter,
+// output transform) equals the direct 3x3 correlation of its patch, in
+// float64 to 1e-5 relative, for one tile placed at every lane of a group.
+func TestWinogradTransformsRoundTrip(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	for lane := 0; lane < 8; lane++ {
+		const pw, xs = 18, 8
+		src := make([]float32, 4*pw)
+		for i := range src {
+			src[i] = float32(r.NormFloat64())
+		}
+		f := make([]float32, 9)
+		for i := range f {
+			f[i] = float32(r.NormFloat64())
+		}
+		u := make([]float32, 16)
+		winoWeights(u, f, 1, 1)
+		v := make([]float32, 16*xs)
+		winoIn8(src, pw, v, xs, 1)
+		// The tile in lane p is tile perm8[p] of the group.
+		p := lane
+		tile := perm8[p]
+		m := make([]float32, 16*xs)
+		for xi := 0; xi < 16; xi++ {
+			m[xi*xs+p] = u[xi] * v[xi*xs+p]
+		}
+		y0, y1 := make([]float32, 16), make([]float32, 16)
+		winoOut8(m, xs, y0, y1, 1, 0, false)
+		for dy, row := range [][]float32{y0, y1} {
+			for dx := 0; dx < 2; dx++ {
+				var want float64
+				for ky := 0; ky < 3; ky++ {
+					for kx := 0; kx < 3; kx++ {
+						want += float64(f[ky*3+kx]) * float64(src[(dy+ky)*pw+2*tile+dx+kx])
+					}
+				}
+				got := float64(row[2*tile+dx])
+				if math.Abs(got-want) > 1e-5*(1+math.Abs(want)) {
+					t.Errorf("lane %d (tile %d), output (%d, %d): %v, want %v", lane, tile, dy, dx, got, want)
+				}
+			}
+		}
+	}
+}
+
+// TestWinogradWins pins which of the paper's layers take the Winograd
+// path (BenchmarkConvLayer measured the choice): at 120 pixels the 60x60
+// and 30x30 layers; at the quick profile's 48 pixels none.
+func TestWinogradWins(t *testing.T) {
+	for _, tc := range []struct {
+		c, o, side int
+		want       bool
+	}{
+		{3, 32, 120, false}, {32, 32, 60, true}, {32, 64, 30, true}, {64, 64, 15, false}, {64, 128, 7, false},
+		{3, 32, 48, false}, {32, 32, 24, false}, {32, 64, 12, false}, {64, 64, 6, false}, {64, 128, 3, false},
+		{32, 32, 32, true}, {32, 64, 16, true}, {8, 8, 64, false},
+	} {
+		if got := winogradWins(tc.c, tc.o, tc.side, tc.side); got != tc.want {
+			t.Errorf("%d -> %d channels at %dx%d: Winograd %v, want %v", tc.c, tc.o, tc.side, tc.side, got, tc.want)
+		}
+	}
+}
