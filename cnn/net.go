@@ -44,8 +44,9 @@ const (
 	// resolved Config.
 	ConvDirect = "direct"
 	// ConvWinograd uses Winograd's F(2x2, 3x3) algorithm (winograd.go)
-	// on the layers where it is faster (16 or more input and output
-	// channels on maps of at least 8x8) and the direct path elsewhere.
+	// on the layers where it measured faster (16 or more input and
+	// output channels, on maps that fill whole tiles; see winogradWins)
+	// and the direct path elsewhere.
 	ConvWinograd = "winograd"
 )
 

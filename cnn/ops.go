@@ -91,7 +91,8 @@ type convLayer[T Float] struct {
 	grid             padGrid       // float32: the padded layout
 	scratch          []convScratch // float32: per worker
 	wg               winoGrid      // float32 Winograd: the tiles
-	u                []float32     // float32 Winograd: the transformed filters
+	u, du            []float32     // float32 Winograd: the transformed filters, and their gradient
+	duPart           [][]float32   // float32 Winograd: each image's du
 	wino             []winoScratch // float32 Winograd: per worker; nil on the direct path
 	nb               int           // float32 Winograd: tile rows per block
 	bufs             []gemmBuf
@@ -118,7 +119,11 @@ func newConvLayer[T Float](name string, n, c, o, h, w int, first, winograd bool)
 	if fast && winograd {
 		l.wg = newWinoGrid(h, w)
 		l.nb = winoBlock(c, o, l.wg)
-		l.u = make([]float32, 16*o*c)
+		l.u, l.du = make([]float32, 16*o*c), make([]float32, 16*o*c)
+		l.dwPart, l.duPart = nil, make([][]float32, n)
+		for i := range l.duPart {
+			l.duPart[i] = make([]float32, 16*o*c)
+		}
 		l.wino = make([]winoScratch, k)
 		for i := range l.wino {
 			l.gm[i] = make([]T, o*h*w)

@@ -349,7 +349,6 @@ type winoScratch struct {
 	dxp []float32 // the input gradient, padded
 	v   []float32 // a block's transformed input tiles, 16 x C x nb; then dV
 	m   []float32 // a block's products, 16 x O x nb; in the backward pass Gt
-	du  []float32 // one image's transformed filter gradient, 16 x O x C
 	yp  []float32 // the output, or the masked output gradient, in whole tiles
 }
 
@@ -363,7 +362,7 @@ func winoBlock(c, o int, g winoGrid) int {
 
 func newWinoScratch(c, o, rows int, g winoGrid, first bool) winoScratch {
 	nb := rows * g.tw
-	s := winoScratch{xp: make([]float32, c*g.plane), v: make([]float32, 16*c*nb), m: make([]float32, 16*o*nb), du: make([]float32, 16*o*c), yp: make([]float32, g.outPlanes(o))}
+	s := winoScratch{xp: make([]float32, c*g.plane), v: make([]float32, 16*c*nb), m: make([]float32, 16*o*nb), yp: make([]float32, g.outPlanes(o))}
 	if !first {
 		s.dxp = make([]float32, c*g.plane)
 	}
@@ -372,15 +371,16 @@ func newWinoScratch(c, o, rows int, g winoGrid, first bool) winoScratch {
 
 // winogradWins says whether the Winograd path is faster than the direct
 // one for a layer, from BenchmarkConvLayer on the paper's layers at 120
-// and 48 pixels (2 cores, AVX2): it needs 16 or more input and output
-// channels, for its products to be real matrix multiplies, and maps whose
-// whole tiles (rows rounded up to groups of eight) waste under a tenth of
-// their arithmetic past the edges. At 60x60 and 30x30 (32 channels) it
-// is about 1.2 times faster; at 15x15 and 12x12 the two paths tie; at
-// 24x24, 7x7 and below, and on the 3-channel input layer, it is slower.
+// and 48 pixels (2 cores, AVX2; bench/conv-layers): it needs 16 or more
+// input and output channels, for its products to be real matrix
+// multiplies, and maps whose whole tiles (rows rounded up to groups of
+// eight) waste under 15% of their arithmetic past the edges. At 60x60,
+// 30x30 and 15x15 it is 1.1 to 1.4 times faster; at 24x24 and 12x12
+// (a quarter wasted) the two paths about tie; at 7x7 and below, and on
+// the 3-channel input layer, it is slower.
 func winogradWins(c, o, h, w int) bool {
 	g := newWinoGrid(h, w)
-	return c >= 16 && o >= 16 && float64(h*w) >= 0.9*float64(4*g.th*g.tw)
+	return c >= 16 && o >= 16 && float64(h*w) >= 0.85*float64(4*g.th*g.tw)
 }
 
 // convForwardWino is convLayer.forward on the Winograd path.
@@ -431,13 +431,14 @@ func convBackwardWino(l *convLayer[float32], x, wt, gr []float32) {
 		if !l.first {
 			clear(s.dxp)
 		}
+		du := l.duPart[i]
 		for ty0 := 0; ty0 < g.th; ty0 += l.nb {
 			rows := min(l.nb, g.th-ty0)
 			nb := rows * g.tw
 			g.gradOutput(s.m, s.yp, l.o, ty0, rows)
 			g.input(s.v, s.xp, l.c, ty0, rows)
 			for xi := 0; xi < 16; xi++ {
-				gemm(l.o, l.c, nb, 1, s.m[xi*l.o*nb:], nb, false, denseB{s.v[xi*l.c*nb:], nb, true}, s.du[xi*oc:], l.c, ty0 > 0, nil, &l.bufs[k])
+				gemm(l.o, l.c, nb, 1, s.m[xi*l.o*nb:], nb, false, denseB{s.v[xi*l.c*nb:], nb, true}, du[xi*oc:], l.c, ty0 > 0, nil, &l.bufs[k])
 			}
 			if l.first {
 				continue
@@ -447,11 +448,13 @@ func convBackwardWino(l *convLayer[float32], x, wt, gr []float32) {
 			}
 			g.inputBack(s.dxp, s.v, l.c, ty0, rows)
 		}
-		winoWeightsBack(l.dwPart[i], s.du, l.o, l.c)
 		if !l.first {
 			g.extract(l.dx[i*l.c*hw:(i+1)*l.c*hw], s.dxp, l.c)
 		}
 	})
-	sumInOrder(l.dw, l.dwPart)
+	// The images' transformed filter gradients are summed, then mapped
+	// back once.
+	sumInOrder(l.du, l.duPart)
+	winoWeightsBack(l.dw, l.du, l.o, l.c)
 	sumInOrder(l.db, l.dbPart)
 }
