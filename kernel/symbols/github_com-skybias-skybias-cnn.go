@@ -4,6 +4,8 @@ package symbols
 
 import (
 	"github.com/skybias/skybias/cnn"
+	"go/constant"
+	"go/token"
 	"reflect"
 )
 
@@ -12,6 +14,9 @@ func init() {
 		// function, constant and variable definitions
 		"ArchNames":     reflect.ValueOf(cnn.ArchNames),
 		"Architectures": reflect.ValueOf(&cnn.Architectures).Elem(),
+		"ConvDirect":    reflect.ValueOf(constant.MakeFromLiteral("\"direct\"", token.STRING, 0)),
+		"ConvNames":     reflect.ValueOf(cnn.ConvNames),
+		"ConvWinograd":  reflect.ValueOf(constant.MakeFromLiteral("\"winograd\"", token.STRING, 0)),
 		"Load":          reflect.ValueOf(cnn.Load),
 		"New":           reflect.ValueOf(cnn.New),
 		"Sgemm":         reflect.ValueOf(cnn.Sgemm),
