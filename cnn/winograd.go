@@ -206,66 +206,59 @@ func winoInBack8Go(dv []float32, xs int, dst []float32, pw, n8 int) {
 	}
 }
 
+// eachRow calls fn(ch, at, k) for every tile row of the block in each of
+// n maps: at is where the row's first value is in planes of plane values
+// whose rows are rowLen apart (two rows per tile row), k the column of its
+// first tile in n blocks of rows*tw columns.
+func (g winoGrid) eachRow(n, ty0, rows, plane, rowLen int, fn func(ch, at, k int)) {
+	nb := rows * g.tw
+	for ch := 0; ch < n; ch++ {
+		for r := 0; r < rows; r++ {
+			fn(ch, ch*plane+2*(ty0+r)*rowLen, ch*nb+r*g.tw)
+		}
+	}
+}
+
 // input writes V = B^T d B for the block's tiles of every channel of
 // padded planes xp to v[ξ*C*nb + ch*nb + k].
 func (g winoGrid) input(v, xp []float32, c, ty0, rows int) {
-	nb := rows * g.tw
-	xs := c * nb
-	for ch := 0; ch < c; ch++ {
-		for r := 0; r < rows; r++ {
-			o := ch*g.plane + 2*(ty0+r)*g.pw
-			k := ch*nb + r*g.tw
-			winoIn8(xp[o:o+4*g.pw], g.pw, v[k:k+15*xs+g.tw], xs, g.tw/8)
-		}
-	}
+	xs := c * rows * g.tw
+	g.eachRow(c, ty0, rows, g.plane, g.pw, func(_, at, k int) {
+		winoIn8(xp[at:at+4*g.pw], g.pw, v[k:k+15*xs+g.tw], xs, g.tw/8)
+	})
 }
 
 // output writes Y = A^T M A for the block's tiles of the o maps in m
 // (m[ξ*O*nb + oi*nb + k]) into yp, o planes of 2*th rows of 2*tw,
 // adding bias and applying the ReLU when bias is not nil.
 func (g winoGrid) output(yp, m, bias []float32, o, ty0, rows int) {
-	nb, yw := rows*g.tw, 2*g.tw
-	xs, yplane := o*nb, 2*g.th*yw
-	for oi := 0; oi < o; oi++ {
+	xs, yw := o*rows*g.tw, 2*g.tw
+	g.eachRow(o, ty0, rows, 2*g.th*yw, yw, func(oi, at, k int) {
 		var b float32
 		if bias != nil {
 			b = bias[oi]
 		}
-		for r := 0; r < rows; r++ {
-			y := oi*yplane + 2*(ty0+r)*yw
-			k := oi*nb + r*g.tw
-			winoOut8(m[k:k+15*xs+g.tw], xs, yp[y:y+yw], yp[y+yw:y+2*yw], g.tw/8, b, bias != nil)
-		}
-	}
+		winoOut8(m[k:k+15*xs+g.tw], xs, yp[at:at+yw], yp[at+yw:at+2*yw], g.tw/8, b, bias != nil)
+	})
 }
 
 // gradOutput writes Gt = A dY A^T for the block's tiles of o gradient
 // planes gp (2*th rows of 2*tw, zero past the map) into gt, laid out as
 // output's m.
 func (g winoGrid) gradOutput(gt, gp []float32, o, ty0, rows int) {
-	nb, yw := rows*g.tw, 2*g.tw
-	xs, yplane := o*nb, 2*g.th*yw
-	for oi := 0; oi < o; oi++ {
-		for r := 0; r < rows; r++ {
-			y := oi*yplane + 2*(ty0+r)*yw
-			k := oi*nb + r*g.tw
-			winoGradOut8(gp[y:y+yw], gp[y+yw:y+2*yw], gt[k:k+15*xs+g.tw], xs, g.tw/8)
-		}
-	}
+	xs, yw := o*rows*g.tw, 2*g.tw
+	g.eachRow(o, ty0, rows, 2*g.th*yw, yw, func(_, at, k int) {
+		winoGradOut8(gp[at:at+yw], gp[at+yw:at+2*yw], gt[k:k+15*xs+g.tw], xs, g.tw/8)
+	})
 }
 
 // inputBack adds B dV B^T for the block's tiles of every channel of dv
 // (laid out as input's v) into the patches of padded planes dxp.
 func (g winoGrid) inputBack(dxp, dv []float32, c, ty0, rows int) {
-	nb := rows * g.tw
-	xs := c * nb
-	for ch := 0; ch < c; ch++ {
-		for r := 0; r < rows; r++ {
-			o := ch*g.plane + 2*(ty0+r)*g.pw
-			k := ch*nb + r*g.tw
-			winoInBack8(dv[k:k+15*xs+g.tw], xs, dxp[o:o+4*g.pw], g.pw, g.tw/8)
-		}
-	}
+	xs := c * rows * g.tw
+	g.eachRow(c, ty0, rows, g.plane, g.pw, func(_, at, k int) {
+		winoInBack8(dv[k:k+15*xs+g.tw], xs, dxp[at:at+4*g.pw], g.pw, g.tw/8)
+	})
 }
 
 // crop copies the H x W corner of c planes of 2*th rows of 2*tw to a
