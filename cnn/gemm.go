@@ -105,8 +105,9 @@ func gemmPacked(pa *packedA, n int, bp bPacker, c []float32, ldc int, accumulate
 	}, bp, c, ldc, accumulate, bias, buf)
 }
 
-// gemmCore is the blocked product of gemm, with packA giving the packed
-// block of A for rows [i0, i0+mc) and columns [p0, p0+kc) of op(A).
+// gemmCore is the blocked product of gemm, with packedBlock giving the
+// packed block of alpha*op(A) for rows [i0, i0+mc) and columns
+// [p0, p0+kc).
 func gemmCore(m, n, k int, packedBlock func(i0, mc, p0, kc int) []float32, bp bPacker, c []float32, ldc int, accumulate bool, bias []float32, buf *gemmBuf) {
 	if m == 0 || n == 0 {
 		return

@@ -108,9 +108,8 @@ func newConvLayer[T Float](name string, n, c, o, h, w int, first, winograd bool)
 	l.dx = make([]T, n*c*h*w)
 	l.dw = make([]T, o*c*9)
 	l.db = make([]T, o)
-	l.dwPart, l.dbPart = make([][]T, n), make([][]T, n)
-	for i := range l.dwPart {
-		l.dwPart[i] = make([]T, o*c*9)
+	l.dbPart = make([][]T, n)
+	for i := range l.dbPart {
 		l.dbPart[i] = make([]T, o)
 	}
 	k := workers(n)
@@ -120,7 +119,7 @@ func newConvLayer[T Float](name string, n, c, o, h, w int, first, winograd bool)
 		l.wg = newWinoGrid(h, w)
 		l.nb = winoBlock(c, o, l.wg)
 		l.u, l.du = make([]float32, 16*o*c), make([]float32, 16*o*c)
-		l.dwPart, l.duPart = nil, make([][]float32, n)
+		l.duPart = make([][]float32, n) // in place of dwPart: 16 x O x C per image
 		for i := range l.duPart {
 			l.duPart[i] = make([]float32, 16*o*c)
 		}
@@ -130,6 +129,10 @@ func newConvLayer[T Float](name string, n, c, o, h, w int, first, winograd bool)
 			l.wino[i] = newWinoScratch(c, o, l.nb, l.wg, first)
 		}
 		return l
+	}
+	l.dwPart = make([][]T, n)
+	for i := range l.dwPart {
+		l.dwPart[i] = make([]T, o*c*9)
 	}
 	if fast {
 		l.flip = make([]T, c*o*9)

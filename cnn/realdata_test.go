@@ -12,6 +12,7 @@ import (
 
 	"github.com/skybias/skybias/internal/testenv"
 	"github.com/skybias/skybias/sky"
+	"github.com/skybias/skybias/stats"
 )
 
 // envInt reads an integer override of a test setting (for longer runs
@@ -123,8 +124,8 @@ func TestRealGalaxyZooAccuracy(t *testing.T) {
 	if len(d) != seeds || len(w) != seeds {
 		return
 	}
-	md, sd := meanSD(d)
-	mw, sw := meanSD(w)
+	sumD, sumW := stats.Summarise(d), stats.Summarise(w)
+	md, sd, mw, sw := sumD.Mean, sumD.SD, sumW.Mean, sumW.SD
 	t.Logf("held-out accuracy over epochs %d-%d, %d seed(s): direct %.3f (sd %.3f), winograd %.3f (sd %.3f); total %v",
 		epochs/2+1, epochs, seeds, md, sd, mw, sw, time.Since(t0).Round(time.Second))
 	if seeds < 2 {
@@ -140,22 +141,6 @@ func TestRealGalaxyZooAccuracy(t *testing.T) {
 	if diff+half < 0 {
 		t.Errorf("the Winograd networks are less accurate than the direct ones: %+.4f [%+.4f, %+.4f]", diff, diff-half, diff+half)
 	}
-}
-
-// meanSD is the mean and sample standard deviation of xs.
-func meanSD(xs []float64) (float64, float64) {
-	var s, q float64
-	for _, x := range xs {
-		s += x
-	}
-	m := s / float64(len(xs))
-	for _, x := range xs {
-		q += (x - m) * (x - m)
-	}
-	if len(xs) < 2 {
-		return m, 0
-	}
-	return m, math.Sqrt(q / float64(len(xs)-1))
 }
 
 // confusion counts predictions p > 0.5 as spiral: rows true class, columns predicted.
