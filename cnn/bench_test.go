@@ -25,8 +25,8 @@ func randomSet(n, side int) *sky.ImageSet {
 // network at batch 32 (go test ./cnn -run NONE -bench Train).
 func BenchmarkTrain(b *testing.B) {
 	for _, side := range []int{48, 120} {
-		for _, conv := range []string{"", ConvWinograd} {
-			b.Run(fmt.Sprintf("%d%s", side, map[string]string{"": "", ConvWinograd: "/winograd"}[conv]), func(b *testing.B) {
+		for _, conv := range []string{ConvDirect, ConvWinograd} {
+			b.Run(fmt.Sprintf("%d/%s", side, conv), func(b *testing.B) {
 				set := randomSet(64, side)
 				m, err := New(Config{Arch: "lenet5x", Input: side, Conv: conv}, 1)
 				if err != nil {

@@ -97,7 +97,11 @@ func readCheckpoint(r *bufio.Reader, size int64) (*Model, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading header: %w", err)
 	}
-	var h checkpointHeader
+	// A checkpoint written before Config.Conv existed (or while the
+	// direct algorithm was the default, written as "") has no "conv":
+	// its network was trained, and so must predict, with the direct
+	// algorithm.
+	h := checkpointHeader{Config: Config{Conv: ConvDirect}}
 	if err := json.Unmarshal(line, &h); err != nil {
 		return nil, fmt.Errorf("header: %w", err)
 	}

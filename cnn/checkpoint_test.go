@@ -162,3 +162,52 @@ func TestReleaseKeepsTheModel(t *testing.T) {
 		t.Error("the checkpoint changed after Release")
 	}
 }
+
+// TestCheckpointConv: a checkpoint names its convolution algorithm, and
+// one written before Config.Conv existed (no "conv" in its header) was
+// trained with the direct algorithm, so it loads as direct, not as
+// today's default.
+func TestCheckpointConv(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		name, conv, want string
+		legacy           bool
+	}{
+		{"default", "", ConvWinograd, false},
+		{"direct", ConvDirect, ConvDirect, false},
+		{"winograd", ConvWinograd, ConvWinograd, false},
+		{"written before conv existed", "", ConvDirect, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m, err := New(Config{Arch: "lenet5x-small", Input: 16, Widths: []int{2}, Pools: 1, Dense: 2, Conv: tc.conv}, 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			path := filepath.Join(dir, tc.name+".ckpt")
+			if err := m.Save(path); err != nil {
+				t.Fatal(err)
+			}
+			if tc.legacy {
+				b, err := os.ReadFile(path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				// The header as the older code wrote it: no "conv" key.
+				old := bytes.Replace(b, []byte(`,"conv":"winograd"`), nil, 1)
+				if len(old) == len(b) {
+					t.Fatalf("header has no \"conv\":\"winograd\" to remove: %.200s", b)
+				}
+				if err := os.WriteFile(path, old, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			loaded, err := Load(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if loaded.Config.Conv != tc.want {
+				t.Errorf("loaded conv %q, want %q", loaded.Config.Conv, tc.want)
+			}
+		})
+	}
+}

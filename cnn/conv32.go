@@ -118,12 +118,54 @@ func (cb convBT) packStrip(dst []float32, j0, cols, p0, kc int) {
 // convScratch is one worker's memory for the float32 convolution.
 type convScratch struct {
 	xp  []float32 // the input image, padded
-	gp  []float32 // the masked output gradient, padded
+	gp  []float32 // the masked output gradient, padded (nil on small maps, which keep one per image)
 	out []float32 // a product on the grid, before its extra columns go
 }
 
-func newConvScratch(c, o int, g padGrid) convScratch {
-	return convScratch{xp: make([]float32, g.size(c)), gp: make([]float32, g.size(o)), out: make([]float32, max(c, o)*g.cols())}
+func newConvScratch(c, o int, g padGrid, gradPlanes bool) convScratch {
+	s := convScratch{xp: make([]float32, g.size(c)), out: make([]float32, max(c, o)*g.cols())}
+	if gradPlanes {
+		s.gp = make([]float32, g.size(o))
+	}
+	return s
+}
+
+// Small maps. When a layer's grid has at most gemmKC positions (maps of
+// 15x15 and less), an image's weight gradient is a product with a single
+// block of k, which the micro-kernel computes from zero and then adds to
+// C. Accumulating the images' products into dW one after another, in
+// image order, therefore gives what summing separate per-image products
+// in image order (sumInOrder) gives, bit for bit, without the per-image
+// O x 9C products, which on these maps are larger than the images
+// themselves. The work is split over blocks of dW's columns instead of
+// over images, each block running through all the images in order, so
+// every image's padded input and masked gradient are kept.
+
+// smallMapBuffers sets a small-map layer up for the in-place weight
+// gradient: the per-image planes and the column blocks of dW, about four
+// per worker, in whole strips of the multiply.
+func smallMapBuffers(l *convLayer[float32]) {
+	l.xpImg, l.gpImg = make([][]float32, l.n), make([][]float32, l.n)
+	for i := range l.xpImg {
+		l.xpImg[i], l.gpImg[i] = make([]float32, l.grid.size(l.c)), make([]float32, l.grid.size(l.o))
+	}
+	strips := (l.c*9 + gemmNR - 1) / gemmNR
+	tasks := min(strips, 4*workers(strips))
+	l.dwChunk = (strips + tasks - 1) / tasks * gemmNR
+	if w := workers((l.c*9 + l.dwChunk - 1) / l.dwChunk); w > len(l.bufs) {
+		l.bufs = append(l.bufs, make([]gemmBuf, w-len(l.bufs))...) // more blocks than images
+	}
+}
+
+// convBTCols is convBT from column q0 on: the B of one column block of
+// the weight gradient.
+type convBTCols struct {
+	convBT
+	q0 int
+}
+
+func (cb convBTCols) packStrip(dst []float32, j0, cols, p0, kc int) {
+	cb.convBT.packStrip(dst, cb.q0+j0, cols, p0, kc)
 }
 
 // convForward32 is convLayer.forward for float32.
@@ -151,7 +193,11 @@ func convBackward32(l *convLayer[float32], x, wt, g []float32) {
 				}
 			}
 		}
-		l.packW.pack(l.c, o9, 1, l.flip, o9, false)
+		l.packFlip.pack(l.c, o9, 1, l.flip, o9, false)
+	}
+	if l.dwChunk > 0 {
+		convBackwardSmall32(l, x, g)
+		return
 	}
 	parallelFor(l.n, func(k, i int) {
 		s := &l.scratch[k]
@@ -168,10 +214,40 @@ func convBackward32(l *convLayer[float32], x, wt, g []float32) {
 		if l.first {
 			return
 		}
-		gemmPacked(&l.packW, grid.cols(), convB{s.gp, grid}, s.out, grid.cols(), false, nil, &l.bufs[k])
+		gemmPacked(&l.packFlip, grid.cols(), convB{s.gp, grid}, s.out, grid.cols(), false, nil, &l.bufs[k])
 		grid.extract(l.dx[i*l.c*hw:(i+1)*l.c*hw], s.out, l.c)
 	})
 	sumInOrder(l.dw, l.dwPart)
+	sumInOrder(l.db, l.dbPart)
+}
+
+// convBackwardSmall32 is convBackward32 on a small map (see
+// smallMapBuffers), with the flipped filters already packed.
+func convBackwardSmall32(l *convLayer[float32], x, g []float32) {
+	hw, c9, grid := l.h*l.w, l.c*9, &l.grid
+	parallelFor(l.n, func(k, i int) {
+		gp, xp := l.gpImg[i], l.xpImg[i]
+		gm := l.gm[k]
+		reluGrad32(gm, l.y[i*l.o*hw:(i+1)*l.o*hw], g[i*l.o*hw:(i+1)*l.o*hw], l.dbPart[i], hw)
+		grid.fill(gp, gm, l.o)
+		grid.fill(xp, x[i*l.c*hw:(i+1)*l.c*hw], l.c)
+		if l.first {
+			return
+		}
+		s := &l.scratch[k]
+		gemmPacked(&l.packFlip, grid.cols(), convB{gp, grid}, s.out, grid.cols(), false, nil, &l.bufs[k])
+		grid.extract(l.dx[i*l.c*hw:(i+1)*l.c*hw], s.out, l.c)
+	})
+	// dW, block of columns by block: the first image's product is
+	// written, each later one's added (as in convBackward32, the
+	// masked gradient of output position j sits at j + W + 3).
+	parallelFor((c9+l.dwChunk-1)/l.dwChunk, func(k, b int) {
+		q0 := b * l.dwChunk
+		nq := min(l.dwChunk, c9-q0)
+		for i := 0; i < l.n; i++ {
+			gemm(l.o, nq, grid.cols(), 1, l.gpImg[i][grid.w+3:], grid.plane, false, convBTCols{convBT{l.xpImg[i], grid}, q0}, l.dw[q0:], c9, i > 0, nil, &l.bufs[k])
+		}
+	})
 	sumInOrder(l.db, l.dbPart)
 }
 

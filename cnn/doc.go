@@ -19,11 +19,12 @@
 // multiply, which applies bias and ReLU as it stores (conv32.go); float64
 // networks, used to check gradients, take the plain im2col path.
 //
-// Config.Conv "winograd" computes the larger 3x3 convolutions with
+// By default (Config.Conv "winograd") the larger 3x3 convolutions use
 // Winograd's F(2x2, 3x3) algorithm instead (winograd.go): 16 products per
 // 2x2 output tile where the direct path needs 36, done as 16 matrix
 // multiplies per block of tiles, with the input, output and gradient
 // transforms in AVX2 assembly eight tiles at a time. It is chosen per
 // layer where it measured faster (winogradWins); it changes float32
-// rounding, so it is part of a job's hash, and it is off by default.
+// rounding, so it is part of a job's hash. Config.Conv "direct" keeps
+// the direct path on every layer.
 package cnn

@@ -67,8 +67,9 @@ func scatter(dst, src []float32, stride int) {
 //go:noescape
 func maxPool8(r0, r1, out *float32, arg *int32, n8 int, base, w int32)
 
-// maxPoolRowAsm pools the first outputs of a row pair eight at a time
-// and returns how many it did.
+// maxPoolRowAsm pools the outputs of a row pair eight at a time and
+// returns how many it did: all of them when there are eight or more (the
+// last group then overlaps the one before), else none.
 func maxPoolRowAsm(r0, r1, out []float32, arg []int32, base, w int) int {
 	n8 := len(out) / 8
 	if !hasAsm || n8 == 0 {
@@ -76,6 +77,15 @@ func maxPoolRowAsm(r0, r1, out []float32, arg []int32, base, w int) int {
 	}
 	_, _, _ = r0[16*n8-1], r1[16*n8-1], arg[8*n8-1]
 	maxPool8(&r0[0], &r1[0], &out[0], &arg[0], n8, int32(base), int32(w))
+	if len(out)%8 != 0 {
+		t := len(out) - 8
+		// The last eight outputs again, overlapping the groups
+		// before: the outputs both compute are written twice with
+		// the same values, and no output is left to the scalar loop.
+		_, _ = r0[2*t+15], r1[2*t+15]
+		maxPool8(&r0[2*t], &r1[2*t], &out[t], &arg[t], 1, int32(base+2*t), int32(w))
+		return len(out)
+	}
 	return 8 * n8
 }
 

@@ -29,24 +29,27 @@ type Config struct {
 	// Dense is the width of the hidden dense layer.
 	Dense int `json:"dense" yaml:"dense"`
 	// Conv chooses how float32 networks compute their 3x3 convolutions:
-	// "" (ConvDirect, the default) or ConvWinograd. Both compute the same
-	// network; they differ in float32 rounding, so a seed gives other
-	// weights bit for bit, and the choice is part of a job's hash. Empty
-	// when direct, so that configurations written before it existed keep
-	// their hashes.
+	// ConvWinograd (the default: Winograd's algorithm on the layers where
+	// it is faster, the direct one elsewhere) or ConvDirect (the direct
+	// algorithm everywhere). Both compute the same network; they differ
+	// in float32 rounding, so a seed gives other weights bit for bit on
+	// the layers where the choice differs, and the choice is part of a
+	// job's hash. Resolve writes the default out, so a resolved Config
+	// always names its algorithm.
 	Conv string `json:"conv,omitempty" yaml:"conv,omitempty"`
 }
 
 // The convolution algorithms of Config.Conv.
 const (
 	// ConvDirect multiplies the filters with the 3x3 neighbourhoods
-	// packed from the padded image (conv32.go). Written as "" in a
-	// resolved Config.
+	// packed from the padded image (conv32.go) on every layer.
 	ConvDirect = "direct"
-	// ConvWinograd uses Winograd's F(2x2, 3x3) algorithm (winograd.go)
-	// on the layers where it measured faster (16 or more input and
-	// output channels, on maps that fill whole tiles; see winogradWins)
-	// and the direct path elsewhere.
+	// ConvWinograd, the default, uses Winograd's F(2x2, 3x3) algorithm
+	// (winograd.go) on the layers where it measured faster (16 or more
+	// input and output channels, on maps that fill whole tiles; see
+	// winogradWins) and the direct path elsewhere. At the quick
+	// profile's 48 px no layer qualifies, so there it computes exactly
+	// what ConvDirect does.
 	ConvWinograd = "winograd"
 )
 
@@ -93,9 +96,9 @@ func (c Config) Resolve() (Config, error) {
 		c.Dense = def.Dense
 	}
 	switch c.Conv {
-	case ConvDirect:
-		c.Conv = ""
-	case "", ConvWinograd:
+	case "":
+		c.Conv = ConvWinograd
+	case ConvDirect, ConvWinograd:
 	default:
 		return c, fmt.Errorf("architecture %s: unknown convolution algorithm %q (known: %s)", c.Arch, c.Conv, strings.Join(ConvNames(), ", "))
 	}
@@ -117,6 +120,30 @@ func (c Config) Resolve() (Config, error) {
 		return c, fmt.Errorf("architecture %s: a %d px input is too small for %d pools", c.Arch, c.Input, c.Pools)
 	}
 	return c, nil
+}
+
+// WinogradLayers lists the convolutions (0 for the first) that take the
+// Winograd path in a float32 network of this configuration: none with
+// ConvDirect; with ConvWinograd (or "", the default) those where
+// winogradWins says Winograd is faster for the layer's channels and map
+// size. A configuration whose list is empty computes exactly what the
+// direct algorithm does, bit for bit.
+func (c Config) WinogradLayers() []int {
+	if c.Conv == ConvDirect {
+		return nil
+	}
+	var out []int
+	side, in := c.Input, 3
+	for i, o := range c.Widths {
+		if winogradWins(in, o, side, side) {
+			out = append(out, i)
+		}
+		if i < c.Pools {
+			side /= 2
+		}
+		in = o
+	}
+	return out
 }
 
 // FinalSide is the side of the feature maps after the last convolution.
@@ -233,8 +260,9 @@ func buildGraph[T Float](c Config, batch int, params [][]T, shapes []Param, trai
 	}
 	h := x
 	var err error
+	wino := c.WinogradLayers()
 	for i := range c.Widths {
-		if h, err = conv2d[T](fmt.Sprintf("conv%d", i+1), h, nodes[2*i], nodes[2*i+1], i == 0, c.Conv); err != nil {
+		if h, err = conv2d[T](fmt.Sprintf("conv%d", i+1), h, nodes[2*i], nodes[2*i+1], i == 0, slices.Contains(wino, i)); err != nil {
 			return nil, err
 		}
 		if i < c.Pools {

@@ -86,7 +86,10 @@ type convLayer[T Float] struct {
 	dwPart, dbPart   [][]T
 	col, gm, dcol    [][]T         // per worker
 	flip             []T           // float32: the transposed, flipped filters
-	packW            packedA       // float32: the filters (forward) or the flipped ones (backward), packed for the multiply
+	packW            packedA       // float32: the filters, packed for the multiply
+	packFlip         packedA       // float32: the flipped filters of the input gradient, packed
+	xpImg, gpImg     [][]float32   // float32, small maps (dwChunk > 0): each image's padded input and masked output gradient
+	dwChunk          int           // float32, small maps: columns of dW per task of the weight gradient; 0 elsewhere
 	packU, packUT    [16]packedA   // float32 Winograd: each U[ξ], and its transpose, packed
 	grid             padGrid       // float32: the padded layout
 	scratch          []convScratch // float32: per worker
@@ -130,19 +133,24 @@ func newConvLayer[T Float](name string, n, c, o, h, w int, first, winograd bool)
 		}
 		return l
 	}
-	l.dwPart = make([][]T, n)
-	for i := range l.dwPart {
-		l.dwPart[i] = make([]T, o*c*9)
-	}
 	if fast {
 		l.flip = make([]T, c*o*9)
 		l.grid = newPadGrid(h, w, max(c, o))
 		l.scratch = make([]convScratch, k)
+		if l.grid.cols() <= gemmKC {
+			smallMapBuffers(any(l).(*convLayer[float32]))
+		}
+	}
+	if l.dwChunk == 0 {
+		l.dwPart = make([][]T, n)
+		for i := range l.dwPart {
+			l.dwPart[i] = make([]T, o*c*9)
+		}
 	}
 	for i := 0; i < k; i++ {
 		l.gm[i] = make([]T, o*h*w)
 		if fast {
-			l.scratch[i] = newConvScratch(c, o, l.grid)
+			l.scratch[i] = newConvScratch(c, o, l.grid, l.dwChunk == 0)
 			continue
 		}
 		l.col[i] = make([]T, c*9*h*w)
@@ -249,16 +257,16 @@ func (o *convBwdOp[T]) Do(in ...G.Value) (G.Value, error) {
 	return wrap(o.l.dx, o.l.xShape), nil
 }
 
-// conv2d applies a 3x3 same-padded convolution with bias and ReLU.
-// With conv ConvWinograd the layer takes the Winograd path when
-// winogradWins says it is faster for its size.
-func conv2d[T Float](name string, x, w, b *G.Node, first bool, conv string) (*G.Node, error) {
+// conv2d applies a 3x3 same-padded convolution with bias and ReLU, on
+// the Winograd path when winograd is set (float32 only; see
+// Config.WinogradLayers).
+func conv2d[T Float](name string, x, w, b *G.Node, first, winograd bool) (*G.Node, error) {
 	s := x.Shape()
 	if len(s) != 4 {
 		return nil, fmt.Errorf("%s: input shape %v is not N x C x H x W", name, s)
 	}
 	o := w.Shape()[0]
-	l := newConvLayer[T](name, s[0], s[1], o, s[2], s[3], first, conv == ConvWinograd && winogradWins(s[1], o, s[2], s[3]))
+	l := newConvLayer[T](name, s[0], s[1], o, s[2], s[3], first, winograd)
 	op := &convFwdOp[T]{opBase{name, 3, fnType(4, 2, 1, 4), l.outShape}, l}
 	return G.ApplyOp(op, x, w, b)
 }

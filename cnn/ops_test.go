@@ -3,6 +3,7 @@ package cnn
 import (
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"testing"
 )
 
@@ -172,6 +173,66 @@ func TestMaxPoolKernelMatchesScalar(t *testing.T) {
 		for i := range y32 {
 			if float64(y32[i]) != y64[i] || a32[i] != a64[i] {
 				t.Fatalf("%v: output %d: %g at %d, scalar %g at %d", sz, i, y32[i], a32[i], y64[i], a64[i])
+			}
+		}
+	}
+}
+
+// TestSmallMapGradientInPlace: on maps small enough for one block of k
+// (smallMapBuffers), the weight gradient is accumulated into dW image by
+// image over blocks of its columns. It must equal, bit for bit, the
+// per-image products summed in image order (the path of larger maps), at
+// any number of cores and for batches smaller than the number of column
+// blocks.
+func TestSmallMapGradientInPlace(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	cases := []struct{ n, c, o, h, w int }{
+		{32, 64, 128, 3, 3}, {5, 32, 64, 12, 12}, {2, 64, 64, 6, 6}, {1, 7, 300, 4, 3}, {3, 3, 5, 15, 15}, {2, 40, 37, 1, 1},
+	}
+	r := rand.New(rand.NewPCG(41, 42))
+	for _, procs := range []int{1, 3, 8} {
+		runtime.GOMAXPROCS(procs)
+		for _, cs := range cases {
+			for _, first := range []bool{true, false} {
+				small := newConvLayer[float32]("c", cs.n, cs.c, cs.o, cs.h, cs.w, first, false)
+				if small.dwChunk == 0 {
+					t.Fatalf("%+v: %d grid positions, not taken as a small map", cs, small.grid.cols())
+				}
+				// The same layer on the path of larger maps.
+				ref := newConvLayer[float32]("c", cs.n, cs.c, cs.o, cs.h, cs.w, first, false)
+				ref.dwChunk, ref.xpImg, ref.gpImg = 0, nil, nil
+				ref.dwPart = make([][]float32, cs.n)
+				for i := range ref.dwPart {
+					ref.dwPart[i] = make([]float32, cs.o*cs.c*9)
+				}
+				for k := range ref.scratch {
+					ref.scratch[k] = newConvScratch(cs.c, cs.o, ref.grid, true)
+				}
+				rnd := func(n int) []float32 {
+					a := make([]float32, n)
+					for i := range a {
+						a[i] = float32(r.NormFloat64())
+					}
+					return a
+				}
+				x, wt, b, g := rnd(cs.n*cs.c*cs.h*cs.w), rnd(cs.o*cs.c*9), rnd(cs.o), rnd(cs.n*cs.o*cs.h*cs.w)
+				for _, l := range []*convLayer[float32]{small, ref} {
+					l.forward(x, wt, b)
+					l.backward(x, wt, g)
+				}
+				for _, c := range []struct {
+					name      string
+					got, want []float32
+				}{{"dw", small.dw, ref.dw}, {"db", small.db, ref.db}, {"dx", small.dx, ref.dx}} {
+					if first && c.name == "dx" {
+						continue
+					}
+					for i := range c.got {
+						if math.Float32bits(c.got[i]) != math.Float32bits(c.want[i]) {
+							t.Fatalf("GOMAXPROCS %d, %+v first=%v: %s[%d] = %v in place, %v summed per image", procs, cs, first, c.name, i, c.got[i], c.want[i])
+						}
+					}
+				}
 			}
 		}
 	}

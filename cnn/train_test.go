@@ -80,7 +80,7 @@ func TestTrainDeterministic(t *testing.T) {
 		cfg  Config
 		side int
 	}{
-		{"direct", Config{Arch: "lenet5x-small", Input: 16, Widths: []int{8, 8, 8}, Pools: 2, Dense: 8}, 16},
+		{"direct", Config{Arch: "lenet5x-small", Input: 16, Widths: []int{8, 8, 8}, Pools: 2, Dense: 8, Conv: ConvDirect}, 16},
 		{"winograd", Config{Arch: "lenet5x-small", Input: 32, Widths: []int{16, 16, 16}, Pools: 1, Dense: 8, Conv: ConvWinograd}, 32},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,8 +1,10 @@
 package cnn
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -132,5 +134,55 @@ func TestWinogradWins(t *testing.T) {
 		if got := winogradWins(tc.c, tc.o, tc.side, tc.side); got != tc.want {
 			t.Errorf("%d -> %d channels at %dx%d: Winograd %v, want %v", tc.c, tc.o, tc.side, tc.side, got, tc.want)
 		}
+	}
+}
+
+// TestWinogradLayers: which layers of a network take the Winograd path,
+// by default and with each algorithm named, and that the built network
+// does what the list says.
+func TestWinogradLayers(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		cfg  Config
+		want []int
+	}{
+		{"paper 120 px, default", Config{Arch: "lenet5x", Input: 120}, []int{1, 2, 3}},
+		{"paper 120 px, winograd", Config{Arch: "lenet5x", Input: 120, Conv: ConvWinograd}, []int{1, 2, 3}},
+		{"paper 120 px, direct", Config{Arch: "lenet5x", Input: 120, Conv: ConvDirect}, nil},
+		{"real-data test 64 px", Config{Arch: "lenet5x", Input: 64}, []int{1, 2}},
+		{"quick profile 48 px", Config{Arch: "lenet5x", Input: 48}, nil},
+		{"calibration 32 px", Config{Arch: "lenet5x", Input: 32, Widths: []int{8, 8, 16, 16, 32}, Dense: 32}, nil},
+		{"two layers 32 px", Config{Arch: "lenet5x", Input: 32, Widths: []int{16, 16}, Dense: 4}, []int{1}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg, err := tc.cfg.Resolve()
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := cfg.WinogradLayers()
+			if !slices.Equal(got, tc.want) {
+				t.Fatalf("WinogradLayers = %v, want %v", got, tc.want)
+			}
+			m, err := New(cfg, 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			gr, err := buildGraph[float32](m.Config, 2, m.paramData(), m.Params, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var built []int
+			for _, n := range gr.g.AllNodes() {
+				if op, ok := n.Op().(*convFwdOp[float32]); ok && op.l.wino != nil {
+					var i int
+					fmt.Sscanf(op.l.name, "conv%d", &i)
+					built = append(built, i-1)
+				}
+			}
+			slices.Sort(built)
+			if !slices.Equal(built, tc.want) {
+				t.Errorf("the built network's Winograd layers are %v, want %v", built, tc.want)
+			}
+		})
 	}
 }

@@ -279,3 +279,48 @@ func (j *Job) probeSource(t *testing.T) []sky.Galaxy {
 	}
 	return src.Galaxies()
 }
+
+// TestHashNamesEffectiveConv: a job's hash names the convolution
+// algorithm its network effectively uses. At the quick profile's 48 px no
+// layer takes the Winograd path, so model.conv does not change the hash
+// (results stored before Winograd became the default stay valid); at the
+// paper's 120 px the default (winograd) and direct are two computations.
+func TestHashNamesEffectiveConv(t *testing.T) {
+	root := testenv.Root(t)
+	path := filepath.Join(root, "experiments", "paper", "table06.yaml")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hash := func(conv, profile string) string {
+		t.Helper()
+		src := string(data)
+		if conv != "" {
+			src += "model: {conv: " + conv + "}\n"
+		}
+		doc, err := Parse(path, []byte(src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := Compile(doc, Options{Profile: profile})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p.Jobs[0].Hash()
+	}
+	for _, tc := range []struct {
+		profile  string
+		sameHash bool // direct and the default give one hash
+	}{
+		{"quick", true},
+		{"paper", false},
+	} {
+		def, wino, direct := hash("", tc.profile), hash("winograd", tc.profile), hash("direct", tc.profile)
+		if def != wino {
+			t.Errorf("%s: the default and model.conv: winograd hash differently", tc.profile)
+		}
+		if (def == direct) != tc.sameHash {
+			t.Errorf("%s: default %s, direct %s: want same hash %v", tc.profile, def[:12], direct[:12], tc.sameHash)
+		}
+	}
+}

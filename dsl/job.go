@@ -193,7 +193,25 @@ func (j *Job) JSON() []byte {
 // test selections, model, training settings, split seed) and nothing that
 // only names it (experiment, file, profile, sweep labels, comparisons).
 // Two experiments asking for the same computation share one result.
+//
+// The model enters with the convolution algorithm it effectively uses:
+// "winograd" when some layer takes the Winograd path, else nothing (the
+// direct algorithm, as results before model.conv existed were computed).
+// A network in which no layer qualifies for Winograd (the quick
+// profile's 48 px, the calibration networks) computes the same weights
+// bit for bit either way, so it keeps one hash, and results stored by
+// older versions stay valid; a network that does use Winograd gets a new
+// hash, so a stored direct result is never taken for it.
 func (j *Job) Hash() string {
+	model := j.Model
+	if r, err := model.Resolve(); err == nil {
+		model = r
+	}
+	wino := len(model.WinogradLayers()) > 0
+	model.Conv = ""
+	if wino {
+		model.Conv = cnn.ConvWinograd
+	}
 	c := struct {
 		Digest   string                 `json:"digest"`
 		Regions  map[string]*sky.Region `json:"regions"`
@@ -203,7 +221,7 @@ func (j *Job) Hash() string {
 		Training Training               `json:"training"`
 		Seed     uint64                 `json:"split_seed"`
 		Probe    *Probe                 `json:"probe,omitempty"` // absent for other jobs: their hashes are unchanged
-	}{j.Source.Digest, j.Regions, j.Train, j.Tests, j.Model, j.Training, j.SplitSeed, j.Probe}
+	}{j.Source.Digest, j.Regions, j.Train, j.Tests, model, j.Training, j.SplitSeed, j.Probe}
 	b, err := json.Marshal(c)
 	if err != nil {
 		panic(fmt.Sprintf("dsl: job JSON: %v", err))

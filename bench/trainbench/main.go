@@ -22,7 +22,7 @@ func main() {
 	input := flag.Int("input", 120, "input side in pixels")
 	batch := flag.Int("batch", 32, "batch size")
 	steps := flag.Int("steps", 12, "training batches to time (after one warm-up epoch of 2 batches)")
-	conv := flag.String("conv", "", "convolution algorithm: direct (default) or winograd")
+	conv := flag.String("conv", "", "convolution algorithm: winograd (the default: on the layers where it is faster) or direct")
 	flag.Parse()
 	n := *batch * *steps
 	set := &sky.ImageSet{Size: *input, Pix: make([]uint8, n**input**input*3), Labels: make([]sky.Class, n)}

@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"runtime/pprof"
 	"sort"
 	"strings"
 	"syscall"
@@ -44,7 +45,37 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	os.Exit(runMain(ctx, os.Args[1:], os.Stdout, os.Stderr))
+	stopProfile, err := startProfile(os.Getenv("SKYBIAS_CPUPROFILE"))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "skybias:", err)
+		os.Exit(1)
+	}
+	code := runMain(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stopProfile()
+	os.Exit(code)
+}
+
+// startProfile starts a CPU profile written to path when path is not
+// empty (SKYBIAS_CPUPROFILE, for `go tool pprof`), and returns the
+// function that finishes it.
+func startProfile(path string) (func(), error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("SKYBIAS_CPUPROFILE: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("SKYBIAS_CPUPROFILE %s: %w", path, err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		if err := f.Close(); err != nil {
+			fmt.Fprintln(os.Stderr, "skybias: SKYBIAS_CPUPROFILE:", err)
+		}
+	}, nil
 }
 
 // runMain runs the CLI and returns its exit status: 0 on success, 1 when a
