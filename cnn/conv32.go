@@ -103,6 +103,23 @@ type convBT struct {
 }
 
 func (cb convBT) packStrip(dst []float32, j0, cols, p0, kc int) {
+	if cols == gemmNR {
+		// Two halves of eight columns, transposed eight rows at a time.
+		// Each column's run of kc values ends inside the buffer: its
+		// start is at most the last grid position plus the largest
+		// shift, and p0+kc is at most the number of positions.
+		var offs [8]int32
+		for h := 0; h < gemmNR; h += 8 {
+			last := int32(0)
+			for q := range offs {
+				offs[q] = cb.g.offs[j0+h+q] + int32(p0)
+				last = max(last, offs[q])
+			}
+			_ = cb.x[int(last)+kc-1]
+			packColumns8(dst[h:], cb.x, &offs, kc)
+		}
+		return
+	}
 	for qi := 0; qi < gemmNR; qi++ {
 		if qi >= cols {
 			for pi := 0; pi < kc; pi++ {
@@ -112,6 +129,15 @@ func (cb convBT) packStrip(dst []float32, j0, cols, p0, kc int) {
 		}
 		o := int(cb.g.offs[j0+qi]) + p0
 		scatter(dst[qi:], cb.x[o:o+kc], gemmNR)
+	}
+}
+
+// packColumns8Go writes rows [p0, kc) of packColumns8's panel.
+func packColumns8Go(dst, x []float32, offs *[8]int32, p0, kc int) {
+	for q, o := range offs {
+		for p := p0; p < kc; p++ {
+			dst[p*gemmNR+q] = x[int(o)+p]
+		}
 	}
 }
 

@@ -65,6 +65,24 @@ func scatter(dst, src []float32, stride int) {
 }
 
 //go:noescape
+func transpose8Rows(dst, x *float32, offs *int32, n8 int)
+
+// packColumns8 writes, for q < 8 and p < kc, x[offs[q] + p] to
+// dst[p*16 + q]: eight runs of x across as eight columns of a panel 16
+// values wide, eight rows at a time by AVX2 transposes. The caller
+// guarantees every run lies in x.
+func packColumns8(dst, x []float32, offs *[8]int32, kc int) {
+	n8 := kc / 8
+	if hasAsm && n8 > 0 {
+		_ = dst[(8*n8-1)*16+7]
+		transpose8Rows(&dst[0], &x[0], &offs[0], n8)
+	} else {
+		n8 = 0
+	}
+	packColumns8Go(dst, x, offs, 8*n8, kc)
+}
+
+//go:noescape
 func maxPool8(r0, r1, out *float32, arg *int32, n8 int, base, w int32)
 
 // maxPoolRowAsm pools the outputs of a row pair eight at a time and

@@ -315,3 +315,74 @@ sloop16:
 sdone16:
 	VZEROUPPER
 	RET
+
+// func transpose8Rows(dst, x *float32, offs *int32, n8 int)
+// For b < n8 and r, q < 8: dst[(8b+r)*16 + q] = x[offs[q] + 8b + r]: eight
+// runs of x, at the eight offsets, written across as eight columns of a
+// panel 16 values wide (an 8x8 transpose per block of eight rows).
+TEXT ·transpose8Rows(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ offs+16(FP), R12
+	MOVQ n8+24(FP), R13
+	MOVLQSX 0(R12), AX
+	MOVLQSX 4(R12), BX
+	MOVLQSX 8(R12), CX
+	MOVLQSX 12(R12), DX
+	MOVLQSX 16(R12), R8
+	MOVLQSX 20(R12), R9
+	MOVLQSX 24(R12), R10
+	MOVLQSX 28(R12), R11
+	TESTQ R13, R13
+	JE tdone
+
+tloop:
+	VMOVUPS (SI)(AX*4), Y0
+	VMOVUPS (SI)(BX*4), Y1
+	VMOVUPS (SI)(CX*4), Y2
+	VMOVUPS (SI)(DX*4), Y3
+	VMOVUPS (SI)(R8*4), Y4
+	VMOVUPS (SI)(R9*4), Y5
+	VMOVUPS (SI)(R10*4), Y6
+	VMOVUPS (SI)(R11*4), Y7
+	// Pairs interleaved, then quadruples, then the halves swapped.
+	VUNPCKLPS Y1, Y0, Y8
+	VUNPCKHPS Y1, Y0, Y9
+	VUNPCKLPS Y3, Y2, Y10
+	VUNPCKHPS Y3, Y2, Y11
+	VUNPCKLPS Y5, Y4, Y12
+	VUNPCKHPS Y5, Y4, Y13
+	VUNPCKLPS Y7, Y6, Y14
+	VUNPCKHPS Y7, Y6, Y15
+	VSHUFPS $0x44, Y10, Y8, Y0
+	VSHUFPS $0xEE, Y10, Y8, Y1
+	VSHUFPS $0x44, Y11, Y9, Y2
+	VSHUFPS $0xEE, Y11, Y9, Y3
+	VSHUFPS $0x44, Y14, Y12, Y4
+	VSHUFPS $0xEE, Y14, Y12, Y5
+	VSHUFPS $0x44, Y15, Y13, Y6
+	VSHUFPS $0xEE, Y15, Y13, Y7
+	VPERM2F128 $0x20, Y4, Y0, Y8
+	VPERM2F128 $0x20, Y5, Y1, Y9
+	VPERM2F128 $0x20, Y6, Y2, Y10
+	VPERM2F128 $0x20, Y7, Y3, Y11
+	VPERM2F128 $0x31, Y4, Y0, Y12
+	VPERM2F128 $0x31, Y5, Y1, Y13
+	VPERM2F128 $0x31, Y6, Y2, Y14
+	VPERM2F128 $0x31, Y7, Y3, Y15
+	VMOVUPS Y8, (DI)
+	VMOVUPS Y9, 64(DI)
+	VMOVUPS Y10, 128(DI)
+	VMOVUPS Y11, 192(DI)
+	VMOVUPS Y12, 256(DI)
+	VMOVUPS Y13, 320(DI)
+	VMOVUPS Y14, 384(DI)
+	VMOVUPS Y15, 448(DI)
+	ADDQ $32, SI
+	ADDQ $512, DI
+	DECQ R13
+	JNE tloop
+
+tdone:
+	VZEROUPPER
+	RET

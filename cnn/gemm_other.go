@@ -17,3 +17,5 @@ func scatter(dst, src []float32, stride int) { scatterGo(dst, src, stride) }
 func maxPoolRowAsm(r0, r1, out []float32, arg []int32, base, w int) int { return 0 }
 
 func packRows(dst, x []float32, stride, kc int) { packRowsGo(dst, x, stride, kc) }
+
+func packColumns8(dst, x []float32, offs *[8]int32, kc int) { packColumns8Go(dst, x, offs, 0, kc) }

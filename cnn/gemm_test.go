@@ -59,3 +59,31 @@ func BenchmarkSgemm(b *testing.B) {
 		})
 	}
 }
+
+// TestPackColumns8: the AVX2 transposing packer writes the same panel as
+// the plain loop, for run lengths around whole blocks of eight, and
+// touches nothing outside its eight columns.
+func TestPackColumns8(t *testing.T) {
+	r := rand.New(rand.NewPCG(51, 52))
+	x := make([]float32, 4000)
+	for i := range x {
+		x[i] = r.Float32()*2 - 1
+	}
+	for _, kc := range []int{0, 1, 7, 8, 9, 16, 23, 64, 320} {
+		var offs [8]int32
+		for q := range offs {
+			offs[q] = int32(r.IntN(len(x) - kc))
+		}
+		got, want := make([]float32, 16*kc+8), make([]float32, 16*kc+8)
+		for i := range got {
+			got[i], want[i] = -7, -7
+		}
+		packColumns8(got[8:], x, &offs, kc)
+		packColumns8Go(want[8:], x, &offs, 0, kc)
+		for i := range got {
+			if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+				t.Fatalf("kc %d: value %d is %v, want %v", kc, i, got[i], want[i])
+			}
+		}
+	}
+}

@@ -58,7 +58,7 @@ func main() {
 	infer := float64(n) / time.Since(t1).Seconds()
 	json.NewEncoder(os.Stdout).Encode(map[string]any{
 		"train_img_per_s": train, "infer_img_per_s": infer, "peak_rss_mb": peakRSS(),
-		"threads": runtime.GOMAXPROCS(0), "input": *input, "batch": *batch, "conv": *conv,
+		"threads": runtime.GOMAXPROCS(0), "input": *input, "batch": *batch, "conv": m.Config.Conv,
 	})
 }
 
