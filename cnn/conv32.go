@@ -221,59 +221,45 @@ func convBackward32(l *convLayer[float32], x, wt, g []float32) {
 		}
 		l.packFlip.pack(l.c, o9, 1, l.flip, o9, false)
 	}
-	if l.dwChunk > 0 {
-		convBackwardSmall32(l, x, g)
-		return
-	}
+	small := l.dwChunk > 0
 	parallelFor(l.n, func(k, i int) {
 		s := &l.scratch[k]
-		gm := l.gm[k]
-		reluGrad32(gm, l.y[i*l.o*hw:(i+1)*l.o*hw], g[i*l.o*hw:(i+1)*l.o*hw], l.dbPart[i], hw)
-		grid.fill(s.gp, gm, l.o)
-		// The worker's padded input holds whichever image it did last
-		// in the forward pass: copy this one in again.
-		grid.fill(s.xp, x[i*l.c*hw:(i+1)*l.c*hw], l.c)
-		// On the grid, the masked gradient of output position j sits at
-		// j + W + 3 of its padded plane, and the extra columns fall on
-		// the zero border, so they add nothing to the weight gradient.
-		gemm(l.o, c9, grid.cols(), 1, s.gp[grid.w+3:], grid.plane, false, convBT{s.xp, grid}, l.dwPart[i], c9, false, nil, &l.bufs[k])
-		if l.first {
-			return
+		gp, xp := s.gp, s.xp
+		if small {
+			gp, xp = l.gpImg[i], l.xpImg[i] // kept for the weight gradient below
 		}
-		gemmPacked(&l.packFlip, grid.cols(), convB{s.gp, grid}, s.out, grid.cols(), false, nil, &l.bufs[k])
-		grid.extract(l.dx[i*l.c*hw:(i+1)*l.c*hw], s.out, l.c)
-	})
-	sumInOrder(l.dw, l.dwPart)
-	sumInOrder(l.db, l.dbPart)
-}
-
-// convBackwardSmall32 is convBackward32 on a small map (see
-// smallMapBuffers), with the flipped filters already packed.
-func convBackwardSmall32(l *convLayer[float32], x, g []float32) {
-	hw, c9, grid := l.h*l.w, l.c*9, &l.grid
-	parallelFor(l.n, func(k, i int) {
-		gp, xp := l.gpImg[i], l.xpImg[i]
 		gm := l.gm[k]
 		reluGrad32(gm, l.y[i*l.o*hw:(i+1)*l.o*hw], g[i*l.o*hw:(i+1)*l.o*hw], l.dbPart[i], hw)
 		grid.fill(gp, gm, l.o)
+		// The worker's padded input holds whichever image it did last
+		// in the forward pass: copy this one in again.
 		grid.fill(xp, x[i*l.c*hw:(i+1)*l.c*hw], l.c)
+		if !small {
+			// On the grid, the masked gradient of output position j
+			// sits at j + W + 3 of its padded plane, and the extra
+			// columns fall on the zero border, so they add nothing to
+			// the weight gradient.
+			gemm(l.o, c9, grid.cols(), 1, gp[grid.w+3:], grid.plane, false, convBT{xp, grid}, l.dwPart[i], c9, false, nil, &l.bufs[k])
+		}
 		if l.first {
 			return
 		}
-		s := &l.scratch[k]
 		gemmPacked(&l.packFlip, grid.cols(), convB{gp, grid}, s.out, grid.cols(), false, nil, &l.bufs[k])
 		grid.extract(l.dx[i*l.c*hw:(i+1)*l.c*hw], s.out, l.c)
 	})
-	// dW, block of columns by block: the first image's product is
-	// written, each later one's added (as in convBackward32, the
-	// masked gradient of output position j sits at j + W + 3).
-	parallelFor((c9+l.dwChunk-1)/l.dwChunk, func(k, b int) {
-		q0 := b * l.dwChunk
-		nq := min(l.dwChunk, c9-q0)
-		for i := 0; i < l.n; i++ {
-			gemm(l.o, nq, grid.cols(), 1, l.gpImg[i][grid.w+3:], grid.plane, false, convBTCols{convBT{l.xpImg[i], grid}, q0}, l.dw[q0:], c9, i > 0, nil, &l.bufs[k])
-		}
-	})
+	if small {
+		// dW, block of columns by block: the first image's product is
+		// written, each later one's added (see smallMapBuffers).
+		parallelFor((c9+l.dwChunk-1)/l.dwChunk, func(k, b int) {
+			q0 := b * l.dwChunk
+			nq := min(l.dwChunk, c9-q0)
+			for i := 0; i < l.n; i++ {
+				gemm(l.o, nq, grid.cols(), 1, l.gpImg[i][grid.w+3:], grid.plane, false, convBTCols{convBT{l.xpImg[i], grid}, q0}, l.dw[q0:], c9, i > 0, nil, &l.bufs[k])
+			}
+		})
+	} else {
+		sumInOrder(l.dw, l.dwPart)
+	}
 	sumInOrder(l.db, l.dbPart)
 }
 
