@@ -41,6 +41,17 @@ type Agreement struct {
 	// SameSign of Shifts rows shift the same way as the paper's.
 	SameSign int `json:"shifts_same_sign"`
 	Shifts   int `json:"shifts"`
+	// LevelBenchmarks sets the p(spiral) agreement beside null
+	// predictors, for all, tuned and held-out tables.
+	LevelBenchmarks []NullBenchmark `json:"level_null_predictors,omitempty"`
+	// Effects compares design effects (half the design-by-mirror
+	// interaction), ours and published; EffectBenchmarks sets them beside
+	// the predictor "no effect".
+	Effects          []EffectRow     `json:"effects,omitempty"`
+	EffectBenchmarks []NullBenchmark `json:"effect_null_predictors,omitempty"`
+	// Survival says which published comparisons stand out from the
+	// noise of two independently trained networks.
+	Survival []SurvivalRow `json:"survival,omitempty"`
 }
 
 func rate(c [2][2]int) (pSpiral, accuracy float64) {
@@ -96,5 +107,9 @@ func (f *Findings) Agreement() *Agreement {
 			}
 		}
 	}
+	a.LevelBenchmarks = a.Benchmarks()
+	a.Effects = f.EffectRows()
+	a.EffectBenchmarks = EffectBenchmark(a.Effects)
+	a.Survival = f.Survival()
 	return a
 }

@@ -162,6 +162,16 @@ type Comparison struct {
 	Target *float64
 }
 
+// Label names the comparison in words: "table13 on f2 against table04",
+// with the variant in brackets where the experiment sweeps.
+func (c *Comparison) Label() string {
+	name := c.Experiment
+	if c.Variant != "" {
+		name += " (" + c.Variant + ")"
+	}
+	return fmt.Sprintf("%s on %s against %s", name, c.Test, c.Baseline)
+}
+
 // RepeatVerdict is the verdict repeat k alone would get, as a family of
 // one at analysis.FamilyAlpha: what a user running that one repeat would
 // be told. A calibration study counts these.

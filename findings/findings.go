@@ -2,6 +2,9 @@ package findings
 
 import (
 	"fmt"
+	"math"
+	"slices"
+	"strings"
 
 	"github.com/skybias/skybias/analysis"
 	"github.com/skybias/skybias/annotate"
@@ -37,6 +40,60 @@ type Findings struct {
 	Probes []*ProbeFinding
 	// Anisotropy holds the dipole tests of annotated catalogs.
 	Anisotropy []*AnisotropyFinding
+	// Family is the number of distinct comparisons Holm's method
+	// adjusts over; Same lists, in words, the rows that repeat another
+	// (the same jobs and the same effect) and so count once.
+	Family int
+	Same   []string
+}
+
+// comparisonKey names what a comparison computes: the compared and
+// baseline jobs of every repeat and the effect they give (estimate and
+// standard error, bit for bit). Two rows with one key are one test: the
+// same training tested on the same galaxies (Tables 12 and 13 tested on
+// each other's field, or one dose-0 job in several dose studies).
+func (f *Findings) comparisonKey(c *Comparison) string {
+	var b strings.Builder
+	x, base := f.ByName[c.Experiment], f.ByName[c.Baseline]
+	brs := base.runs[c.Variant]
+	if len(brs) == 0 {
+		brs = base.runs[base.Variants[0]]
+	}
+	for k, r := range x.runs[c.Variant] {
+		b.WriteString(r.Job.Hash())
+		if k < len(brs) {
+			b.WriteString("/" + brs[k].Job.Hash())
+		}
+		b.WriteByte(' ')
+	}
+	fmt.Fprintf(&b, "%s %x %x", c.Effect.Kind, math.Float64bits(c.Effect.Estimate), math.Float64bits(c.Effect.SE))
+	return b.String()
+}
+
+// decide applies Holm's method across the distinct comparisons of the
+// findings (each key once) at analysis.FamilyAlpha and gives every row
+// its key's decision.
+func (f *Findings) decide() {
+	first := map[string]int{} // key -> index among the distinct effects
+	var effects []analysis.Effect
+	idx := make([]int, len(f.Comparisons))
+	for i, c := range f.Comparisons {
+		k := f.comparisonKey(c)
+		j, seen := first[k]
+		if !seen {
+			j = len(effects)
+			first[k] = j
+			effects = append(effects, c.Effect)
+		} else {
+			f.Same = append(f.Same, fmt.Sprintf("%s equals %s", c.Label(), f.Comparisons[slices.Index(idx[:i], j)].Label()))
+		}
+		idx[i] = j
+	}
+	f.Family = len(effects)
+	ds := analysis.Decide(effects, analysis.FamilyAlpha)
+	for i, c := range f.Comparisons {
+		c.Decision = ds[idx[i]]
+	}
 }
 
 // Analyse builds the findings: experiments, comparisons with their
@@ -82,13 +139,7 @@ func Analyse(in Input) (*Findings, error) {
 			f.Comparisons = append(f.Comparisons, cs...)
 		}
 	}
-	effects := make([]analysis.Effect, len(f.Comparisons))
-	for i, c := range f.Comparisons {
-		effects[i] = c.Effect
-	}
-	for i, dec := range analysis.Decide(effects, analysis.FamilyAlpha) {
-		f.Comparisons[i].Decision = dec
-	}
+	f.decide()
 	for _, c := range f.Comparisons {
 		c.PaperPublished = f.publishedTest(c)
 	}

@@ -1,9 +1,12 @@
 package findings
 
 import (
+	"math"
+	"strings"
 	"testing"
 
 	"github.com/skybias/skybias/analysis"
+	"github.com/skybias/skybias/dsl"
 	"github.com/skybias/skybias/stats"
 )
 
@@ -72,5 +75,35 @@ func TestAgreementRates(t *testing.T) {
 				t.Errorf("SameSign = %v, want %v", got, tc.sameSign)
 			}
 		})
+	}
+}
+
+// TestFamilyCountsDistinctComparisons: two rows that run the same jobs and
+// give the same effect (Tables 12 and 13 tested on each other's field, a
+// dose-0 job in several studies) are one test in Holm's family; a row
+// with other jobs is another.
+func TestFamilyCountsDistinctComparisons(t *testing.T) {
+	exp := func(name string, seed uint64) *Experiment {
+		j := &dsl.Job{Experiment: name, SplitSeed: seed}
+		return &Experiment{Plan: &dsl.Plan{Experiment: name}, Variants: []string{""}, runs: map[string][]Run{"": {{Job: j}}}}
+	}
+	f := &Findings{ByName: map[string]*Experiment{}}
+	for _, e := range []*Experiment{exp("table12", 1), exp("table13", 1), exp("other", 2), exp("base", 3)} {
+		f.ByName[e.Name()] = e
+	}
+	same := analysis.Effect{Kind: "interaction", Estimate: 0.04, SE: 0.015, P: 0.012}
+	other := analysis.Effect{Kind: "interaction", Estimate: 0.01, SE: 0.02, P: 0.6}
+	f.Comparisons = []*Comparison{
+		{Experiment: "table12", Test: "A", Baseline: "base", Effect: same},
+		{Experiment: "table13", Test: "B", Baseline: "base", Effect: same},
+		{Experiment: "other", Test: "A", Baseline: "base", Effect: other},
+	}
+	f.decide()
+	if f.Family != 2 || len(f.Same) != 1 || !strings.Contains(f.Same[0], "table13 on B against base equals table12 on A against base") {
+		t.Fatalf("family %d, same %q; want 2 distinct and table13 named as table12's twin", f.Family, f.Same)
+	}
+	// Holm over two: the smaller P doubles (three rows would triple it).
+	if got := f.Comparisons[0].Decision.PHolm; math.Abs(got-0.024) > 1e-12 || f.Comparisons[1].Decision != f.Comparisons[0].Decision {
+		t.Errorf("P (Holm) %g and twin %+v; want 0.024 for both", got, f.Comparisons[1].Decision)
 	}
 }

@@ -39,6 +39,16 @@ type ComparisonRow struct {
 	PaperPPublished *float64 `json:"paper_binomial_p_published"`
 	PSpiral         float64  `json:"p_spiral"`
 	BaselinePSpiral float64  `json:"baseline_p_spiral"`
+	// Power is the chance of calling an effect of
+	// analysis.ReferenceEffect with this comparison's standard error
+	// and degrees of freedom: alone (P < family_alpha) and at Holm's
+	// first step over the family (P < family_alpha / family).
+	// GalaxiesFor80 is the test galaxies per class and field with which
+	// the same networks reach 80% at Holm's first step (0: no test size
+	// does; more networks are needed). Absent for effects over repeats.
+	Power         *float64 `json:"power_reference,omitempty"`
+	PowerHolm     *float64 `json:"power_reference_holm,omitempty"`
+	GalaxiesFor80 *int     `json:"galaxies_per_class_field_for_80,omitempty"`
 }
 
 // StudyRow is one repeated comparison: how often its repeats, each judged
@@ -90,8 +100,12 @@ type ProbeRow struct {
 
 // Summary is summary.json: the machine-readable outcome of a report.
 type Summary struct {
-	Title       string          `json:"title"`
-	FamilyAlpha float64         `json:"family_alpha"`
+	Title       string  `json:"title"`
+	FamilyAlpha float64 `json:"family_alpha"`
+	// Family is the number of distinct comparisons Holm's method adjusts
+	// over; SameAs lists the rows that repeat another and count once.
+	Family      int             `json:"family"`
+	SameAs      []string        `json:"same_as,omitempty"`
 	Comparisons []ComparisonRow `json:"comparisons"`
 	Studies     []StudyRow      `json:"studies"`
 	Probes      []ProbeRow      `json:"probes,omitempty"`
@@ -104,7 +118,7 @@ type Summary struct {
 
 // Summary gathers the comparisons and repeated studies under a title.
 func (r *Findings) Summary(title string) Summary {
-	s := Summary{Title: title, FamilyAlpha: analysis.FamilyAlpha, Comparisons: []ComparisonRow{}, Studies: []StudyRow{}}
+	s := Summary{Title: title, FamilyAlpha: analysis.FamilyAlpha, Family: r.Family, SameAs: r.Same, Comparisons: []ComparisonRow{}, Studies: []StudyRow{}}
 	for _, c := range r.Comparisons {
 		if len(c.Effects) == 0 {
 			continue
@@ -118,6 +132,18 @@ func (r *Findings) Summary(title string) Summary {
 		}
 		if c.PaperPublished != nil {
 			row.PaperPPublished = &c.PaperPublished.P
+		}
+		if e := c.Effect; e.Kind == "interaction" || e.Kind == "shift" {
+			alpha, holm := analysis.FamilyAlpha, analysis.FamilyAlpha/float64(max(1, r.Family))
+			pw, ph := analysis.Power(e.SE, e.DF, analysis.ReferenceEffect, alpha), analysis.Power(e.SE, e.DF, analysis.ReferenceEffect, holm)
+			// Strata: two classes on each field of an interaction,
+			// two classes on the one test set of a shift.
+			strata := 2
+			if e.Kind == "interaction" {
+				strata = 4
+			}
+			g := (e.GalaxiesFor(analysis.ReferenceEffect, holm, 0.8) + strata - 1) / strata
+			row.Power, row.PowerHolm, row.GalaxiesFor80 = &pw, &ph, &g
 		}
 		s.Comparisons = append(s.Comparisons, row)
 		if len(c.Effects) < 2 {

@@ -166,8 +166,8 @@ func (r *Report) summary(d *doc, figs *figureSet, pub map[int]*findings.Publishe
 		"Where the baseline was tested on both fields of the design it is the **design-by-field interaction**: the compared network's p(spiral) on the field its training spirals came from minus that on the field its ellipticals came from, within true class, less the same difference of the baseline network on the same galaxies. "+
 		"A field that any network finds harder moves both differences alike and cancels, and so does a network's overall lean towards one class. Where the baseline was tested on one field only, the effect is the **paired shift** of p(spiral) on that field against the baseline, on the same galaxies.")
 	d.p("%s", fmt.Sprintf("Each effect comes with its 95%% interval, and the interval says what noise it covers: with an ensemble (or repeats) on both sides it covers **training noise** (the spread between networks trained alike) as well as test sampling; with one network on a side it covers test sampling only. "+
-		"The **verdict** calls a shift when the effect's P, adjusted by Holm's method across all %d comparisons of this report, is below %.2g: across the report, the chance of calling any shift where no design has one is at most %.0f%%. "+
-		"The classical views stay beside it: McNemar's exact test on the galaxies the two networks classify differently, and the paper's binomial test (below). Both compare two trained networks and so also flag what training alone changes.", len(r.Comparisons), analysis.FamilyAlpha, 100*analysis.FamilyAlpha))
+		"The **verdict** calls a shift when the effect's P, adjusted by Holm's method across the %s of this report, is below %.2g: across the report, the chance of calling any shift where no design has one is at most %.0f%%. "+
+		"The classical views stay beside it: McNemar's exact test on the galaxies the two networks classify differently, and the paper's binomial test (below). Both compare two trained networks and so also flag what training alone changes.", familyWords(r.Findings), analysis.FamilyAlpha, 100*analysis.FamilyAlpha))
 	var rows [][]string
 	for _, c := range r.Comparisons {
 		if len(c.McNemar) == 0 {
@@ -194,12 +194,22 @@ func (r *Report) summary(d *doc, figs *figureSet, pub map[int]*findings.Publishe
 			fmtP(c.McNemar[0].P), paper, pubP, contrast})
 	}
 	d.table([]string{"experiment", "test", "p(spiral)", "baseline", "baseline p(spiral)", "effect [95% interval]", "interval covers", "P", "P (Holm)", "verdict",
-		"McNemar P", "paper's binomial P (ours)", "paper's binomial P (published)", "field contrast (S field vs E field)"}, rows)
+		"McNemar P", "binomial rule P, our networks", "binomial rule P, published matrices", "field contrast (S field vs E field)"}, rows)
 	bias := BiasRows(r.Findings)
 	if len(bias) > 0 {
 		f, err := plots.BiasChart("Predicted spiral fraction per experiment (* the verdict calls a shift)", bias)
 		d.img("Bias chart: p(spiral) per train/test combination (mean over networks), with 95% intervals covering training noise and test sampling, and the published values", figs.add("", f, err))
 	}
+}
+
+// familyWords declares Holm's family: how many distinct comparisons, and
+// which rows repeat another (the same jobs and effect) and count once.
+func familyWords(f *findings.Findings) string {
+	w := fmt.Sprintf("%d distinct comparisons", f.Family)
+	if len(f.Same) > 0 {
+		w += fmt.Sprintf(" (%d rows; %s, so each pair counts once)", len(f.Comparisons), strings.Join(f.Same, "; "))
+	}
+	return w
 }
 
 // BiasRows are the bias chart's rows: per experiment not drawn as one
@@ -256,7 +266,8 @@ func (r *Report) paperTests(d *doc, pub map[int]*findings.Published) {
 			fmt.Sprintf("%d of %d", s.K, s.N), fmt.Sprintf("%.6g", s.PrintedRate), fmt.Sprintf("%.2e", s.PPrinted), fmt.Sprintf("%.6f", s.Rate), fmt.Sprintf("%.2e", s.P)})
 	}
 	d.table([]string{"tested", "rate from", "count", "observed", "rate as printed", "P(X <= observed)", "rate from the matrix", "P at that rate"}, rows)
-	d.p("%s", "The summary table above applies the same rule to each comparison of this report, on our matrices (first repeat) and on the published matrices of the same two tables. "+
+	d.p("%s", "These four are the tests the paper printed. The summary table above applies the same rule to each comparison of this report, on our matrices (first repeat) and on the published matrices of the same two tables (\"binomial rule P\"): "+
+		"except for Table 7 against Table 4, the paper did not print that test, so the published-matrices column is our rule applied to its numbers, not a result of the paper. "+
 		"Like McNemar's test it compares two trained networks, so it also flags training noise; it is shown as the paper's view, not as the verdict.")
 }
 

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/skybias/skybias/analysis"
 	"github.com/skybias/skybias/findings"
 	"github.com/skybias/skybias/stats"
 )
@@ -32,7 +33,7 @@ func StudiesMarkdown(s findings.Summary) string {
 // effect, interval, P, Holm-adjusted P and verdict.
 func ComparisonsMarkdown(s findings.Summary) string {
 	var b strings.Builder
-	b.WriteString("| experiment | test | baseline | effect [95% interval] | interval covers | P | P (Holm) | verdict | paper's binomial P (ours / published) |\n|---|---|---|---|---|---|---|---|---|\n")
+	fmt.Fprintf(&b, "| experiment | test | baseline | effect [95%% interval] | interval covers | P | P (Holm) | verdict | power at %+.3f: alone / Holm | test galaxies per class and field for 80%% (Holm) | binomial rule P (our networks / published matrices) |\n|---|---|---|---|---|---|---|---|---|---|---|\n", analysis.ReferenceEffect)
 	f := func(v *float64) string {
 		if v == nil {
 			return "-"
@@ -44,8 +45,16 @@ func ComparisonsMarkdown(s findings.Summary) string {
 		if c.Variant != "" {
 			name += " (" + c.Variant + ")"
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %+.3f [%+.3f, %+.3f] | %s | %s | %s | %s | %s / %s |\n", name, c.Test, c.Baseline, c.Effect, c.CILow, c.CIHigh,
-			c.Noise, fmtP(c.P), fmtP(c.PHolm), c.Verdict, f(c.PaperP), f(c.PaperPPublished))
+		power, need := "-", "-"
+		if c.Power != nil {
+			power = fmt.Sprintf("%.2f / %.2f", *c.Power, *c.PowerHolm)
+			need = "none (more networks)"
+			if *c.GalaxiesFor80 > 0 {
+				need = fmt.Sprint(*c.GalaxiesFor80)
+			}
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | %+.3f [%+.3f, %+.3f] | %s | %s | %s | %s | %s | %s | %s / %s |\n", name, c.Test, c.Baseline, c.Effect, c.CILow, c.CIHigh,
+			c.Noise, fmtP(c.P), fmtP(c.PHolm), c.Verdict, power, need, f(c.PaperP), f(c.PaperPPublished))
 	}
 	return b.String()
 }

@@ -1,0 +1,70 @@
+package analysis
+
+import (
+	"math"
+	"testing"
+)
+
+func TestPower(t *testing.T) {
+	for _, c := range []struct {
+		name                 string
+		se, df, delta, alpha float64
+		lo, hi               float64
+	}{
+		{"no effect is the test's size", 0.01, math.Inf(1), 0, 0.05, 0.0499, 0.0501},
+		{"effect at the critical value: about half", 0.01, math.Inf(1), 0.0196, 0.05, 0.49, 0.51},
+		{"effect of 2.8 SE: about 80%", 0.01, math.Inf(1), 0.028, 0.05, 0.79, 0.81},
+		{"few degrees of freedom cost power", 0.01, 4, 0.028, 0.05, 0.3, 0.6},
+		{"a stricter level costs power", 0.01, math.Inf(1), 0.028, 0.005, 0.4, 0.6},
+		{"huge effect", 0.01, 10, 1, 0.05, 0.999, 1},
+	} {
+		got := Power(c.se, c.df, c.delta, c.alpha)
+		if got < c.lo || got > c.hi {
+			t.Errorf("%s: power %.4f, want %.3f-%.3f", c.name, got, c.lo, c.hi)
+		}
+	}
+}
+
+func TestProject(t *testing.T) {
+	e := Effect{Kind: "interaction", NX: 3, NB: 3, Galaxies: 4000, VarTest: 4e-5, VarShared: 1e-5, VarTrain: 6e-5}
+	e.SE = math.Sqrt(e.VarTest + e.VarTrain)
+	se, _ := e.Project(3, 4000)
+	if math.Abs(se-e.SE) > 1e-12 {
+		t.Errorf("projected to its own size: SE %g, want %g", se, e.SE)
+	}
+	// Twice the networks halve the network part and the interaction.
+	se2, df2 := e.Project(6, 4000)
+	want := math.Sqrt(3e-5 + 3e-5 + 0.5e-5)
+	if math.Abs(se2-want) > 1e-12 || df2 <= 0 {
+		t.Errorf("6 networks: SE %g (df %g), want %g", se2, df2, want)
+	}
+	// More galaxies shrink only the test part: the SE tends to the
+	// network part's.
+	se3, _ := e.Project(3, 1<<30)
+	if math.Abs(se3-math.Sqrt(6e-5)) > 1e-6 {
+		t.Errorf("unlimited galaxies: SE %g, want the network part's %g", se3, math.Sqrt(6e-5))
+	}
+}
+
+func TestGalaxiesFor(t *testing.T) {
+	e := Effect{Kind: "interaction", NX: 3, NB: 3, Galaxies: 4000, VarTest: 4e-4, VarShared: 1e-5, VarTrain: 1e-6}
+	g := e.GalaxiesFor(0.035, 0.05, 0.8)
+	if g <= 4000 {
+		t.Fatalf("galaxies for 80%%: %d, want more than the 4000 that give an SE of 0.02", g)
+	}
+	se, df := e.Project(3, g)
+	if p := Power(se, df, 0.035, 0.05); p < 0.8 {
+		t.Errorf("at %d galaxies the power is %.3f, want >= 0.8", g, p)
+	}
+	se, df = e.Project(3, g-1)
+	if p := Power(se, df, 0.035, 0.05); p >= 0.8 {
+		t.Errorf("%d galaxies already reach %.3f: not the least", g-1, p)
+	}
+	// Where the networks' own spread alone keeps the power low, no
+	// test size helps.
+	noisy := e
+	noisy.VarTrain = 4e-4
+	if g := noisy.GalaxiesFor(0.035, 0.05, 0.8); g != 0 {
+		t.Errorf("noisy networks: %d galaxies, want 0 (none suffices)", g)
+	}
+}
