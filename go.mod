@@ -3,7 +3,6 @@ module github.com/skybias/skybias
 go 1.26.0
 
 require (
-	github.com/astrogo/fitsio v0.3.0
 	github.com/chewxy/hm v1.0.0
 	github.com/chromedp/chromedp v0.23.0
 	github.com/go-zeromq/zmq4 v0.17.0

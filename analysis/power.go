@@ -38,8 +38,10 @@ func Power(se, df, delta, alpha float64) float64 {
 // networks networks a side and galaxies test galaxies (in place of its
 // own), from its variance parts: the networks' own part scales as
 // 1/networks, the galaxies' as 1/galaxies, and their interaction as
-// 1/(networks x galaxies). The degrees of freedom are those of the
-// training part on 2(networks-1), the test part's taken as infinite.
+// 1/(networks x galaxies). The degrees of freedom are Satterthwaite's as
+// the effect's own are computed: the spread of per-network values (the
+// networks' part and the interaction) on 2(networks-1), the rest taken as
+// known.
 func (e Effect) Project(networks, galaxies int) (se, df float64) {
 	if e.NX < 1 || e.Galaxies < 1 || networks < 1 || galaxies < 1 {
 		return math.NaN(), math.NaN()
@@ -47,11 +49,11 @@ func (e Effect) Project(networks, galaxies int) (se, df float64) {
 	m := float64(e.NX) / float64(networks)
 	n := float64(e.Galaxies) / float64(galaxies)
 	train := e.VarTrain * m
-	test := (e.VarTest-e.VarShared)*n + e.VarShared*m*n
-	v := train + test
+	shared := e.VarShared * m * n
+	v := train + (e.VarTest-e.VarShared)*n + shared
 	df = math.Inf(1)
-	if networks >= 2 && train > 0 {
-		df = v * v / (train * train / float64(2*(networks-1)))
+	if spread := train + shared; networks >= 2 && spread > 0 {
+		df = v * v / (spread * spread / float64(2*(networks-1)))
 	}
 	return math.Sqrt(v), df
 }

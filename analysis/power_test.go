@@ -2,7 +2,10 @@ package analysis
 
 import (
 	"math"
+	"math/rand/v2"
 	"testing"
+
+	"github.com/skybias/skybias/stats"
 )
 
 func TestPower(t *testing.T) {
@@ -43,6 +46,28 @@ func TestProject(t *testing.T) {
 	se3, _ := e.Project(3, 1<<30)
 	if math.Abs(se3-math.Sqrt(6e-5)) > 1e-6 {
 		t.Errorf("unlimited galaxies: SE %g, want the network part's %g", se3, math.Sqrt(6e-5))
+	}
+}
+
+// TestProjectMatchesOwnDF: an effect from real calls, projected to its
+// own networks and galaxies, keeps its SE and about its degrees of
+// freedom, so its power and the test size it needs agree.
+func TestProjectMatchesOwnDF(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	w := world{rng: rng, n: 1000}
+	easy := [2]float64{0.1, 0.9}
+	lx, lb := leans(rng, 3, 0.03), leans(rng, 3, 0.03)
+	e, err := Interaction(w.calls("S", easy, 0.01, lx), w.calls("E", easy, -0.01, lx), w.calls("S", easy, 0, lb), w.calls("E", easy, 0, lb))
+	if err != nil {
+		t.Fatal(err)
+	}
+	se, df := e.Project(e.NX, e.Galaxies)
+	q := func(df float64) float64 { return stats.StudentTQuantile(0.975, df) }
+	if math.Abs(se-e.SE) > 1e-12 || math.Abs(q(df)-q(e.DF)) > 0.01 {
+		t.Errorf("projected to its own size: SE %g df %g; the effect's SE %g df %g", se, df, e.SE, e.DF)
+	}
+	if g := e.GalaxiesFor(0.035, 0.05, Power(e.SE, e.DF, 0.035, 0.05)+0.01); g != 0 && g <= e.Galaxies {
+		t.Errorf("more power than it has needs %d galaxies, no more than its own %d", g, e.Galaxies)
 	}
 }
 

@@ -32,6 +32,14 @@ func ReadCatalog(r io.Reader, name, column string) (*Columns, int, error) {
 		}
 		return nil, 0, fmt.Errorf("%s: %w", name, err)
 	}
+	return ReadRows(head, cr.Read, name, column)
+}
+
+// ReadRows is ReadCatalog over any table: head names the columns and next
+// returns each row's cells as text (io.EOF after the last), the line of
+// row k being k+1 in errors. A FITS table read through fitstable gives
+// the same columns as the CSV it was written from.
+func ReadRows(head []string, next func() ([]string, error), name, column string) (*Columns, int, error) {
 	at := map[string]int{}
 	for i, h := range head {
 		at[strings.ToLower(strings.TrimSpace(h))] = i
@@ -49,7 +57,7 @@ func ReadCatalog(r io.Reader, name, column string) (*Columns, int, error) {
 	out := &Columns{Column: col}
 	skipped := 0
 	for line := 2; ; line++ {
-		rec, err := cr.Read()
+		rec, err := next()
 		if errors.Is(err, io.EOF) {
 			break
 		}

@@ -16,7 +16,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/skybias/skybias/cnn"
 	"github.com/skybias/skybias/internal/atomicfile"
 	"github.com/skybias/skybias/sky"
 )
@@ -90,11 +89,20 @@ func IDsDigest(gals []sky.Galaxy) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
+// Predictor is a trained network as annotation uses it: the side of the
+// square colour images it takes, and its p(spiral) for n images that
+// load fills (RGB bytes, row-major, channels last), batch at a time.
+// *cnn.Model is one.
+type Predictor interface {
+	InputSide() int
+	PredictFunc(ctx context.Context, n, batch int, load func(i int, dst []uint8) error) ([]float64, error)
+}
+
 // Options say what to annotate and where.
 type Options struct {
 	// Models are the networks: one, or an ensemble's members in order,
 	// all of the same input size.
-	Models []*cnn.Model
+	Models []Predictor
 	Source sky.Source
 	// Galaxies are the catalog's rows, in order.
 	Galaxies []sky.Galaxy
@@ -148,10 +156,10 @@ func (o *Options) check() error {
 	if len(o.Models) == 0 {
 		return errors.New("annotate: no network")
 	}
-	in := o.Models[0].Config.Input
+	in := o.Models[0].InputSide()
 	for k, m := range o.Models {
-		if m.Config.Input != in {
-			return fmt.Errorf("annotate: network %d takes %dx%d images, network 1 %dx%d", k+1, m.Config.Input, m.Config.Input, in, in)
+		if m.InputSide() != in {
+			return fmt.Errorf("annotate: network %d takes %dx%d images, network 1 %dx%d", k+1, m.InputSide(), m.InputSide(), in, in)
 		}
 	}
 	if o.Batch == 0 {
@@ -233,7 +241,7 @@ func Run(ctx context.Context, o Options) (*Summary, error) {
 			return nil, fmt.Errorf("annotate: %s: %w", partial, err)
 		}
 	}
-	in := o.Models[0].Config.Input
+	in := o.Models[0].InputSide()
 	per := 3 * in * in
 	raw := make([][]uint8, o.Batch)
 	for i := range raw {

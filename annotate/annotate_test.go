@@ -3,17 +3,22 @@ package annotate
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
-	"github.com/astrogo/fitsio"
+	"github.com/skybias/skybias/fitstable"
+	"github.com/skybias/skybias/internal/testenv"
 
 	"github.com/skybias/skybias/cnn"
 	"github.com/skybias/skybias/sky"
@@ -35,9 +40,9 @@ func tinySky(t testing.TB) sky.Source {
 
 // tinyNets are k untrained networks with their own seeded weights: what
 // they answer does not matter here, only that it is deterministic.
-func tinyNets(t testing.TB, k int) []*cnn.Model {
+func tinyNets(t testing.TB, k int) []Predictor {
 	t.Helper()
-	var ms []*cnn.Model
+	var ms []Predictor
 	for i := range k {
 		m, err := cnn.New(cnn.Config{Arch: "lenet5x-small", Input: 24, Widths: []int{4, 4, 8}, Pools: 2, Dense: 8}, uint64(10+i))
 		if err != nil {
@@ -304,50 +309,139 @@ func TestHelperAnnotate(t *testing.T) {
 	Run(context.Background(), o)
 }
 
-// TestFITS: a catalog written as FITS reads back with the same rows.
-func TestFITS(t *testing.T) {
+// fitsCatalog writes a two-network catalog and its FITS file.
+func fitsCatalog(t *testing.T) (csvPath, fitsPath string) {
 	dir := t.TempDir()
-	out := filepath.Join(dir, "cat.csv")
-	if _, err := Run(context.Background(), options(t, out, 2)); err != nil {
+	csvPath = filepath.Join(dir, "cat.csv")
+	if _, err := Run(context.Background(), options(t, csvPath, 2)); err != nil {
 		t.Fatal(err)
 	}
-	fp := filepath.Join(dir, "cat.fits")
-	if err := WriteFITS(out, fp); err != nil {
+	fitsPath = filepath.Join(dir, "cat.fits")
+	if err := WriteFITS(csvPath, fitsPath); err != nil {
 		t.Fatal(err)
 	}
-	r, err := os.Open(fp)
+	return csvPath, fitsPath
+}
+
+// csvCells is a catalog CSV's header and rows.
+func csvCells(t *testing.T, path string) ([]string, [][]string) {
+	recs, err := csv.NewReader(bytes.NewReader(read(t, path))).ReadAll()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer r.Close()
-	f, err := fitsio.Open(r)
+	return recs[0], recs[1:]
+}
+
+// sameCell compares a CSV cell with the same cell read from FITS: text
+// exactly, numbers as float64 (an empty CSV cell is NaN).
+func sameCell(csvCell, fitsCell string) bool {
+	if csvCell == fitsCell {
+		return true
+	}
+	a, errA := strconv.ParseFloat(csvCell, 64)
+	b, errB := strconv.ParseFloat(fitsCell, 64)
+	if csvCell == "" {
+		return errB == nil && math.IsNaN(b) || fitsCell == "nan" || fitsCell == ""
+	}
+	return errA == nil && errB == nil && a == b
+}
+
+// TestFITS: a catalog written as FITS reads back, through fitstable, with
+// the same columns under the same names, every value equal to the CSV's,
+// and the catalog's provenance in the header.
+func TestFITS(t *testing.T) {
+	csvPath, fitsPath := fitsCatalog(t)
+	f, err := os.Open(fitsPath)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	tbl, ok := f.Get("CATALOG").(*fitsio.Table)
-	if !ok {
-		t.Fatal("no CATALOG table")
-	}
-	if tbl.NumRows() != 640 || tbl.NumCols() != 8 {
-		t.Fatalf("%d rows, %d columns; want 640 and 8", tbl.NumRows(), tbl.NumCols())
-	}
-	rows, err := tbl.Read(0, tbl.NumRows())
+	tb, err := fitstable.Read(f, fitsPath, 1<<30)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer rows.Close()
-	lines := strings.Split(strings.TrimSpace(string(read(t, out))), "\n")[1:]
-	for i := 0; rows.Next(); i++ {
-		var id, class, label string
-		var ra, dec, p, p1, p2 float64
-		if err := rows.Scan(&id, &ra, &dec, &class, &p, &label, &p1, &p2); err != nil {
-			t.Fatal(err)
+	head, rows := csvCells(t, csvPath)
+	if tb.Name != "CATALOG" || tb.Rows != len(rows) || len(tb.Columns) != len(head) {
+		t.Fatalf("table %s: %d rows, %d columns; want CATALOG, %d and %d", tb.Name, tb.Rows, len(tb.Columns), len(rows), len(head))
+	}
+	for i, h := range head {
+		if tb.Columns[i].Name != h {
+			t.Errorf("column %d is %q, the CSV's %q", i+1, tb.Columns[i].Name, h)
 		}
-		got := fmt.Sprintf("%s,%.6f,%.6f,%s,%.6f,%s,%.6f,%.6f", strings.Trim(id, " \x00"), ra, dec, strings.Trim(class, " \x00"), p, strings.Trim(label, " \x00"), p1, p2)
-		if got != lines[i] {
-			t.Fatalf("row %d: FITS %q, CSV %q", i, got, lines[i])
+	}
+	for r, rec := range rows {
+		for i, v := range rec {
+			if got := tb.Text(r, i); !sameCell(v, got) {
+				t.Fatalf("row %d, %s: FITS %q, CSV %q", r+1, head[i], got, v)
+			}
 		}
+	}
+	c, err := Open(csvPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tb.Keys["ORIGIN"] != "skybias" || tb.Keys["NNET"] != strconv.Itoa(len(c.Meta.Networks)) || tb.Keys["GALAXIES"] != strconv.Itoa(len(rows)) ||
+		tb.Keys["SOURCE"] != c.Meta.Source {
+		t.Errorf("provenance keywords: %v (meta %+v)", tb.Keys, c.Meta)
+	}
+}
+
+// TestFITSReadByAstropyAndCFITSIO: the catalog's FITS file is read by the
+// tools astronomers use, Debian's astropy and CFITSIO (python3-fitsio),
+// with lower-case column names and every value equal to the CSV's.
+func TestFITSReadByAstropyAndCFITSIO(t *testing.T) {
+	py := testenv.Python(t, "astropy", "fitsio")
+	csvPath, fitsPath := fitsCatalog(t)
+	head, rows := csvCells(t, csvPath)
+	script := `
+import sys, json, math
+from astropy.table import Table
+import fitsio
+def cell(v):
+    if isinstance(v, bytes):
+        v = v.decode()
+    if isinstance(v, str):
+        return v.rstrip()
+    v = float(v)
+    return "nan" if math.isnan(v) else repr(v)
+t = Table.read(sys.argv[1], hdu="CATALOG")
+d = fitsio.read(sys.argv[1], ext="CATALOG")
+print(json.dumps({
+  "astropy": {"names": t.colnames, "rows": [[cell(r[c]) for c in t.colnames] for r in t],
+              "unit": str(t["ra"].unit)},
+  "cfitsio": {"names": list(d.dtype.names), "rows": [[cell(r[c]) for c in d.dtype.names] for r in d]},
+}))
+`
+	out, err := exec.Command(py, "-c", script, fitsPath).CombinedOutput()
+	if err != nil {
+		t.Fatalf("python: %v\n%s", err, out)
+	}
+	var got map[string]struct {
+		Names []string   `json:"names"`
+		Rows  [][]string `json:"rows"`
+		Unit  string     `json:"unit"`
+	}
+	if err := json.Unmarshal(out, &got); err != nil {
+		t.Fatalf("python's output: %v\n%.500s", err, out)
+	}
+	for _, tool := range []string{"astropy", "cfitsio"} {
+		g := got[tool]
+		if strings.Join(g.Names, ",") != strings.Join(head, ",") {
+			t.Errorf("%s reads columns %v, the CSV has %v", tool, g.Names, head)
+		}
+		if len(g.Rows) != len(rows) {
+			t.Fatalf("%s reads %d rows, the CSV has %d", tool, len(g.Rows), len(rows))
+		}
+		for r := range rows {
+			for i := range rows[r] {
+				if !sameCell(rows[r][i], g.Rows[r][i]) {
+					t.Fatalf("%s: row %d, %s: %q, CSV %q", tool, r+1, head[i], g.Rows[r][i], rows[r][i])
+				}
+			}
+		}
+	}
+	if got["astropy"].Unit != "deg" {
+		t.Errorf("astropy reads ra's unit as %q, want deg", got["astropy"].Unit)
 	}
 }
 

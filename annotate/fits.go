@@ -6,82 +6,76 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"strconv"
 	"strings"
 
-	"github.com/astrogo/fitsio"
-
+	"github.com/skybias/skybias/fitstable"
 	"github.com/skybias/skybias/internal/atomicfile"
 )
 
-// WriteFITS writes a complete catalog (its CSV) as a FITS file: an empty
-// primary HDU and a binary table named CATALOG with the same columns (ID
-// and the words as fixed-width text, RA and Dec in degrees and the
-// p(spiral) columns as doubles, NaN where the CSV is empty), for tools
-// that read FITS (TOPCAT, astropy). The file is written to a temporary
-// name and renamed.
+// WriteFITS writes a complete catalog (its CSV) as a FITS file
+// (fitstable): an empty primary HDU and a binary table named CATALOG with
+// the same columns under the same lower-case names (id and the words as
+// fixed-width text, ra and dec as doubles in degrees, the p(spiral)
+// columns as doubles, NaN where the CSV is empty), and, when the
+// catalog's meta is beside it, its provenance as header keywords
+// (SOURCE, SRCDIGST, RESULT, NNET, NET1..., IDSHA256, GALAXIES, and
+// DESRA, DESDEC: the direction the training design points to). The file
+// is written to a temporary name and renamed.
 func WriteFITS(csvPath, fitsPath string) error {
 	head, widths, rows, err := scanCatalog(csvPath)
 	if err != nil {
 		return err
 	}
-	cols := make([]fitsio.Column, len(head))
+	cols := make([]fitstable.Column, len(head))
 	numeric := make([]bool, len(head))
 	for i, h := range head {
-		name := strings.ToUpper(h)
 		switch h {
 		case "id", "class", "label":
-			cols[i] = fitsio.Column{Name: name, Format: strconv.Itoa(max(1, widths[i])+1) + "A"} // fitsio keeps a byte for the end of the string
+			cols[i] = fitstable.Column{Name: h, Kind: 'A', Width: max(1, widths[i])}
 		case "ra", "dec":
-			cols[i] = fitsio.Column{Name: name, Format: "D", Unit: "deg"}
+			cols[i] = fitstable.Column{Name: h, Kind: 'D', Unit: "deg"}
 			numeric[i] = true
 		default:
-			cols[i] = fitsio.Column{Name: name, Format: "D"}
+			cols[i] = fitstable.Column{Name: h, Kind: 'D'}
 			numeric[i] = true
 		}
 	}
+	keys := []fitstable.Card{{Key: "ORIGIN", Value: "skybias", Comment: "skybias annotate"}}
+	if c, err := Open(csvPath); err == nil {
+		m := c.Meta
+		keys = append(keys, fitstable.Card{Key: "SOURCE", Value: m.Source, Comment: "data source"},
+			fitstable.Card{Key: "SRCDIGST", Value: shortHex(m.SourceDigest), Comment: "source digest (first 16 hex)"},
+			fitstable.Card{Key: "GALAXIES", Value: m.Galaxies, Comment: "rows of the catalog"},
+			fitstable.Card{Key: "IDSHA256", Value: shortHex(m.IDs), Comment: "SHA-256 of the ids in order (first 16 hex)"},
+			fitstable.Card{Key: "NNET", Value: len(m.Networks), Comment: "networks (ensemble members)"})
+		if m.Design != nil {
+			keys = append(keys, fitstable.Card{Key: "DESRA", Value: m.Design[0], Comment: "[deg] RA the training design points to"},
+				fitstable.Card{Key: "DESDEC", Value: m.Design[1], Comment: "[deg] Dec the training design points to"})
+		}
+		if m.Result != "" {
+			keys = append(keys, fitstable.Card{Key: "RESULT", Value: shortHex(m.Result), Comment: "skybias job hash"})
+		}
+		for k, n := range m.Networks {
+			if k < 99 {
+				keys = append(keys, fitstable.Card{Key: "NET" + strconv.Itoa(k+1), Value: shortHex(n), Comment: "checkpoint SHA-256 (first 16 hex)"})
+			}
+		}
+	}
+	in, err := os.Open(csvPath)
+	if err != nil {
+		return fmt.Errorf("fits: %w", err)
+	}
+	defer in.Close()
+	cr := csv.NewReader(bufio.NewReader(in))
+	cr.Read() // the header, checked by scanCatalog
 	tmp, err := atomicfile.Create(fitsPath)
 	if err != nil {
 		return fmt.Errorf("fits: %w", err)
 	}
 	defer tmp.Abort()
-	w := bufio.NewWriter(tmp)
-	f, err := fitsio.Create(w)
-	if err != nil {
-		return fmt.Errorf("fits: %w", err)
-	}
-	phdu, err := fitsio.NewPrimaryHDU(nil)
-	if err != nil {
-		return fmt.Errorf("fits: %w", err)
-	}
-	if err := f.Write(phdu); err != nil {
-		return fmt.Errorf("fits: %w", err)
-	}
-	tbl, err := fitsio.NewTable("CATALOG", cols, fitsio.BINARY_TBL)
-	if err != nil {
-		return fmt.Errorf("fits: %w", err)
-	}
-	defer tbl.Close()
-	in, err := os.Open(csvPath)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	cr := csv.NewReader(bufio.NewReader(in))
-	cr.Read() // the header, checked by scanCatalog
-	nums := make([]float64, len(head))
-	strs := make([]string, len(head))
-	args := make([]any, len(head))
-	for i := range head {
-		if numeric[i] {
-			args[i] = &nums[i]
-		} else {
-			args[i] = &strs[i]
-		}
-	}
-	for n := 0; n < rows; n++ {
+	err = fitstable.Write(tmp, "CATALOG", cols, keys, rows, func(n int, nums []float64, strs []string) error {
 		rec, err := cr.Read()
 		if err != nil {
 			return fmt.Errorf("fits: %s: %w", csvPath, err)
@@ -91,31 +85,26 @@ func WriteFITS(csvPath, fitsPath string) error {
 				strs[i] = v
 				continue
 			}
-			nums[i] = math.NaN()
 			if v != "" {
 				if nums[i], err = strconv.ParseFloat(v, 64); err != nil {
 					return fmt.Errorf("fits: %s: row %d: %s %q is not a number", csvPath, n+2, head[i], v)
 				}
 			}
 		}
-		if err := tbl.Write(args...); err != nil {
-			return fmt.Errorf("fits: row %d: %w", n+2, err)
-		}
-	}
-	if err := f.Write(tbl); err != nil {
-		return fmt.Errorf("fits: %w", err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("fits: %w", err)
-	}
-	if err := w.Flush(); err != nil {
-		return fmt.Errorf("fits: %w", err)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("fits: %s: %w", fitsPath, err)
 	}
 	if err := tmp.Commit(); err != nil {
 		return fmt.Errorf("fits: %w", err)
 	}
 	return nil
 }
+
+// shortHex is the first 16 characters of a hex digest (a FITS string
+// value fits 68).
+func shortHex(h string) string { return h[:min(16, len(h))] }
 
 // scanCatalog reads a catalog's header, the widest value of each column
 // and its number of rows.

@@ -109,7 +109,7 @@ func readCheckpoint(r *bufio.Reader, size int64) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := &Model{Config: cfg, Mean: h.Mean, Std: h.Std, Params: cfg.paramShapes()}
+	m := &Model{Config: cfg, Mean: h.Mean, Std: h.Std, Params: paramShapes(cfg)}
 	if len(h.Params) != len(m.Params) {
 		return nil, fmt.Errorf("holds %d arrays, architecture %s has %d", len(h.Params), cfg.Arch, len(m.Params))
 	}

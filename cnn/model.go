@@ -25,7 +25,7 @@ func New(cfg Config, seed uint64) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	ps := cfg.paramShapes()
+	ps := paramShapes(cfg)
 	initParams(ps, seed)
 	return &Model{Config: cfg, Mean: [3]float32{0, 0, 0}, Std: [3]float32{1, 1, 1}, Params: ps}, nil
 }
@@ -147,6 +147,9 @@ func (m *Model) fillImage(dst []float32, img []uint8, side int, transform int) {
 		}
 	}
 }
+
+// InputSide is the side of the square colour images the network takes.
+func (m *Model) InputSide() int { return m.Config.Input }
 
 // PredictFunc returns p(spiral) for n images, loading each with load into
 // a uint8 RGB buffer of side Config.Input, batch by batch: only one batch

@@ -16,7 +16,7 @@ func jitteredParams(t *testing.T, c Config, seed uint64, r *rand.Rand) (Config, 
 	if err != nil {
 		t.Fatal(err)
 	}
-	shapes := cfg.paramShapes()
+	shapes := paramShapes(cfg)
 	initParams(shapes, seed)
 	params := make([][]float64, len(shapes))
 	for i, p := range shapes {

@@ -362,20 +362,6 @@ func newWinoScratch(c, o, rows int, g winoGrid, first bool) winoScratch {
 	return s
 }
 
-// winogradWins says whether the Winograd path is faster than the direct
-// one for a layer, from BenchmarkConvLayer on the paper's layers at 120
-// and 48 pixels (2 cores, AVX2; bench/conv-layers): it needs 16 or more
-// input and output channels, for its products to be real matrix
-// multiplies, and maps whose whole tiles (rows rounded up to groups of
-// eight) waste under 15% of their arithmetic past the edges. At 60x60,
-// 30x30 and 15x15 it is 1.1 to 1.4 times faster; at 24x24 and 12x12
-// (a quarter wasted) the two paths about tie; at 7x7 and below, and on
-// the 3-channel input layer, it is slower.
-func winogradWins(c, o, h, w int) bool {
-	g := newWinoGrid(h, w)
-	return c >= 16 && o >= 16 && float64(h*w) >= 0.85*float64(4*g.th*g.tw)
-}
-
 // convForwardWino is convLayer.forward on the Winograd path.
 func convForwardWino(l *convLayer[float32], x, wt, b []float32) {
 	winoWeights(l.u, wt, l.o, l.c)

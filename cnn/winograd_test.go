@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+
+	"github.com/skybias/skybias/netspec"
 )
 
 // TestWinogradTransformsMatchGo runs each AVX2 transform and its Go
@@ -184,5 +186,20 @@ func TestWinogradLayers(t *testing.T) {
 				t.Errorf("the built network's Winograd layers are %v, want %v", built, tc.want)
 			}
 		})
+	}
+}
+
+// TestWinogradRuleMatchesGrid holds netspec.WinogradWins, which decides
+// a job's convolution path (and so its hash) without this package, to
+// the tile grid the Winograd kernels actually use.
+func TestWinogradRuleMatchesGrid(t *testing.T) {
+	for h := 1; h <= 130; h++ {
+		for _, w := range []int{h, h + 1, 2*h + 3} {
+			g := newWinoGrid(h, w)
+			want := float64(h*w) >= 0.85*float64(4*g.th*g.tw)
+			if got := netspec.WinogradWins(16, 16, h, w); got != want {
+				t.Fatalf("%dx%d: netspec says %v, the grid (%d x %d tiles) %v", h, w, got, g.th, g.tw, want)
+			}
+		}
 	}
 }

@@ -11,7 +11,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/skybias/skybias/cnn"
+	"github.com/skybias/skybias/netspec"
 	"github.com/skybias/skybias/sky"
 )
 
@@ -52,7 +52,7 @@ type experiment struct {
 	train             map[sky.Class][]*selection
 	trainNode         *yaml.Node
 	tests             []*selection
-	model             cnn.Config
+	model             netspec.Config
 	training          Training
 	seed              uint64
 	repeat            int
@@ -261,7 +261,7 @@ func decodeAs(doc *Document, root *yaml.Node, e *errs, allowed []string, fragmen
 		e.at(get(root, "paper"), "paper.on: this experiment has no test set %q (it has %s)", x.paper.On, oneOf(x.testNames()))
 	}
 	if x.model.Arch == "" {
-		x.model, _ = cnn.Config{}.Resolve()
+		x.model, _ = netspec.Config{}.Resolve()
 	}
 	return x
 }
@@ -322,14 +322,14 @@ func decodeSel(e *errs, x *experiment, v *yaml.Node, what string) *selection {
 	return s
 }
 
-func decodeModel(e *errs, v *yaml.Node) cnn.Config {
-	var c cnn.Config
+func decodeModel(e *errs, v *yaml.Node) netspec.Config {
+	var c netspec.Config
 	for _, kv := range e.keys(v, "model", modelKeys) {
 		switch kv[0].Value {
 		case "arch":
 			c.Arch, _ = e.str(kv[1], "model.arch")
-			if _, ok := cnn.Architectures[c.Arch]; !ok && c.Arch != "" {
-				e.at(kv[1], "model.arch: unknown architecture %q%s; known: %s", c.Arch, suggest(c.Arch, cnn.ArchNames()), oneOf(cnn.ArchNames()))
+			if _, ok := netspec.Architectures[c.Arch]; !ok && c.Arch != "" {
+				e.at(kv[1], "model.arch: unknown architecture %q%s; known: %s", c.Arch, suggest(c.Arch, netspec.ArchNames()), oneOf(netspec.ArchNames()))
 				c.Arch = ""
 			}
 		case "input":
@@ -343,8 +343,8 @@ func decodeModel(e *errs, v *yaml.Node) cnn.Config {
 			c.Dense = int(n)
 		case "conv":
 			c.Conv, _ = e.str(kv[1], "model.conv")
-			if !slices.Contains(cnn.ConvNames(), c.Conv) {
-				e.at(kv[1], "model.conv: unknown convolution algorithm %q%s; known: %s", c.Conv, suggest(c.Conv, cnn.ConvNames()), oneOf(cnn.ConvNames()))
+			if !slices.Contains(netspec.ConvNames(), c.Conv) {
+				e.at(kv[1], "model.conv: unknown convolution algorithm %q%s; known: %s", c.Conv, suggest(c.Conv, netspec.ConvNames()), oneOf(netspec.ConvNames()))
 				c.Conv = ""
 			}
 		case "widths":

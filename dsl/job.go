@@ -8,7 +8,7 @@ import (
 	"os"
 	"strconv"
 
-	"github.com/skybias/skybias/cnn"
+	"github.com/skybias/skybias/netspec"
 	"github.com/skybias/skybias/sky"
 )
 
@@ -36,9 +36,9 @@ type Job struct {
 	// Train lists, per class name, the parts of the training set.
 	Train map[string][]Part `json:"train"`
 	// Tests are the named test sets (galaxies per class).
-	Tests    []Test     `json:"tests"`
-	Model    cnn.Config `json:"model"`
-	Training Training   `json:"training"`
+	Tests    []Test         `json:"tests"`
+	Model    netspec.Config `json:"model"`
+	Training Training       `json:"training"`
 	// SplitSeed seeds the draw of training and test galaxies.
 	SplitSeed uint64    `json:"split_seed"`
 	Compare   []Compare `json:"compare,omitempty"`
@@ -119,13 +119,13 @@ type Test struct {
 
 // Training holds the optimiser and training-loop settings.
 type Training struct {
-	Epochs     int      `json:"epochs"`
-	Batch      int      `json:"batch"`
-	Adam       cnn.Adam `json:"adam"`
-	Seed       uint64   `json:"seed"`
-	Validation float64  `json:"validation,omitempty"`
-	Patience   int      `json:"patience,omitempty"`
-	Augment    bool     `json:"augment,omitempty"`
+	Epochs     int          `json:"epochs"`
+	Batch      int          `json:"batch"`
+	Adam       netspec.Adam `json:"adam"`
+	Seed       uint64       `json:"seed"`
+	Validation float64      `json:"validation,omitempty"`
+	Patience   int          `json:"patience,omitempty"`
+	Augment    bool         `json:"augment,omitempty"`
 	// Ensemble is how many networks the job trains, each from its own
 	// starting weights and batch order, averaging their p(spiral) (0 or
 	// 1: one network, as in the paper).
@@ -210,14 +210,14 @@ func (j *Job) Hash() string {
 	wino := len(model.WinogradLayers()) > 0
 	model.Conv = ""
 	if wino {
-		model.Conv = cnn.ConvWinograd
+		model.Conv = netspec.ConvWinograd
 	}
 	c := struct {
 		Digest   string                 `json:"digest"`
 		Regions  map[string]*sky.Region `json:"regions"`
 		Train    map[string][]Part      `json:"train"`
 		Tests    []Test                 `json:"tests"`
-		Model    cnn.Config             `json:"model"`
+		Model    netspec.Config         `json:"model"`
 		Training Training               `json:"training"`
 		Seed     uint64                 `json:"split_seed"`
 		Probe    *Probe                 `json:"probe,omitempty"` // absent for other jobs: their hashes are unchanged

@@ -52,6 +52,12 @@ type Agreement struct {
 	// Survival says which published comparisons stand out from the
 	// noise of two independently trained networks.
 	Survival []SurvivalRow `json:"survival,omitempty"`
+	// Table4 sets the published Table 4 network beside its design's
+	// bootstrap (nil without it).
+	Table4 *Table4Check `json:"table4_against_bootstrap,omitempty"`
+	// NoiseOurs is our networks' own spread of p(spiral) on the
+	// ps1-paper survey that the survival table uses.
+	NoiseOurs *NetworkNoise `json:"network_noise_ours,omitempty"`
 }
 
 func rate(c [2][2]int) (pSpiral, accuracy float64) {
@@ -111,5 +117,9 @@ func (f *Findings) Agreement() *Agreement {
 	a.Effects = f.EffectRows()
 	a.EffectBenchmarks = EffectBenchmark(a.Effects)
 	a.Survival = f.Survival()
+	a.Table4 = f.Table4()
+	if nn := f.NetworkNoise("ps1-paper"); nn.Tests > 0 {
+		a.NoiseOurs = &nn
+	}
 	return a
 }

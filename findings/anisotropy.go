@@ -1,13 +1,17 @@
 package findings
 
 import (
+	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"math"
 	"os"
+	"strconv"
 
 	"github.com/skybias/skybias/aniso"
 	"github.com/skybias/skybias/annotate"
+	"github.com/skybias/skybias/fitstable"
 	"github.com/skybias/skybias/dsl"
 	"github.com/skybias/skybias/seeds"
 	"github.com/skybias/skybias/stats"
@@ -31,6 +35,8 @@ type CatalogTest struct {
 	// from it to the dipole's axis (NaN without a design).
 	Design     *aniso.Direction
 	Separation float64
+	// fitsKeys are a FITS catalog's header keywords (nil for CSV).
+	fitsKeys map[string]string
 }
 
 // AnisotropyFinding is one experiment's catalogs, a test per repeat.
@@ -114,6 +120,10 @@ func TestCatalog(c *annotate.Catalog, spec dsl.Anisotropy) (*CatalogTest, error)
 // and its permutation test with opts, and the map's bands x cells
 // equal-area cells. When a skybias catalog's meta is beside it, the
 // design's direction is read from it.
+//
+// The catalog may be CSV or FITS (a binary table as `skybias annotate
+// --fits` writes it: the same columns, the design's direction in the
+// DESRA and DESDEC keywords).
 func TestFile(ctx context.Context, path, column string, opts aniso.Options, bands, cells int) (*CatalogTest, error) {
 	t, err := testFile(ctx, path, column, opts, bands, cells)
 	if err != nil {
@@ -122,8 +132,21 @@ func TestFile(ctx context.Context, path, column string, opts aniso.Options, band
 	if c, err := annotate.Open(path); err == nil {
 		t.Catalog = c
 		t.setDesign(c.Meta.Design)
+	} else if ra, dec, ok := t.fitsDesign(); ok {
+		t.setDesign(&[2]float64{ra, dec})
 	}
 	return t, nil
+}
+
+// MaxCatalogBytes bounds a FITS catalog's table: 4 GiB, some 50 million
+// rows of a skybias catalog.
+const MaxCatalogBytes = 4 << 30
+
+// fitsDesign is the design direction a FITS catalog's header carries.
+func (t *CatalogTest) fitsDesign() (ra, dec float64, ok bool) {
+	r, errR := strconv.ParseFloat(t.fitsKeys["DESRA"], 64)
+	d, errD := strconv.ParseFloat(t.fitsKeys["DESDEC"], 64)
+	return r, d, errR == nil && errD == nil
 }
 
 // testFile is TestFile without the meta.
@@ -133,8 +156,42 @@ func testFile(ctx context.Context, path, column string, opts aniso.Options, band
 		return nil, err
 	}
 	defer f.Close()
-	cols, skipped, err := aniso.ReadCatalog(f, path, column)
-	if err != nil {
+	if st, err := f.Stat(); err != nil {
+		return nil, err
+	} else if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file (a catalog is a CSV or FITS file)", path)
+	}
+	br := bufio.NewReader(f)
+	var cols *aniso.Columns
+	var skipped int
+	var keys map[string]string
+	if head, _ := br.Peek(9); fitstable.IsFITS(head) {
+		tb, err := fitstable.Read(br, path, MaxCatalogBytes)
+		if err != nil {
+			return nil, err
+		}
+		names := make([]string, len(tb.Columns))
+		for i, c := range tb.Columns {
+			names[i] = c.Name
+		}
+		row := make([]string, len(names))
+		r := 0
+		next := func() ([]string, error) {
+			if r == tb.Rows {
+				return nil, io.EOF
+			}
+			for i := range row {
+				row[i] = tb.Text(r, i)
+			}
+			r++
+			return row, nil
+		}
+		cols, skipped, err = aniso.ReadRows(names, next, path, column)
+		if err != nil {
+			return nil, err
+		}
+		keys = tb.Keys
+	} else if cols, skipped, err = aniso.ReadCatalog(br, path, column); err != nil {
 		return nil, err
 	}
 	res, err := aniso.Test(ctx, cols.RA, cols.Dec, cols.Value, opts)
@@ -145,7 +202,7 @@ func testFile(ctx context.Context, path, column string, opts aniso.Options, band
 	if err != nil {
 		return nil, err
 	}
-	return &CatalogTest{Test: res, Cells: grid, Skipped: skipped, Separation: math.NaN()}, nil
+	return &CatalogTest{Test: res, Cells: grid, Skipped: skipped, Separation: math.NaN(), fitsKeys: keys}, nil
 }
 
 // setDesign records the design's direction and the dipole's angle from it.

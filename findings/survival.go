@@ -85,9 +85,24 @@ type SurvivalRow struct {
 	ZOurs             float64 `json:"z_ours"`
 }
 
-// StandsOut is |Z| > 2 under every reading of the noise.
-func (r SurvivalRow) StandsOut() bool {
-	return math.Abs(r.ZBootstrapSE) > 2 && math.Abs(r.ZBootstrapMax) > 2 && math.Abs(r.ZOurs) > 2
+// StandsOut says, for each reading of the noise (bootstrap as SE,
+// bootstrap from the largest count, our networks), whether the shift
+// exceeds 2 SD of it.
+func (r SurvivalRow) StandsOut() [3]bool {
+	return [3]bool{math.Abs(r.ZBootstrapSE) > 2, math.Abs(r.ZBootstrapMax) > 2, math.Abs(r.ZOurs) > 2}
+}
+
+// Table4Check is how far the published Table 4 network's count of
+// misclassified ellipticals lies from the mean of the paper's own 100
+// splits of that design: the excess count, and in units of one network's
+// SD under the two readings of the bootstrap's "+-".
+type Table4Check struct {
+	Published int     `json:"published_ellipticals_misclassified"`
+	Mean      float64 `json:"bootstrap_mean"`
+	Max       float64 `json:"bootstrap_max"`
+	Excess    float64 `json:"excess"`
+	ZSE       float64 `json:"z_bootstrap_se"`
+	ZMax      float64 `json:"z_bootstrap_max"`
 }
 
 // NetworkNoise is one trained network's own spread in p(spiral),
@@ -96,9 +111,10 @@ func (r SurvivalRow) StandsOut() bool {
 // network part), Interaction the network-by-galaxy variance of one call,
 // which adds Interaction/N for a test set of N galaxies.
 type NetworkNoise struct {
-	Train, Interaction float64
+	Train       float64 `json:"train_var"`
+	Interaction float64 `json:"interaction_var"`
 	// Tests counts the test sets (with two or more networks) averaged.
-	Tests int
+	Tests int `json:"tests"`
 }
 
 // SD is one network's standard deviation of p(spiral) on n galaxies.
@@ -167,18 +183,17 @@ func (f *Findings) Survival() []SurvivalRow {
 	return out
 }
 
-// Table4Outlier is how far the published Table 4 network's count of
-// misclassified ellipticals (301) lies from the mean of the paper's own
-// 100 splits of that design (216.2), in that count and in units of one
-// network's SD under the two readings of its "+-".
-func (f *Findings) Table4Outlier() (count, zSE, zMax float64, ok bool) {
+// Table4 checks the published Table 4 network against its design's
+// bootstrap; nil without the published table.
+func (f *Findings) Table4() *Table4Check {
 	p := f.Published[4]
 	if p == nil {
-		return 0, 0, 0, false
+		return nil
 	}
 	b := paperBootstraps[4]
-	count = float64(p.Confusion[0][1]) - b.meanE
-	sdSE := b.pmE * math.Sqrt(BootstrapSplits)
-	sdMax := (b.maxE - b.meanE) / expectedMax100
-	return count, count / sdSE, count / sdMax, true
+	c := &Table4Check{Published: p.Confusion[0][1], Mean: b.meanE, Max: b.maxE}
+	c.Excess = float64(c.Published) - b.meanE
+	c.ZSE = c.Excess / (b.pmE * math.Sqrt(BootstrapSplits))
+	c.ZMax = c.Excess / ((b.maxE - b.meanE) / expectedMax100)
+	return c
 }

@@ -166,8 +166,8 @@ func AnnotateJob(ctx context.Context, store *results.Store, job *dsl.Job, a *dsl
 
 // loadMembers reads a stored job's networks, in member order, and the
 // SHA-256 of each checkpoint.
-func loadMembers(store *results.Store, job *dsl.Job) ([]*cnn.Model, []string, error) {
-	var models []*cnn.Model
+func loadMembers(store *results.Store, job *dsl.Job) ([]annotate.Predictor, []string, error) {
+	var models []annotate.Predictor
 	var digests []string
 	for k := 1; k <= job.Training.Members(); k++ {
 		name := "model.ckpt"

@@ -6,12 +6,12 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 
-	"github.com/skybias/skybias/cnn"
+	"github.com/skybias/skybias/netspec"
 )
 
 // TrainingHistory draws loss and accuracy per epoch, for the training set
 // and, where measured, the validation set.
-func TrainingHistory(title string, h *cnn.History) (*Figure, error) {
+func TrainingHistory(title string, h *netspec.History) (*Figure, error) {
 	loss := newPlot(title+": loss", "epoch", "binary cross-entropy")
 	acc := newPlot(title+": accuracy", "epoch", "accuracy")
 	var tl, vl, ta, va plotter.XYs

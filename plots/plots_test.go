@@ -10,7 +10,7 @@ import (
 
 	"gonum.org/v1/plot/cmpimg"
 
-	"github.com/skybias/skybias/cnn"
+	"github.com/skybias/skybias/netspec"
 	"github.com/skybias/skybias/sky"
 )
 
@@ -42,7 +42,7 @@ func fixtures(t *testing.T) []*Figure {
 		{Name: "f2", RAMin: 180, RAMax: 200, DecMin: 0, DecMax: 20, Value: 0.44},
 		{Name: "wrap", RAMin: 340, RAMax: 10, DecMin: -30, DecMax: -10, Value: 0.5},
 	}))
-	hist := must(TrainingHistory("table06", &cnn.History{Epochs: []cnn.EpochStats{
+	hist := must(TrainingHistory("table06", &netspec.History{Epochs: []netspec.EpochStats{
 		{Epoch: 1, Loss: 0.6, Acc: 0.7, ValLoss: 0.55, ValAcc: 0.72}, {Epoch: 2, Loss: 0.4, Acc: 0.82, ValLoss: 0.42, ValAcc: 0.8},
 		{Epoch: 3, Loss: 0.3, Acc: 0.88, ValLoss: 0.38, ValAcc: 0.83}}}))
 	img := sky.NewImage(8)
@@ -169,7 +169,7 @@ func TestBadValuesAreErrors(t *testing.T) {
 			return SkyMap("m", []SkyRegion{{Name: "r", RAMin: 0, RAMax: 10, DecMin: 80, DecMax: 95, Value: 0.5}})
 		}},
 		{"history NaN loss", func() (*Figure, error) {
-			return TrainingHistory("h", &cnn.History{Epochs: []cnn.EpochStats{{Epoch: 1, Loss: nan, Acc: 0.5}}})
+			return TrainingHistory("h", &netspec.History{Epochs: []netspec.EpochStats{{Epoch: 1, Loss: nan, Acc: 0.5}}})
 		}},
 	}
 	for _, tc := range cases {

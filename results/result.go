@@ -1,7 +1,7 @@
 package results
 
 import (
-	"github.com/skybias/skybias/cnn"
+	"github.com/skybias/skybias/netspec"
 	"github.com/skybias/skybias/sky"
 )
 
@@ -11,12 +11,12 @@ import (
 type Result struct {
 	Hash string `json:"hash"`
 	// TrainCounts is the number of training galaxies per class.
-	TrainCounts map[string]int `json:"train_counts"`
-	Tests       []TestResult   `json:"tests"`
-	History     *cnn.History   `json:"history"`
+	TrainCounts map[string]int   `json:"train_counts"`
+	Tests       []TestResult     `json:"tests"`
+	History     *netspec.History `json:"history"`
 	// Members holds the training histories of an ensemble's other
 	// networks, in order (History is the first's).
-	Members []*cnn.History `json:"members,omitempty"`
+	Members []*netspec.History `json:"members,omitempty"`
 	// Bad lists images skipped as unreadable (sources with skip_bad).
 	Bad []string `json:"bad_images,omitempty"`
 	// Probe is a region probe's outcome (probe jobs only; they have no

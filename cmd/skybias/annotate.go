@@ -311,7 +311,8 @@ func taskArgs(args []string, store *results.Store, job *dsl.Job) ([]string, erro
 }
 
 const anisotropyDesc = `
-Tests a catalog (CSV with a header naming ra, dec and the column) for a
+Tests a catalog (CSV with a header naming ra, dec and the column, or a
+FITS binary table with those columns, as annotate --fits writes it) for a
 dipole: a monopole and a dipole fitted by least squares over the
 galaxies' positions, every galaxy weighted equally; amplitude and
 direction with their errors (galaxy sampling only); P by Monte Carlo,
@@ -323,7 +324,7 @@ values on an Aitoff map of equal-area cells with the dipole's axis
 marked. --json prints one JSON object.`
 
 func runAnisotropy(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("anisotropy", "CATALOG.csv", anisotropyDesc, stderr)
+	fs := newFlags("anisotropy", "CATALOG.csv|CATALOG.fits", anisotropyDesc, stderr)
 	column := fs.String("column", "p_spiral", "p_spiral (mean p) or label (fraction labelled spiral), or any numeric column")
 	perms := fs.Int("permutations", 1000, "label permutations of the Monte Carlo test")
 	seed := fs.Uint64("seed", 1, "seed of the permutations")

@@ -3,9 +3,11 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
@@ -81,6 +83,25 @@ func TestAnnotateAndAnisotropy(t *testing.T) {
 	}
 	if obj["n"].(float64) != 100 || obj["permutations"].(float64) != 150 {
 		t.Errorf("n %v, permutations %v", obj["n"], obj["permutations"])
+	}
+	// The FITS catalog gives the same answer, number for number, design
+	// direction included.
+	fitsText, code := run(t, "anisotropy", cat+".fits", "--json", "--permutations", "150")
+	if code != 0 {
+		t.Fatalf("anisotropy of the FITS catalog: exit %d\n%s", code, fitsText)
+	}
+	var fitsObj map[string]any
+	if err := json.Unmarshal([]byte(fitsText), &fitsObj); err != nil {
+		t.Fatal(err)
+	}
+	if fitsObj["catalog"] != cat+".fits" || fitsObj["design_ra"] == nil {
+		t.Errorf("FITS: catalog %v, design %v", fitsObj["catalog"], fitsObj["design_ra"])
+	}
+	delete(fitsObj, "catalog")
+	csvObj := maps.Clone(obj)
+	delete(csvObj, "catalog")
+	if !reflect.DeepEqual(fitsObj, csvObj) {
+		t.Errorf("anisotropy cat.fits differs from anisotropy cat.csv:\nFITS %s\nCSV  %s", fitsText, text)
 	}
 	png := filepath.Join(t.TempDir(), "map.png")
 	text, code = run(t, "anisotropy", cat, "--column", "label", "--map", png)

@@ -65,3 +65,20 @@ func missing(t testing.TB, what string) {
 	}
 	t.Skipf("skipping: %s", what)
 }
+
+// Python returns Debian's python3 after checking that it imports every
+// module in mods, skipping the test when one is missing (failing under
+// CI, whose .ci/run installs them).
+func Python(t testing.TB, mods ...string) string {
+	t.Helper()
+	py := "/usr/bin/python3" // Debian's, where apt installs the modules (a pyenv shim may come first on PATH)
+	if _, err := os.Stat(py); err != nil {
+		py = Tool(t, "python3")
+	}
+	for _, m := range mods {
+		if out, err := exec.Command(py, "-c", "import "+m).CombinedOutput(); err != nil {
+			missing(t, "python3 cannot import "+m+" ("+string(out)+")")
+		}
+	}
+	return py
+}

@@ -3,6 +3,7 @@
 package symbols
 
 import (
+	"context"
 	"github.com/skybias/skybias/annotate"
 	"go/constant"
 	"go/token"
@@ -29,7 +30,25 @@ func init() {
 		"Catalog":   reflect.ValueOf((*annotate.Catalog)(nil)),
 		"Meta":      reflect.ValueOf((*annotate.Meta)(nil)),
 		"Options":   reflect.ValueOf((*annotate.Options)(nil)),
+		"Predictor": reflect.ValueOf((*annotate.Predictor)(nil)),
 		"Selection": reflect.ValueOf((*annotate.Selection)(nil)),
 		"Summary":   reflect.ValueOf((*annotate.Summary)(nil)),
+
+		// interface wrapper definitions
+		"_Predictor": reflect.ValueOf((*_github_com_skybias_skybias_annotate_Predictor)(nil)),
 	}
+}
+
+// _github_com_skybias_skybias_annotate_Predictor is an interface wrapper for Predictor type
+type _github_com_skybias_skybias_annotate_Predictor struct {
+	IValue       interface{}
+	WInputSide   func() int
+	WPredictFunc func(ctx context.Context, n int, batch int, load func(i int, dst []uint8) error) ([]float64, error)
+}
+
+func (W _github_com_skybias_skybias_annotate_Predictor) InputSide() int {
+	return W.WInputSide()
+}
+func (W _github_com_skybias_skybias_annotate_Predictor) PredictFunc(ctx context.Context, n int, batch int, load func(i int, dst []uint8) error) ([]float64, error) {
+	return W.WPredictFunc(ctx, n, batch, load)
 }
