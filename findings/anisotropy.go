@@ -11,8 +11,8 @@ import (
 
 	"github.com/skybias/skybias/aniso"
 	"github.com/skybias/skybias/annotate"
-	"github.com/skybias/skybias/fitstable"
 	"github.com/skybias/skybias/dsl"
+	"github.com/skybias/skybias/fitstable"
 	"github.com/skybias/skybias/seeds"
 	"github.com/skybias/skybias/stats"
 )
