@@ -1,12 +1,15 @@
 package findings
 
 import (
+	"fmt"
 	"math"
 	"strings"
 	"testing"
 
 	"github.com/skybias/skybias/analysis"
 	"github.com/skybias/skybias/dsl"
+	"github.com/skybias/skybias/netspec"
+	"github.com/skybias/skybias/results"
 	"github.com/skybias/skybias/stats"
 )
 
@@ -105,5 +108,38 @@ func TestFamilyCountsDistinctComparisons(t *testing.T) {
 	// Holm over two: the smaller P doubles (three rows would triple it).
 	if got := f.Comparisons[0].Decision.PHolm; math.Abs(got-0.024) > 1e-12 || f.Comparisons[1].Decision != f.Comparisons[0].Decision {
 		t.Errorf("P (Holm) %g and twin %+v; want 0.024 for both", got, f.Comparisons[1].Decision)
+	}
+}
+
+// TestProbeNotLearned: a probe network that gives every held-out image
+// the same answer (the real RA-band probe's identical confusion rows) is
+// reported as "did not learn", never as a repeat at chance, and its
+// training accuracy is carried; one that learned is judged as before.
+func TestProbeNotLearned(t *testing.T) {
+	probeExp := func(answer func(i, region int) float64, trainAcc float64) *Experiment {
+		job := &dsl.Job{Experiment: "p", Probe: &dsl.Probe{Regions: []string{"a", "b"}, Class: "spiral", N: 40, Test: 40}}
+		pr := &results.ProbeResult{Regions: []string{"a", "b"}}
+		for i := 0; i < 80; i++ {
+			region := i % 2
+			pr.Predictions = append(pr.Predictions, results.ProbePrediction{ID: fmt.Sprint(i), Region: region, P: answer(i, region), Simple: 0.5 + 0.01*float64(region)})
+		}
+		res := &results.Result{Probe: pr, History: &netspec.History{Epochs: []netspec.EpochStats{{Epoch: 1, Acc: 0.5}, {Epoch: 2, Acc: trainAcc}}}}
+		return &Experiment{Plan: &dsl.Plan{Experiment: "p"}, Variants: []string{""}, runs: map[string][]Run{"": {{Job: job, Result: res}}}}
+	}
+	constant, err := newProbeFinding(probeExp(func(int, int) float64 { return 0.4 }, 0.93))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if constant.NotLearned != 1 || constant.AtChance != 0 || !strings.Contains(constant.Why, "same answer") || constant.TrainAccuracy != 0.93 {
+		t.Errorf("constant output: not learned %d (%q), at chance %d, training accuracy %g; want 1, 0 and 0.93",
+			constant.NotLearned, constant.Why, constant.AtChance, constant.TrainAccuracy)
+	}
+	// A network whose answers vary but carry no region: at chance.
+	noise, err := newProbeFinding(probeExp(func(i, _ int) float64 { return 0.3 + 0.4*float64((i/2)%2) }, 0.9))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if noise.NotLearned != 0 || noise.AtChance != 1 {
+		t.Errorf("varying answers without a cue: not learned %d (%q), at chance %d; want 0 and 1", noise.NotLearned, noise.Why, noise.AtChance)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/skybias/skybias/dsl"
+	"github.com/skybias/skybias/netspec"
 	"github.com/skybias/skybias/probe"
 	"github.com/skybias/skybias/results"
 	"github.com/skybias/skybias/stats"
@@ -45,9 +46,35 @@ type ProbeFinding struct {
 	// (rows: true region, columns: named region).
 	Confusion [2][2]int
 	// AtChance counts the repeats whose accuracy interval covers 1/2 and
-	// whose P is at least ChanceLevel: a probe on a sky without a
-	// regional cue should be at chance in nearly all of them.
+	// whose P is at least ChanceLevel, among those whose network learned:
+	// a probe on a sky without a regional cue should be at chance in
+	// nearly all of them.
 	AtChance int
+	// TrainAccuracy is the networks' final-epoch training accuracy, the
+	// mean over every network of every repeat, with its smallest and
+	// largest (NaN where no history is stored).
+	TrainAccuracy, TrainMin, TrainMax float64
+	// NotLearned counts the repeats whose network did not learn
+	// (probe.Judge), and Why says why for the first of them; such a
+	// repeat is never "at chance".
+	NotLearned int
+	Why        string
+}
+
+// finalTrainAccuracy is each network's training accuracy at its last
+// epoch (the members' where the result keeps them).
+func finalTrainAccuracy(r *results.Result) []float64 {
+	hs := r.Members
+	if len(hs) == 0 && r.History != nil {
+		hs = []*netspec.History{r.History}
+	}
+	var out []float64
+	for _, h := range hs {
+		if h != nil && len(h.Epochs) > 0 {
+			out = append(out, h.Epochs[len(h.Epochs)-1].Acc)
+		}
+	}
+	return out
 }
 
 // Repeats is how many repeats the finding is over.
@@ -58,7 +85,9 @@ func (p *ProbeFinding) Regions() []string { return p.Job.Probe.Regions }
 
 // newProbeFinding assesses every repeat of a probe experiment.
 func newProbeFinding(e *Experiment) (*ProbeFinding, error) {
-	pf := &ProbeFinding{Experiment: e.Name(), Job: e.First().Job}
+	pf := &ProbeFinding{Experiment: e.Name(), Job: e.First().Job, TrainMin: math.Inf(1), TrainMax: math.Inf(-1)}
+	var trainSum float64
+	var trainN int
 	for _, r := range e.Runs(e.Variants[0]) {
 		pf.Jobs = append(pf.Jobs, r.Job)
 		pr := r.Result.Probe
@@ -82,9 +111,31 @@ func newProbeFinding(e *Experiment) (*ProbeFinding, error) {
 				pf.Confusion[a][b] += net.Confusion[a][b]
 			}
 		}
-		if net.Lo <= 0.5 && 0.5 <= net.Hi && net.P >= ChanceLevel {
+		train := finalTrainAccuracy(r.Result)
+		mean := math.NaN()
+		if len(train) > 0 {
+			mean = stats.Mean(train)
+		}
+		for _, a := range train {
+			trainSum += a
+			trainN++
+			pf.TrainMin, pf.TrainMax = math.Min(pf.TrainMin, a), math.Max(pf.TrainMax, a)
+		}
+		_, netP := pr.Labels(false)
+		if l := probe.Judge(netP, mean); !l.Learned {
+			if pf.NotLearned == 0 {
+				pf.Why = fmt.Sprintf("repeat %d: %s", r.Job.Repeat+1, l.Why)
+			}
+			pf.NotLearned++
+		} else if net.Lo <= 0.5 && 0.5 <= net.Hi && net.P >= ChanceLevel {
 			pf.AtChance++
 		}
+	}
+	pf.TrainAccuracy = math.NaN()
+	if trainN > 0 {
+		pf.TrainAccuracy = trainSum / float64(trainN)
+	} else {
+		pf.TrainMin, pf.TrainMax = math.NaN(), math.NaN()
 	}
 	acc := func(os []probe.Outcome) (est, lo, hi, p float64) {
 		if len(os) == 1 {

@@ -94,8 +94,19 @@ type ProbeRow struct {
 	SimpleProbeCILow    float64 `json:"simple_probe_ci_low"`
 	SimpleProbeCIHigh   float64 `json:"simple_probe_ci_high"`
 	// RepeatsAtChance counts repeats whose interval covers 1/2 with P of
-	// at least findings.ChanceLevel.
+	// at least findings.ChanceLevel, among those whose network learned.
 	RepeatsAtChance int `json:"repeats_at_chance"`
+	// TrainAccuracy is the networks' final training accuracy (mean over
+	// networks and repeats, with the smallest and largest); absent when
+	// no training history is stored.
+	TrainAccuracy    *float64 `json:"train_accuracy,omitempty"`
+	TrainAccuracyMin *float64 `json:"train_accuracy_min,omitempty"`
+	TrainAccuracyMax *float64 `json:"train_accuracy_max,omitempty"`
+	// RepeatsNotLearned counts repeats whose network did not learn (one
+	// answer or one side for every held-out image, or a training accuracy
+	// at 1/2); NotLearned says why for the first.
+	RepeatsNotLearned int    `json:"repeats_not_learned"`
+	NotLearned        string `json:"not_learned,omitempty"`
 }
 
 // Summary is summary.json: the machine-readable outcome of a report.
@@ -168,7 +179,13 @@ func (r *Findings) Summary(title string) Summary {
 		s.Probes = append(s.Probes, ProbeRow{Experiment: p.Experiment, Regions: pr.Regions, Class: pr.Class, N: pr.N, Test: pr.Test,
 			Repeats: p.Repeats(), Accuracy: p.Accuracy, CILow: p.Lo, CIHigh: p.Hi, Noise: p.Noise, P: p.P,
 			AUC: p.AUC, AUCLow: p.AUCLo, AUCHigh: p.AUCHi, SimpleProbeAccuracy: p.SimpleAccuracy,
-			SimpleProbeCILow: p.SimpleLo, SimpleProbeCIHigh: p.SimpleHi, RepeatsAtChance: p.AtChance})
+			SimpleProbeCILow: p.SimpleLo, SimpleProbeCIHigh: p.SimpleHi, RepeatsAtChance: p.AtChance,
+			RepeatsNotLearned: p.NotLearned, NotLearned: p.Why})
+		if !math.IsNaN(p.TrainAccuracy) {
+			row := &s.Probes[len(s.Probes)-1]
+			a, lo, hi := p.TrainAccuracy, p.TrainMin, p.TrainMax
+			row.TrainAccuracy, row.TrainAccuracyMin, row.TrainAccuracyMax = &a, &lo, &hi
+		}
 	}
 	return s
 }

@@ -120,3 +120,47 @@ func AUC(pos, neg []float64) float64 {
 	np, nn := float64(len(pos)), float64(len(neg))
 	return (rankSum - np*(np+1)/2) / (np * nn)
 }
+
+// Learning says whether a trained network learned anything from its
+// images: a network whose held-out answers do not depend on the image
+// (it names one region, or one class, for every image, or gives every
+// image the same answer) has not learned, and its accuracy is not
+// "chance" but no measurement at all. A network whose final training
+// accuracy stays within 0.02 of 1/2 has not learned even its training
+// set.
+type Learning struct {
+	// Learned is false where one of the rules says the network did not
+	// learn; Why says which.
+	Learned bool
+	Why     string
+}
+
+// NotLearnedTrainMargin is how close to 1/2 a final training accuracy
+// must be for the network to count as not having learned its training
+// set.
+const NotLearnedTrainMargin = 0.02
+
+// Judge applies the rules to held-out answers p (probability of label
+// 1) and the network's final training accuracy (NaN when unknown).
+func Judge(p []float64, trainAccuracy float64) Learning {
+	if len(p) == 0 {
+		return Learning{Why: "no held-out answers"}
+	}
+	lo, hi := p[0], p[0]
+	named := 0
+	for _, x := range p {
+		lo, hi = math.Min(lo, x), math.Max(hi, x)
+		if x > 0.5 {
+			named++
+		}
+	}
+	switch {
+	case hi-lo < 1e-6:
+		return Learning{Why: fmt.Sprintf("the same answer (%.4g) for every held-out image", lo)}
+	case named == 0 || named == len(p):
+		return Learning{Why: "the same side named for every held-out image"}
+	case !math.IsNaN(trainAccuracy) && math.Abs(trainAccuracy-0.5) <= NotLearnedTrainMargin:
+		return Learning{Why: fmt.Sprintf("training accuracy %.3f: it did not learn its training set", trainAccuracy)}
+	}
+	return Learning{Learned: true}
+}

@@ -3,6 +3,7 @@ package probe
 import (
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 )
 
@@ -139,5 +140,28 @@ func TestFeatures(t *testing.T) {
 	}
 	if g := Features(star, side); g[9] <= 0 || g[10] <= 0 {
 		t.Errorf("a star in the border: stars %g, texture %g", g[9], g[10])
+	}
+}
+
+func TestJudge(t *testing.T) {
+	vary := []float64{0.2, 0.7, 0.4, 0.9}
+	for _, c := range []struct {
+		name    string
+		p       []float64
+		train   float64
+		learned bool
+		why     string
+	}{
+		{"constant output", []float64{0.3, 0.3, 0.3, 0.3}, 0.9, false, "same answer"},
+		{"one region named for all", []float64{0.6, 0.7, 0.8, 0.99}, 0.9, false, "same side"},
+		{"training set not learned", vary, 0.51, false, "training accuracy 0.510"},
+		{"learned", vary, 0.8, true, ""},
+		{"learned, training accuracy unknown", vary, math.NaN(), true, ""},
+		{"no answers", nil, 0.9, false, "no held-out"},
+	} {
+		got := Judge(c.p, c.train)
+		if got.Learned != c.learned || !strings.Contains(got.Why, c.why) {
+			t.Errorf("%s: %+v, want learned %v and a reason with %q", c.name, got, c.learned, c.why)
+		}
 	}
 }

@@ -64,11 +64,16 @@ func ComparisonsMarkdown(s findings.Summary) string {
 // AUC, and the simple probe's accuracy.
 func ProbesMarkdown(s findings.Summary) string {
 	var b strings.Builder
-	b.WriteString("| probe | regions | class | train / held out per region | repeats | network accuracy [95% interval] | P (vs chance) | AUC [95% interval] | simple probe accuracy [95% interval] | repeats at chance |\n|---|---|---|---|---|---|---|---|---|---|\n")
+	b.WriteString("| probe | regions | class | train / held out per region | repeats | training accuracy (range) | network accuracy [95% interval] | P (vs chance) | AUC [95% interval] | simple probe accuracy [95% interval] | did not learn | repeats at chance |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, p := range s.Probes {
-		fmt.Fprintf(&b, "| %s | %s | %s | %d / %d | %d | %.3f [%.3f, %.3f] | %s | %.3f [%.3f, %.3f] | %.3f [%.3f, %.3f] | %d of %d |\n",
-			p.Experiment, strings.Join(p.Regions, " vs "), p.Class, p.N, p.Test, p.Repeats, p.Accuracy, p.CILow, p.CIHigh, fmtP(p.P),
-			p.AUC, p.AUCLow, p.AUCHigh, p.SimpleProbeAccuracy, p.SimpleProbeCILow, p.SimpleProbeCIHigh, p.RepeatsAtChance, p.Repeats)
+		train := "not reported"
+		if p.TrainAccuracy != nil {
+			train = trainWords(*p.TrainAccuracy, *p.TrainAccuracyMin, *p.TrainAccuracyMax)
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | %d / %d | %d | %s | %.3f [%.3f, %.3f] | %s | %.3f [%.3f, %.3f] | %.3f [%.3f, %.3f] | %s | %d of %d |\n",
+			p.Experiment, strings.Join(p.Regions, " vs "), p.Class, p.N, p.Test, p.Repeats, train, p.Accuracy, p.CILow, p.CIHigh, fmtP(p.P),
+			p.AUC, p.AUCLow, p.AUCHigh, p.SimpleProbeAccuracy, p.SimpleProbeCILow, p.SimpleProbeCIHigh,
+			notLearnedWords(p.RepeatsNotLearned, p.Repeats, p.NotLearned), p.RepeatsAtChance, p.Repeats)
 	}
 	return b.String()
 }
