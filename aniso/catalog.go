@@ -18,7 +18,7 @@ type Columns struct {
 }
 
 // ReadCatalog reads a CSV catalog with a header naming at least ra, dec
-// and column. The column holds numbers, or, for a column named label or
+// and column; where it has an id column, a repeated id is an error. The column holds numbers, or, for a column named label or
 // class, the words spiral and elliptical (1 and 0); rows whose value is
 // empty or another word (an unclassified galaxy) are skipped and counted.
 // name labels errors (a file path).
@@ -56,6 +56,10 @@ func ReadRows(head []string, next func() ([]string, error), name, column string)
 	words := col == "label" || col == "class"
 	out := &Columns{Column: col}
 	skipped := 0
+	// A galaxy listed twice would count twice: its value would weigh
+	// double and the errors shrink as if the catalog were larger.
+	idCol, hasID := at["id"]
+	seen := map[string]int{}
 	for line := 2; ; line++ {
 		rec, err := next()
 		if errors.Is(err, io.EOF) {
@@ -71,6 +75,13 @@ func ReadRows(head []string, next func() ([]string, error), name, column string)
 				return 0, fmt.Errorf("%s:%d: %s %.30q is not a number in %g..%g", name, line, k, s, lo, hi)
 			}
 			return x, nil
+		}
+		if hasID {
+			id := strings.TrimSpace(rec[idCol])
+			if first, dup := seen[id]; dup {
+				return nil, 0, fmt.Errorf("%s:%d: id %.40q repeats line %d; a catalog lists each galaxy once (two runs written into one file?)", name, line, id, first)
+			}
+			seen[id] = line
 		}
 		ra, err := num("ra", -360, 360)
 		if err != nil {

@@ -28,8 +28,8 @@ const Version = "skybias-catalog-2"
 // DefaultBatch is the number of galaxies written at a time.
 const DefaultBatch = 256
 
-// maxBatch bounds the batch, so that memory stays bounded.
-const maxBatch = 4096
+// MaxBatch bounds the batch, so that memory stays bounded.
+const MaxBatch = 4096
 
 // predictBatch is how many images each network predicts at once. Every
 // member keeps a compiled graph sized for it while the catalog is written,
@@ -165,8 +165,8 @@ func (o *Options) check() error {
 	if o.Batch == 0 {
 		o.Batch = DefaultBatch
 	}
-	if o.Batch < 1 || o.Batch > maxBatch {
-		return fmt.Errorf("annotate: batch %d is outside 1..%d", o.Batch, maxBatch)
+	if o.Batch < 1 || o.Batch > MaxBatch {
+		return fmt.Errorf("annotate: batch %d is outside 1..%d", o.Batch, MaxBatch)
 	}
 	if o.Shards < 0 || o.Shard < 0 || (o.Shards > 0 && (o.Shard < 1 || o.Shard > o.Shards)) || (o.Shards == 0 && o.Shard != 0) {
 		return fmt.Errorf("annotate: shard %d of %d: want 1..%d", o.Shard, o.Shards, o.Shards)

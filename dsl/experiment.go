@@ -244,6 +244,9 @@ func decodeAs(doc *Document, root *yaml.Node, e *errs, allowed []string, fragmen
 		}
 	}
 	for _, c := range x.compare {
+		if x.name != "" && c.With == x.name {
+			e.list = append(e.list, &Error{Pos: c.Pos, Msg: fmt.Sprintf("compare.with: %s is this experiment itself; a comparison needs a baseline experiment (its effect would be 0 by construction)", c.With)})
+		}
 		found := false
 		for _, t := range x.tests {
 			found = found || t.name == c.On

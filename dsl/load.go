@@ -206,8 +206,17 @@ func (d *Document) merge(base, over *yaml.Node) *yaml.Node {
 		index[base.Content[i].Value] = len(out.Content)
 		out.Content = append(out.Content, base.Content[i], base.Content[i+1])
 	}
+	// A key that one file writes twice stays twice, so that the decoder
+	// reports it ("appears twice") as it does in a file without include:
+	// merging would keep the last silently.
+	inOver := map[string]bool{}
 	for i := 0; i+1 < len(over.Content); i += 2 {
 		k, v := over.Content[i], over.Content[i+1]
+		if inOver[k.Value] {
+			out.Content = append(out.Content, k, v)
+			continue
+		}
+		inOver[k.Value] = true
 		if j, ok := index[k.Value]; ok {
 			out.Content[j] = k
 			out.Content[j+1] = d.merge(out.Content[j+1], v)

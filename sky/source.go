@@ -92,6 +92,13 @@ func parseSource(path string, data []byte) (Source, error) {
 	if (f.Catalog == nil) == (f.Survey == nil) {
 		return nil, fmt.Errorf("%s: a source file has exactly one of catalog: or survey:", path)
 	}
+	if f.Survey != nil {
+		for name := range f.Survey.Fields {
+			if explicitZero(data, "survey", "fields", name, "sky", "star_flux") {
+				return nil, fmt.Errorf("%s: survey.fields.%s.sky.star_flux 0 draws stars without light; give a positive brightness (1: field 1's), or stars: 0 for no stars", path, name)
+			}
+		}
+	}
 	base := filepath.Dir(path)
 	if f.Survey != nil {
 		if len(f.Regions) > 0 {
@@ -116,7 +123,7 @@ func parseSource(path string, data []byte) (Source, error) {
 			return nil, fmt.Errorf("%s: catalog.images: %w", path, err)
 		}
 	}
-	if spec.Crop < 0 || spec.Crop > 1 {
+	if !(spec.Crop >= 0 && spec.Crop <= 1) { // NaN fails too
 		return nil, fmt.Errorf("%s: catalog.crop %g is outside 0..1", path, spec.Crop)
 	}
 	cat, err := ReadCatalogCSV(csvPath, spec.Columns, imgDir)

@@ -268,19 +268,24 @@ func NewSurvey(path string, spec SurveySpec) (*Survey, error) {
 }
 
 func (c *Conditions) check() error {
+	// Every test is written so that NaN fails it.
 	switch {
-	case c.Background < 0 || c.Background > 1:
+	case !(c.Background >= 0 && c.Background <= 1):
 		return fmt.Errorf("background %g is outside 0..1", c.Background)
-	case c.Noise < 0 || c.Noise > 1:
+	case !(c.Noise >= 0 && c.Noise <= 1):
 		return fmt.Errorf("noise %g is outside 0..1", c.Noise)
-	case c.Seeing <= 0 || c.Seeing > 20:
+	case !(c.Seeing > 0 && c.Seeing <= 20):
 		return fmt.Errorf("seeing %g px is outside (0, 20]", c.Seeing)
-	case c.Stars < 0 || c.Stars > 200:
+	case !(c.Stars >= 0 && c.Stars <= 200):
 		return fmt.Errorf("stars %g per cutout is outside 0..200", c.Stars)
 	case c.JPEG < 1 || c.JPEG > 100:
 		return fmt.Errorf("jpeg quality %d is outside 1..100", c.JPEG)
-	case c.Stretch <= 0:
-		return fmt.Errorf("stretch %g must be positive", c.Stretch)
+	case !(c.Stretch > 0 && c.Stretch <= 10):
+		return fmt.Errorf("stretch %g is outside (0, 10]", c.Stretch)
+	case !(c.StarFlux >= 0 && c.StarFlux <= 100):
+		// 0 is "not given" here (1 is taken); an explicit 0 is refused
+		// where the file is read (parseSource).
+		return fmt.Errorf("star_flux %g is outside (0, 100]: a star's brightness relative to field 1's", c.StarFlux)
 	}
 	if c.StarFlux == 0 {
 		c.StarFlux = 1
@@ -292,8 +297,8 @@ func (c *Conditions) check() error {
 		if c.SkyColor[i] == 0 {
 			c.SkyColor[i] = 1
 		}
-		if c.Tint[i] < 0 || c.SkyColor[i] < 0 {
-			return fmt.Errorf("tint and sky_color are positive RGB multipliers")
+		if !(c.Tint[i] > 0 && c.Tint[i] <= 10 && c.SkyColor[i] > 0 && c.SkyColor[i] <= 10) {
+			return fmt.Errorf("tint and sky_color are positive RGB multipliers up to 10 (got %v and %v)", c.Tint, c.SkyColor)
 		}
 	}
 	return nil

@@ -128,6 +128,11 @@ func TestSurveyErrors(t *testing.T) {
 		{"bad dec", "survey: {name: x, per_class: 2, fields: {f: {ra: [0,1], dec: [5,1], sky: {seeing: 2, jpeg: 80, stretch: 0.1}}}}", "dec 5..1 is empty"},
 		{"both kinds", "survey: {name: x}\ncatalog: {file: a.csv}", "exactly one of"},
 		{"not yaml", "survey: [", "did not find expected node content"},
+		// Issue 34: values that drew wrong skies without a word.
+		{"negative star_flux", "survey: {name: x, per_class: 2, fields: {f: {ra: [0,1], dec: [0,1], sky: {seeing: 2, jpeg: 80, stretch: 0.1, star_flux: -1}}}}", "star_flux -1 is outside (0, 100]"},
+		{"star_flux 0 written", "survey:\n  name: x\n  per_class: 2\n  fields:\n    f: {ra: [0,1], dec: [0,1], sky: {seeing: 2, jpeg: 80, stretch: 0.1, star_flux: 0}}", "star_flux 0 draws stars without light"},
+		{"NaN noise", "survey: {name: x, per_class: 2, fields: {f: {ra: [0,1], dec: [0,1], sky: {seeing: 2, jpeg: 80, stretch: 0.1, noise: .nan}}}}", "noise NaN is outside 0..1"},
+		{"NaN seeing", "survey: {name: x, per_class: 2, fields: {f: {ra: [0,1], dec: [0,1], sky: {seeing: .nan, jpeg: 80, stretch: 0.1}}}}", "seeing NaN px"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -150,6 +155,7 @@ func TestCatalogSourceErrors(t *testing.T) {
 		{"bad region key", "catalog: {file: c.csv, columns: {id: id, class: class, image: img}}\nregions:\n  r: {raa: [0, 10]}", `3:7: region r: unknown key "raa"`},
 		{"bad where", "catalog: {file: c.csv, columns: {id: id, class: class, image: img}}\nregions:\n  r: {where: {camcol: {low: 1}}}", `unknown bound "low"`},
 		{"bad crop", "catalog: {file: c.csv, crop: 2, columns: {id: id, class: class, image: img}}", "crop 2"},
+		{"NaN crop", "catalog: {file: c.csv, crop: .nan, columns: {id: id, class: class, image: img}}", "crop NaN"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -70,6 +70,9 @@ func runAnnotate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if *out == "" {
 		return errors.New("annotate: --out is required (the catalog CSV to write)")
 	}
+	if *batch < 1 || *batch > annotate.MaxBatch {
+		return fmt.Errorf("annotate: --batch %d: want 1 to %d galaxies at a time", *batch, annotate.MaxBatch)
+	}
 	if fi, err := os.Stat(*out); err == nil && fi.IsDir() {
 		return fmt.Errorf("annotate: --out %s is a folder; name the catalog file", *out)
 	}

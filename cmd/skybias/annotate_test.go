@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/skybias/skybias/findings"
+	"github.com/skybias/skybias/internal/testenv"
 )
 
 // tinyResult runs testdata/tiny/t5.yaml (spirals from field p,
@@ -112,6 +113,13 @@ func TestAnnotateAndAnisotropy(t *testing.T) {
 		t.Errorf("no map written: %v", err)
 	}
 
+	// A catalog with every row twice (two runs written into one file).
+	doubled := filepath.Join(t.TempDir(), "doubled.csv")
+	catBytes, _ := os.ReadFile(cat)
+	lines := strings.SplitAfter(string(catBytes), "\n")
+	if err := os.WriteFile(doubled, []byte(string(catBytes)+strings.Join(lines[1:], "")), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	bad := []struct {
 		args []string
 		want string
@@ -123,6 +131,9 @@ func TestAnnotateAndAnisotropy(t *testing.T) {
 		{[]string{"annotate", hash, "--results", store, "--out", cat, "--shards", "4"}, "add --executor slurm"},
 		{[]string{"annotate", hash, "--results", store, "--out", cat, "--n", "100000"}, "100000 galaxies asked for"},
 		{[]string{"annotate", hash, "--results", store, "--out", t.TempDir()}, "is a folder"},
+		{[]string{"annotate", hash, "--results", store, "--out", cat, "--batch", "0"}, "--batch 0: want 1 to 4096"},
+		{[]string{"run", "--jobs", "-3", "--results", store, filepath.Join(testenv.Root(t), "experiments", "paper", "table03.yaml")}, "--jobs -3"},
+		{[]string{"anisotropy", doubled}, `repeats line 2`},
 		{[]string{"annotate", hash, "--results", store, "--out", cat, "--fits", "x.fit"}, "name a .fits file"},
 		{[]string{"anisotropy", cat, "--column", "p_elliptical"}, `no column "p_elliptical"`},
 		{[]string{"anisotropy", cat, "--permutations", "5"}, "--permutations 5"},

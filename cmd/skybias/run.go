@@ -62,6 +62,9 @@ func addExecFlags(fs *flag.FlagSet) *execFlags {
 func execute(ctx context.Context, spec *pipeline.Spec, out string, stdout, stderr io.Writer, ex *execFlags) error {
 	opts := pipeline.Options{Executor: "store", Log: stdout}
 	if ex != nil {
+		if ex.jobs < 0 || ex.jobs > 1024 {
+			return fmt.Errorf("--jobs %d: want 0 (one per core for small networks, else one) to 1024", ex.jobs)
+		}
 		opts.Executor = *ex.executor
 		opts.NoWait = *ex.noWait
 		opts.Parallel = ex.jobs
