@@ -60,3 +60,7 @@ func editDistance(a, b string) int {
 	}
 	return d[len(ra)][len(rb)]
 }
+
+// Suggest is the did-you-mean of every skybias message: " (did you mean
+// X?)" when one of known is close to word (an edit or two), else "".
+func Suggest(word string, known []string) string { return suggest(word, known) }

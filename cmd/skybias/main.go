@@ -16,6 +16,7 @@ import (
 	"runtime/pprof"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"syscall"
 )
 
@@ -43,8 +44,15 @@ func main() {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(softMemoryLimit)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	ctx, cancel := context.WithCancel(context.Background())
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	var got atomic.Value // the signal that stopped the run
+	go func() {
+		s := <-sigs
+		got.Store(s)
+		cancel()
+	}()
 	stopProfile, err := startProfile(os.Getenv("SKYBIAS_CPUPROFILE"))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "skybias:", err)
@@ -52,7 +60,19 @@ func main() {
 	}
 	code := runMain(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stopProfile()
+	if s, ok := got.Load().(os.Signal); ok && code != 0 {
+		code = signalExit(s)
+	}
 	os.Exit(code)
+}
+
+// signalExit is the shell's convention for a command stopped by a
+// signal: 128 plus its number (130 for Ctrl-C, 143 for SIGTERM).
+func signalExit(s os.Signal) int {
+	if n, ok := s.(syscall.Signal); ok {
+		return 128 + int(n)
+	}
+	return 1
 }
 
 // startProfile starts a CPU profile written to path when path is not
@@ -81,20 +101,39 @@ func startProfile(path string) (func(), error) {
 // runMain runs the CLI and returns its exit status: 0 on success, 1 when a
 // command fails, 2 on a usage error.
 func runMain(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+	if len(args) == 0 {
+		usage(stderr)
+		return 2
+	}
+	switch args[0] {
+	case "help", "-h", "-help", "--help":
 		usage(stdout)
-		if len(args) == 0 {
-			return 2
-		}
+		return 0
+	case "version", "-version", "--version":
+		fmt.Fprintln(stdout, version())
 		return 0
 	}
 	c, ok := commands[args[0]]
 	if !ok {
-		fmt.Fprintf(stderr, "skybias: unknown command %q\n\n", args[0])
-		usage(stderr)
+		names := make([]string, 0, len(commands))
+		for n := range commands {
+			names = append(names, n)
+		}
+		fmt.Fprintf(stderr, "skybias: unknown command %q%s; \"skybias help\" lists them\n", args[0], dsl.Suggest(args[0], names))
 		return 2
 	}
-	err := c.run(ctx, args[1:], stdout, stderr)
+	// Help asked for goes to standard output (skybias run --help | less);
+	// usage after a mistake goes to standard error.
+	usageTo := stderr
+	for _, a := range args[1:] {
+		if a == "--" {
+			break
+		}
+		if a == "-h" || a == "-help" || a == "--help" || a == "--h" {
+			usageTo = stdout
+		}
+	}
+	err := c.run(ctx, args[1:], stdout, usageTo)
 	switch {
 	case err == nil:
 		return 0
@@ -106,6 +145,37 @@ func runMain(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "skybias %s: %v\n", c.name, err)
 		return 1
 	}
+}
+
+// version describes the build: the module's version, the VCS revision
+// and whether the tree had uncommitted changes, from the build info.
+func version() string {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "skybias (no build information)"
+	}
+	v := info.Main.Version
+	if v == "" {
+		v = "(devel)"
+	}
+	var rev, when, dirty string
+	for _, s := range info.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.time":
+			when = s.Value
+		case "vcs.modified":
+			if s.Value == "true" {
+				dirty = ", modified"
+			}
+		}
+	}
+	out := "skybias " + v + ", " + info.GoVersion
+	if rev != "" {
+		out += fmt.Sprintf(", revision %.12s (%s%s)", rev, when, dirty)
+	}
+	return out
 }
 
 func usage(w io.Writer) {

@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
+	"io"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -212,5 +214,66 @@ func TestSynthChecksFirst(t *testing.T) {
 				t.Errorf("%d files written", len(files))
 			}
 		})
+	}
+}
+
+// TestCLIConventions: help asked for goes to standard output and exits 0;
+// a mistyped command gets a suggestion on standard error and exit 2;
+// --version names the module version, the VCS revision and whether the
+// tree was modified (built with VCS stamping); Ctrl-C exits 130 and
+// SIGTERM 143, within two seconds, mid-training.
+func TestCLIConventions(t *testing.T) {
+	var out, errw bytes.Buffer
+	if code := runMain(context.Background(), []string{"run", "--help"}, &out, &errw); code != 0 || !strings.HasPrefix(out.String(), "Usage: skybias run") || errw.Len() != 0 {
+		t.Errorf("run --help: exit %d, stdout %.40q, stderr %.40q; want the usage on stdout", code, out.String(), errw.String())
+	}
+	out.Reset()
+	errw.Reset()
+	if code := runMain(context.Background(), []string{"valdate", "x.yaml"}, &out, &errw); code != 2 || !strings.Contains(errw.String(), "did you mean validate?") || out.Len() != 0 {
+		t.Errorf("valdate: exit %d, stdout %q, stderr %q; want a suggestion on stderr", code, out.String(), errw.String())
+	}
+	out.Reset()
+	errw.Reset()
+	if code := runMain(context.Background(), []string{"plan", "--jbos", "3"}, &out, &errw); code != 2 || out.Len() != 0 || !strings.Contains(errw.String(), "Usage: skybias plan") {
+		t.Errorf("a bad flag: exit %d, stdout %q; want the usage on stderr and exit 2", code, out.String())
+	}
+
+	bin := filepath.Join(t.TempDir(), "skybias")
+	if b, err := exec.Command("go", "build", "-buildvcs=true", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, b)
+	}
+	v, err := exec.Command(bin, "--version").Output()
+	if err != nil || !strings.HasPrefix(string(v), "skybias ") || !strings.Contains(string(v), "revision ") {
+		t.Errorf("--version: %v, %q; want the version and the VCS revision", err, v)
+	}
+	exp, _ := filepath.Abs("testdata/tiny")
+	for _, c := range []struct {
+		sig  syscall.Signal
+		code int
+	}{{syscall.SIGINT, 130}, {syscall.SIGTERM, 143}} {
+		dir := t.TempDir()
+		cmd := exec.Command(bin, "paper", "--experiments", exp, "--out", filepath.Join(dir, "out"), "--results", filepath.Join(dir, "results"))
+		stdout, _ := cmd.StdoutPipe()
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			if strings.HasPrefix(sc.Text(), "[1/") { // the first job is training
+				break
+			}
+		}
+		time.Sleep(200 * time.Millisecond)
+		sent := time.Now()
+		cmd.Process.Signal(c.sig)
+		go io.Copy(io.Discard, stdout)
+		err := cmd.Wait()
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != c.code {
+			t.Errorf("%v: %v, want exit %d", c.sig, err, c.code)
+		}
+		if d := time.Since(sent); d > 2*time.Second {
+			t.Errorf("%v: stopped after %v, want within 2 s", c.sig, d)
+		}
 	}
 }
