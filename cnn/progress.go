@@ -34,9 +34,14 @@ func (p *progress) update(epoch, batch int, loss, acc float64, seen int) {
 	if epoch != p.curEpoch {
 		p.curEpoch, p.epoch0 = epoch, now
 	}
-	rate := float64(seen) / max(now.Sub(p.epoch0).Seconds(), 1e-9)
+	// A rate over less than a tenth of a second (the epoch's first
+	// batch) says nothing; it would read 16000000000 img/s.
+	speed := ""
+	if d := now.Sub(p.epoch0).Seconds(); d >= 0.1 {
+		speed = fmt.Sprintf(" %.0f img/s", float64(seen)/d)
+	}
 	p.p.Step((epoch-1)*p.batches+batch, p.epochs*p.batches,
-		fmt.Sprintf("epoch %d/%d loss %.4f acc %.3f %.0f img/s", epoch, p.epochs, loss, acc, rate))
+		fmt.Sprintf("epoch %d/%d loss %.4f acc %.3f%s", epoch, p.epochs, loss, acc, speed))
 }
 
 func (p *progress) epochDone(st EpochStats) {

@@ -147,6 +147,9 @@ func sbatch(ctx context.Context, scriptPath string) (string, error) {
 	var out, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &stderr
 	if err := cmd.Run(); err != nil {
+		if errors.Is(err, exec.ErrNotFound) {
+			return "", errors.New("Slurm's sbatch is not installed here (or not on PATH): run on a Slurm login node, or use --executor local to run the jobs on this machine")
+		}
 		return "", fmt.Errorf("sbatch %s: %w: %s", scriptPath, err, strings.TrimSpace(stderr.String()))
 	}
 	id := strings.TrimSpace(strings.Split(out.String(), ";")[0])

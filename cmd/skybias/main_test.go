@@ -238,6 +238,12 @@ func TestCLIConventions(t *testing.T) {
 		t.Errorf("a bad flag: exit %d, stdout %q; want the usage on stderr and exit 2", code, out.String())
 	}
 
+	out.Reset()
+	errw.Reset()
+	if code := runMain(context.Background(), []string{"plan", "../../experiments/paper/table03.yaml", "--profile", "quik"}, &out, &errw); code != 1 || out.Len() != 0 || !strings.Contains(errw.String(), "did you mean quick?") {
+		t.Errorf("plan --profile quik: exit %d, stdout %q, stderr %q; want only the suggestion, before any output", code, out.String(), errw.String())
+	}
+
 	bin := filepath.Join(t.TempDir(), "skybias")
 	if b, err := exec.Command("go", "build", "-buildvcs=true", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, b)

@@ -92,6 +92,14 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	jobs := 0
 	seen := map[string]bool{}
 	var problems []string
+	type planned struct {
+		file string
+		kind dsl.Kind
+		plan *dsl.Plan
+	}
+	var plans []planned
+	// Every file is compiled before anything is printed, so that a
+	// mistake (a misspelt profile) is said first and alone.
 	for _, f := range files {
 		kind, plan, err := dsl.ValidateFile(f, dsl.Options{Profile: *profile})
 		if err != nil {
@@ -100,6 +108,14 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			}
 			continue
 		}
+		plans = append(plans, planned{f, kind, plan})
+	}
+	if len(problems) > 0 {
+		fmt.Fprintln(stderr, strings.Join(problems, "\n"))
+		return errors.New("some files have problems; nothing planned")
+	}
+	for _, pl := range plans {
+		f, kind, plan := pl.file, pl.kind, pl.plan
 		if plan == nil {
 			fmt.Fprintf(stdout, "%s: %s, no jobs\n\n", f, kind)
 			continue
@@ -126,7 +142,6 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	fmt.Fprintf(stdout, "total: %d distinct job(s), %d image-steps, about %s on 2 cores\n", jobs, steps, total.Round(time.Second))
 	if len(problems) > 0 {
-		fmt.Fprintln(stdout, strings.Join(problems, "\n"))
 		return errors.New("some files have problems")
 	}
 	return nil
