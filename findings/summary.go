@@ -1,13 +1,10 @@
 package findings
 
 import (
-	"bytes"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"math"
 	"os"
-	"strconv"
 
 	"github.com/skybias/skybias/analysis"
 )
@@ -196,31 +193,34 @@ func (s Summary) JSON() ([]byte, error) {
 	return append(b, '\n'), err
 }
 
-// CSV writes comparisons.csv: one row per comparison, readable by
-// pandas.
-func (s Summary) CSV() ([]byte, error) {
-	var b bytes.Buffer
-	w := csv.NewWriter(&b)
-	w.Write([]string{"experiment", "variant", "test", "baseline", "kind", "effect", "ci_low", "ci_high", "noise", "p", "p_holm", "verdict",
-		"n_networks", "repeats", "mcnemar_p", "paper_binomial_p", "paper_binomial_p_published", "p_spiral", "baseline_p_spiral"})
-	f := func(v float64) string {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return ""
+// CSV writes comparisons.csv: one row per comparison, the columns of
+// ComparisonRow (FlatCSV).
+func (s Summary) CSV() ([]byte, error) { return FlatCSV(s.Comparisons) }
+
+// Tables are the flat tables of a report folder beside summary.json, by
+// file name: comparisons.csv always, probes.csv and anisotropy.csv where
+// the report has probes or catalogs.
+func (s Summary) Tables() (map[string][]byte, error) {
+	out := map[string][]byte{}
+	for _, t := range []struct {
+		name string
+		rows any
+		keep bool
+	}{
+		{"comparisons.csv", s.Comparisons, true},
+		{"probes.csv", s.Probes, len(s.Probes) > 0},
+		{"anisotropy.csv", s.Anisotropy, len(s.Anisotropy) > 0},
+	} {
+		if !t.keep {
+			continue
 		}
-		return strconv.FormatFloat(v, 'g', 6, 64)
-	}
-	fp := func(v *float64) string {
-		if v == nil {
-			return ""
+		b, err := FlatCSV(t.rows)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", t.name, err)
 		}
-		return f(*v)
+		out[t.name] = b
 	}
-	for _, c := range s.Comparisons {
-		w.Write([]string{c.Experiment, c.Variant, c.Test, c.Baseline, c.Kind, f(c.Effect), f(c.CILow), f(c.CIHigh), c.Noise, f(c.P), f(c.PHolm), c.Verdict,
-			strconv.Itoa(c.NNetworks), strconv.Itoa(c.Repeats), f(c.McNemarP), fp(c.PaperP), fp(c.PaperPPublished), f(c.PSpiral), f(c.BaselinePSpiral)})
-	}
-	w.Flush()
-	return b.Bytes(), w.Error()
+	return out, nil
 }
 
 // ReadSummary reads a report folder's summary.json.

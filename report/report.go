@@ -3,8 +3,10 @@ package report
 import (
 	"fmt"
 	"github.com/skybias/skybias/annotate"
+	"maps"
 	"math"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -548,12 +550,14 @@ func (r *Report) Write(dir string) error {
 	if err := atomicfile.WriteFile(filepath.Join(dir, "summary.json"), js); err != nil {
 		return err
 	}
-	cs, err := sum.CSV()
+	tables, err := sum.Tables()
 	if err != nil {
-		return fmt.Errorf("comparisons.csv: %w", err)
-	}
-	if err := atomicfile.WriteFile(filepath.Join(dir, "comparisons.csv"), cs); err != nil {
 		return err
+	}
+	for _, name := range slices.Sorted(maps.Keys(tables)) {
+		if err := atomicfile.WriteFile(filepath.Join(dir, name), tables[name]); err != nil {
+			return err
+		}
 	}
 	if err := atomicfile.WriteFile(filepath.Join(dir, "REPORT.md"), []byte(r.Markdown)); err != nil {
 		return err
