@@ -5,7 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"os"
+	"github.com/skybias/skybias/internal/input"
 	"strconv"
 
 	"github.com/skybias/skybias/netspec"
@@ -237,7 +237,7 @@ func (j *Job) ShortHash() string { return j.Hash()[:12] }
 
 // ReadJob reads a job's JSON file (as written for a cluster), checking it.
 func ReadJob(path string) (*Job, error) {
-	b, err := os.ReadFile(path)
+	b, err := input.ReadFile(path, input.SmallFile)
 	if err != nil {
 		return nil, fmt.Errorf("job: %w", err)
 	}

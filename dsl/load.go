@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"os"
+	"github.com/skybias/skybias/internal/input"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -270,18 +270,5 @@ const maxYAML = 4 << 20
 
 // readYAML reads a regular file of at most maxYAML bytes.
 func readYAML(path string) ([]byte, error) {
-	st, err := os.Stat(path)
-	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return nil, fmt.Errorf("no such file %s", path)
-		}
-		return nil, err
-	}
-	if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s is not a regular file", path)
-	}
-	if st.Size() > maxYAML {
-		return nil, fmt.Errorf("%s is larger than %d bytes", path, maxYAML)
-	}
-	return os.ReadFile(path)
+	return input.ReadFile(path, maxYAML)
 }

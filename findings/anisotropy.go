@@ -6,13 +6,13 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"strconv"
 
 	"github.com/skybias/skybias/aniso"
 	"github.com/skybias/skybias/annotate"
 	"github.com/skybias/skybias/dsl"
 	"github.com/skybias/skybias/fitstable"
+	"github.com/skybias/skybias/internal/input"
 	"github.com/skybias/skybias/seeds"
 	"github.com/skybias/skybias/stats"
 )
@@ -151,16 +151,11 @@ func (t *CatalogTest) fitsDesign() (ra, dec float64, ok bool) {
 
 // testFile is TestFile without the meta.
 func testFile(ctx context.Context, path, column string, opts aniso.Options, bands, cells int) (*CatalogTest, error) {
-	f, err := os.Open(path)
+	f, _, err := input.Open(path, MaxCatalogBytes)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("catalog: %w", err)
 	}
 	defer f.Close()
-	if st, err := f.Stat(); err != nil {
-		return nil, err
-	} else if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s is not a regular file (a catalog is a CSV or FITS file)", path)
-	}
 	br := bufio.NewReader(f)
 	var cols *aniso.Columns
 	var skipped int

@@ -8,7 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
+	"github.com/skybias/skybias/internal/input"
 	"time"
 )
 
@@ -27,7 +27,7 @@ type ConnectionInfo struct {
 
 // ReadConnectionFile reads and checks a connection file.
 func ReadConnectionFile(path string) (*ConnectionInfo, error) {
-	b, err := os.ReadFile(path)
+	b, err := input.ReadFile(path, input.SmallFile)
 	if err != nil {
 		return nil, fmt.Errorf("connection file: %w", err)
 	}

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/skybias/skybias/internal/input"
 	"io"
 	"os"
 	"path/filepath"
@@ -62,7 +63,7 @@ type catalogSpec struct {
 // block (a synthetic survey), with optional named regions. Paths inside are
 // relative to the file and may use $VAR and ${VAR:-default}.
 func OpenSource(path string) (Source, error) {
-	data, err := os.ReadFile(path)
+	data, err := input.ReadFile(path, input.SmallFile)
 	if err != nil {
 		return nil, fmt.Errorf("source: %w", err)
 	}
@@ -156,7 +157,7 @@ func parseSource(path string, data []byte) (Source, error) {
 			return nil, fmt.Errorf("%s: region %s selects by RA/Dec but the catalog maps no ra/dec columns", path, r.Name)
 		}
 	}
-	csvData, err := os.ReadFile(csvPath)
+	csvData, err := input.ReadFile(csvPath, input.Table)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}

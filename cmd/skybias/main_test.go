@@ -283,3 +283,41 @@ func TestCLIConventions(t *testing.T) {
 		}
 	}
 }
+
+// TestInputsMustBeRegularFiles: every command that reads a file it is
+// given refuses a device (/dev/zero, which reads without end) and a FIFO
+// (which blocks until a writer comes) within two seconds, naming it,
+// instead of reading until memory runs out or waiting forever (issue 34).
+func TestInputsMustBeRegularFiles(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "input.fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, in := range []string{"/dev/zero", fifo} {
+		for _, args := range [][]string{
+			{"source", in},
+			{"synth", "--survey", in, "--n", "1", "--out", filepath.Join(dir, "synth")},
+			{"job", "run", in},
+			{"notebook", "run", in, "-o", filepath.Join(dir, "out.ipynb")},
+			{"anisotropy", in},
+			{"readme", in},
+			{"validate", in},
+			{"plan", in},
+		} {
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			var out bytes.Buffer
+			done := make(chan int, 1)
+			go func() { done <- runMain(ctx, args, &out, &out) }()
+			select {
+			case code := <-done:
+				if code == 0 || !strings.Contains(out.String(), in) || !(strings.Contains(out.String(), "a device") || strings.Contains(out.String(), "named pipe") || strings.Contains(out.String(), "not a regular file")) {
+					t.Errorf("%s: exit %d, %q; want a refusal naming %s", strings.Join(args, " "), code, out.String(), in)
+				}
+			case <-time.After(2 * time.Second):
+				t.Errorf("%s: still reading after 2 s", strings.Join(args, " "))
+			}
+			cancel()
+		}
+	}
+}

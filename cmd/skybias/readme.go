@@ -3,8 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/skybias/skybias/internal/input"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -55,7 +55,7 @@ func readmeBlocks(text, base string) (string, error) {
 		}
 		var body string
 		if fields[0] == "file" {
-			b, err := os.ReadFile(filepath.Join(base, fields[1]))
+			b, err := input.ReadFile(filepath.Join(base, fields[1]), input.SmallFile)
 			if err != nil {
 				return "", fmt.Errorf("README: block %q: %w", head, err)
 			}
@@ -104,7 +104,7 @@ func runReadme(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if len(files) == 1 {
 		path = files[0]
 	}
-	b, err := os.ReadFile(path)
+	b, err := input.ReadFile(path, input.SmallFile)
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/skybias/skybias/internal/input"
 	"os"
 	"regexp"
 	"sort"
@@ -33,7 +34,7 @@ func Read(path string) (*Notebook, error) {
 	if st.Size() > maxNotebook {
 		return nil, fmt.Errorf("notebook %s: %d bytes; a notebook is at most %d", path, st.Size(), maxNotebook)
 	}
-	b, err := os.ReadFile(path)
+	b, err := input.ReadFile(path, maxNotebook)
 	if err != nil {
 		return nil, fmt.Errorf("notebook: %w", err)
 	}
