@@ -374,33 +374,38 @@ func decodeTraining(e *errs, v *yaml.Node, t *Training) {
 	for _, kv := range e.keys(v, "training", trainingKeys) {
 		k, n := kv[0].Value, kv[1]
 		what := "training." + k
+		b := TrainingBounds[k]
+		integer := func() int {
+			x, _ := e.integer(n, what, int64(b[0]), int64(b[1]))
+			return int(x)
+		}
+		number := func() float64 {
+			x, _ := e.number(n, what, b[0], b[1])
+			return x
+		}
 		switch k {
 		case "epochs":
-			x, _ := e.integer(n, what, 1, 100000)
-			t.Epochs = int(x)
+			t.Epochs = integer()
 		case "batch":
-			x, _ := e.integer(n, what, 1, 4096)
-			t.Batch = int(x)
+			t.Batch = integer()
 		case "lr":
-			t.Adam.LR, _ = e.number(n, what, 1e-9, 10)
+			t.Adam.LR = number()
 		case "beta1":
-			t.Adam.Beta1, _ = e.number(n, what, 0, 0.999999)
+			t.Adam.Beta1 = number()
 		case "beta2":
-			t.Adam.Beta2, _ = e.number(n, what, 0, 0.99999999)
+			t.Adam.Beta2 = number()
 		case "epsilon":
-			t.Adam.Epsilon, _ = e.number(n, what, 1e-12, 1)
+			t.Adam.Epsilon = number()
 		case "seed":
 			t.Seed, _ = e.uint(n, what)
 		case "validation":
-			t.Validation, _ = e.number(n, what, 0, 0.9)
+			t.Validation = number()
 		case "patience":
-			x, _ := e.integer(n, what, 0, 100000)
-			t.Patience = int(x)
+			t.Patience = integer()
 		case "augment":
 			t.Augment, _ = e.boolean(n, what)
 		case "ensemble":
-			x, _ := e.integer(n, what, 1, 64)
-			t.Ensemble = int(x)
+			t.Ensemble = integer()
 			if t.Ensemble == 1 {
 				t.Ensemble = 0 // one spelling of a single network keeps hashes equal
 			}

@@ -1,6 +1,7 @@
 package dsl
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -36,6 +37,52 @@ func TestHostileExperiments(t *testing.T) {
 		_, err := CompileFile(path, Options{})
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: error %v, want one with %q", c.name, err, c.want)
+		}
+	}
+}
+
+// TestReadJobRechecks: a job file edited by hand (what "skybias job run"
+// reads on a cluster) is held to the experiment language's limits and
+// keys: epochs 1e9, a negative learning rate, a mistyped field and an
+// impossible network are refused, naming the field.
+func TestReadJobRechecks(t *testing.T) {
+	p, err := CompileFile(filepath.Join("..", "experiments", "paper", "table03.yaml"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	good, err := json.Marshal(p.Jobs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	for _, c := range []struct {
+		name string
+		edit func(m map[string]any)
+		want string
+	}{
+		{"as written", func(map[string]any) {}, ""},
+		{"epochs 1e9", func(m map[string]any) { m["training"].(map[string]any)["epochs"] = 1e9 }, "training.epochs 1e+09 is outside"},
+		{"negative lr", func(m map[string]any) { m["training"].(map[string]any)["adam"].(map[string]any)["lr"] = -1 }, "training.lr -1 is outside"},
+		{"mistyped field", func(m map[string]any) { m["trainning"] = 1 }, `unknown field "trainning"`},
+		{"impossible network", func(m map[string]any) { m["model"].(map[string]any)["dense"] = 1e7 }, "dense width 10000000"},
+	} {
+		var m map[string]any
+		if err := json.Unmarshal(good, &m); err != nil {
+			t.Fatal(err)
+		}
+		c.edit(m)
+		b, _ := json.Marshal(m)
+		path := filepath.Join(dir, "job.json")
+		os.WriteFile(path, b, 0o644)
+		_, err := ReadJob(path)
+		if c.want == "" {
+			if err != nil {
+				t.Errorf("%s: %v", c.name, err)
+			}
+			continue
+		}
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: error %v, want %q", c.name, err, c.want)
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package dsl
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -115,6 +116,36 @@ type Test struct {
 	Name string   `json:"name"`
 	From []string `json:"from"`
 	N    int      `json:"n"`
+}
+
+// TrainingBounds are the limits of each training setting, by its key in
+// the experiment language: the YAML decoder and Training.Check (a job
+// file read by "skybias job run") apply the same ones.
+var TrainingBounds = map[string][2]float64{
+	"epochs": {1, 100000}, "batch": {1, 4096}, "lr": {1e-9, 10}, "beta1": {0, 0.999999}, "beta2": {0, 0.99999999},
+	"epsilon": {1e-12, 1}, "validation": {0, 0.9}, "patience": {0, 100000}, "ensemble": {1, 64},
+}
+
+// Check applies TrainingBounds to settings that did not come through the
+// YAML decoder (a job file), naming the first key out of its range.
+func (t Training) Check() error {
+	ens := float64(t.Ensemble)
+	if t.Ensemble == 0 {
+		ens = 1
+	}
+	for _, c := range []struct {
+		key string
+		v   float64
+	}{
+		{"epochs", float64(t.Epochs)}, {"batch", float64(t.Batch)}, {"lr", t.Adam.LR}, {"beta1", t.Adam.Beta1}, {"beta2", t.Adam.Beta2},
+		{"epsilon", t.Adam.Epsilon}, {"validation", t.Validation}, {"patience", float64(t.Patience)}, {"ensemble", ens},
+	} {
+		b := TrainingBounds[c.key]
+		if !(c.v >= b[0] && c.v <= b[1]) {
+			return fmt.Errorf("training.%s %g is outside %g..%g", c.key, c.v, b[0], b[1])
+		}
+	}
+	return nil
 }
 
 // Training holds the optimiser and training-loop settings.
@@ -242,11 +273,28 @@ func ReadJob(path string) (*Job, error) {
 		return nil, fmt.Errorf("job: %w", err)
 	}
 	var j Job
-	if err := json.Unmarshal(b, &j); err != nil {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields() // a mistyped field would otherwise fall silent
+	if err := dec.Decode(&j); err != nil {
 		return nil, fmt.Errorf("job %s: %w", path, err)
 	}
 	if j.Experiment == "" || (len(j.Train) == 0 && j.Probe == nil) || j.Source.Path == "" {
 		return nil, fmt.Errorf("job %s: not a skybias job (no experiment, training set or source)", path)
+	}
+	// The limits the experiment language applies, again: a job file can
+	// be edited by hand.
+	if err := j.Training.Check(); err != nil {
+		return nil, fmt.Errorf("job %s: %w", path, err)
+	}
+	if _, err := j.Model.Resolve(); err != nil {
+		return nil, fmt.Errorf("job %s: model: %w", path, err)
+	}
+	for class, parts := range j.Train {
+		for _, p := range parts {
+			if p.N < 1 || p.N > 10_000_000 {
+				return nil, fmt.Errorf("job %s: train.%s asks for %d galaxies (want 1 to 10,000,000)", path, class, p.N)
+			}
+		}
 	}
 	return &j, nil
 }
