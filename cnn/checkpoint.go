@@ -39,6 +39,16 @@ type ckParam struct {
 // file, atomically: a loaded model predicts exactly what this one does,
 // and training resumed from it continues as if never stopped.
 func (m *Model) Save(path string) error {
+	b, err := m.Checkpoint()
+	if err != nil {
+		return fmt.Errorf("checkpoint %s: %w", path, err)
+	}
+	return atomicfile.WriteFile(path, b)
+}
+
+// Checkpoint is the checkpoint Save writes, as bytes (for a writer or a
+// result folder that names its own files).
+func (m *Model) Checkpoint() ([]byte, error) {
 	var buf bytes.Buffer
 	buf.WriteString(checkpointMagic)
 	h := checkpointHeader{Config: m.Config, Mean: m.Mean, Std: m.Std, HasAdam: m.adam != nil}
@@ -50,7 +60,7 @@ func (m *Model) Save(path string) error {
 	}
 	js, err := json.Marshal(h)
 	if err != nil {
-		return fmt.Errorf("checkpoint %s: %w", path, err)
+		return nil, err
 	}
 	buf.Write(js)
 	buf.WriteByte('\n')
@@ -65,7 +75,7 @@ func (m *Model) Save(path string) error {
 			buf.Write(b[:])
 		}
 	}
-	return atomicfile.WriteFile(path, buf.Bytes())
+	return buf.Bytes(), nil
 }
 
 // Load reads a checkpoint written by Save. Every error names the file.

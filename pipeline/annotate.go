@@ -170,11 +170,7 @@ func loadMembers(store *results.Store, job *dsl.Job) ([]annotate.Predictor, []st
 	var models []annotate.Predictor
 	var digests []string
 	for k := 1; k <= job.Training.Members(); k++ {
-		name := "model.ckpt"
-		if k > 1 {
-			name = "model-" + strconv.Itoa(k) + ".ckpt"
-		}
-		p := filepath.Join(store.Path(job.Hash()), name)
+		p := filepath.Join(store.Path(job.Hash()), results.CheckpointName(k-1))
 		b, err := os.ReadFile(p)
 		if err != nil {
 			return nil, nil, fmt.Errorf("annotate: job %s: network %d: %w (the result was stored without its networks; rerun it)", job.ShortHash(), k, err)

@@ -134,13 +134,19 @@ func Encode(r *Result, job *dsl.Job, manifest *Manifest, models [][]byte) (Files
 		out["probe.csv"] = b
 	}
 	for k, m := range models {
-		name := "model.ckpt"
-		if k > 0 {
-			name = fmt.Sprintf("model-%d.ckpt", k+1)
-		}
-		out[name] = m
+		out[CheckpointName(k)] = m
 	}
 	return out, nil
+}
+
+// CheckpointName is the file of member k's network (0 for the first) in
+// a result folder: model.ckpt, then model-2.ckpt, model-3.ckpt, ... The
+// one place the name is spelled.
+func CheckpointName(k int) string {
+	if k == 0 {
+		return "model.ckpt"
+	}
+	return fmt.Sprintf("model-%d.ckpt", k+1)
 }
 
 func fmtFloat(v float64) string {

@@ -3,8 +3,6 @@ package runner
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/skybias/skybias/cnn"
@@ -192,15 +190,4 @@ func ensemblePredict(ctx context.Context, members []*cnn.Model, set *sky.ImageSe
 }
 
 // modelBytes serialises a trained model for the result folder.
-func modelBytes(m *cnn.Model) ([]byte, error) {
-	dir, err := os.MkdirTemp("", "skybias-model-")
-	if err != nil {
-		return nil, err
-	}
-	defer os.RemoveAll(dir)
-	p := filepath.Join(dir, "model.ckpt")
-	if err := m.Save(p); err != nil {
-		return nil, err
-	}
-	return os.ReadFile(p)
-}
+func modelBytes(m *cnn.Model) ([]byte, error) { return m.Checkpoint() }
