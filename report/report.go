@@ -1,10 +1,13 @@
 package report
 
 import (
+	"errors"
 	"fmt"
 	"github.com/skybias/skybias/annotate"
+	"io/fs"
 	"maps"
 	"math"
+	"os"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -13,7 +16,6 @@ import (
 	"github.com/skybias/skybias/analysis"
 	"github.com/skybias/skybias/dsl"
 	"github.com/skybias/skybias/findings"
-	"github.com/skybias/skybias/internal/atomicfile"
 	"github.com/skybias/skybias/plots"
 	"github.com/skybias/skybias/results"
 	"github.com/skybias/skybias/sky"
@@ -537,8 +539,21 @@ func (r *Report) calibration(d *doc, figs *figureSet) {
 // Write puts REPORT.md, REPORT.html and the figures (PNG and SVG) in dir,
 // each file atomically.
 func (r *Report) Write(dir string) error {
+	// Everything is written into a staging folder beside the report
+	// first (the figures' rendering takes seconds), then moved into place
+	// by renames: the figures' folder, the tables, REPORT.html and
+	// REPORT.md last. A run killed while it renders leaves the older
+	// report whole; only a kill within the few renames can mix them.
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	stage, err := os.MkdirTemp(dir, ".report-staging-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(stage)
 	for _, f := range r.Figures {
-		if err := f.SaveBoth(filepath.Join(dir, FigureDir)); err != nil {
+		if err := f.SaveBoth(filepath.Join(stage, FigureDir)); err != nil {
 			return err
 		}
 	}
@@ -547,20 +562,60 @@ func (r *Report) Write(dir string) error {
 	if err != nil {
 		return fmt.Errorf("summary.json: %w", err)
 	}
-	if err := atomicfile.WriteFile(filepath.Join(dir, "summary.json"), js); err != nil {
-		return err
-	}
+	files := map[string][]byte{"summary.json": js, "REPORT.html": []byte(r.HTML), "REPORT.md": []byte(r.Markdown)}
 	tables, err := sum.Tables()
 	if err != nil {
 		return err
 	}
-	for _, name := range slices.Sorted(maps.Keys(tables)) {
-		if err := atomicfile.WriteFile(filepath.Join(dir, name), tables[name]); err != nil {
+	maps.Copy(files, tables)
+	for name, b := range files {
+		if err := os.WriteFile(filepath.Join(stage, name), b, 0o644); err != nil {
 			return err
 		}
 	}
-	if err := atomicfile.WriteFile(filepath.Join(dir, "REPORT.md"), []byte(r.Markdown)); err != nil {
+	// Make the staged files durable before any replaces its older twin.
+	if err := syncTree(stage); err != nil {
 		return err
 	}
-	return atomicfile.WriteFile(filepath.Join(dir, "REPORT.html"), []byte(r.HTML))
+	if len(r.Figures) > 0 {
+		old := filepath.Join(stage, ".old-"+FigureDir)
+		if err := os.Rename(filepath.Join(dir, FigureDir), old); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+		if err := os.Rename(filepath.Join(stage, FigureDir), filepath.Join(dir, FigureDir)); err != nil {
+			return err
+		}
+	}
+	order := slices.Sorted(maps.Keys(files))
+	order = slices.DeleteFunc(order, func(n string) bool { return n == "REPORT.md" || n == "REPORT.html" })
+	for _, name := range append(order, "REPORT.html", "REPORT.md") {
+		if err := os.Rename(filepath.Join(stage, name), filepath.Join(dir, name)); err != nil {
+			return err
+		}
+	}
+	return syncDir(dir)
+}
+
+// syncTree syncs every file and folder below dir.
+func syncTree(dir string) error {
+	return filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		f, err := os.Open(p)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		return f.Sync()
+	})
+}
+
+func syncDir(dir string) error {
+	f, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return f.Sync()
 }
