@@ -140,7 +140,7 @@ func fileSum(path string) (string, error) {
 }
 
 // verifyLegacy checks a result folder without checksums as far as it can:
-// its result.json must parse.
+// its result.json must parse, and must not say it was written with them.
 func verifyLegacy(dir string) error {
 	b, err := os.ReadFile(filepath.Join(dir, "result.json"))
 	if err != nil {
@@ -149,6 +149,10 @@ func verifyLegacy(dir string) error {
 	var r Result
 	if err := json.Unmarshal(b, &r); err != nil {
 		return &DamagedError{Dir: dir, File: "result.json", Reason: "does not parse (" + clip(err.Error()) + ")"}
+	}
+	if r.Checksummed {
+		// Deleting the sums must not switch the check off.
+		return &DamagedError{Dir: dir, File: SumsFile, Reason: "is missing, and this result was written with it"}
 	}
 	return nil
 }

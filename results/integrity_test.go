@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/skybias/skybias/dsl"
 	"time"
 )
 
@@ -31,6 +33,10 @@ func TestVerify(t *testing.T) {
 			os.WriteFile(filepath.Join(d, SumsFile), []byte(strings.Repeat("0", 64)+"  ../../etc/passwd\n"), 0o644)
 		}, SumsFile},
 		{"legacy intact", func(d string) { os.Remove(filepath.Join(d, SumsFile)) }, ""},
+		{"sums deleted from a result written with them", func(d string) {
+			os.Remove(filepath.Join(d, SumsFile))
+			os.WriteFile(filepath.Join(d, "result.json"), []byte(`{"hash": "x", "tests": [], "checksummed": true}`+"\n"), 0o644)
+		}, SumsFile},
 		{"legacy truncated", func(d string) {
 			os.Remove(filepath.Join(d, SumsFile))
 			os.WriteFile(filepath.Join(d, "result.json"), []byte(`{"hash": "x", "te`), 0o644)
@@ -84,5 +90,25 @@ func TestSweepStale(t *testing.T) {
 	left, _ := os.ReadDir(store.Dir)
 	if len(left) != 2 || left[0].Name() != ".tmp-cccccccccccc-3" || left[1].Name() != strings.Repeat("d", 64) {
 		t.Errorf("left %v", left)
+	}
+}
+
+// TestDeletedSumsAreDamage: a result as skybias writes it (Encode, then
+// Write) records that it has checksums, so deleting SHA256SUMS does not
+// turn the check off (issue 34: cut prediction files were trusted).
+func TestDeletedSumsAreDamage(t *testing.T) {
+	store := &Store{Dir: t.TempDir()}
+	files, err := Encode(&Result{Hash: "h"}, &dsl.Job{Experiment: "x"}, &Manifest{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hash := strings.Repeat("c", 64)
+	if err := store.Write(hash, files); err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(filepath.Join(store.Path(hash), SumsFile))
+	var d *DamagedError
+	if err := store.Verify(hash); !errors.As(err, &d) || d.File != SumsFile {
+		t.Fatalf("sums deleted: %v, want damage naming %s", err, SumsFile)
 	}
 }

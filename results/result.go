@@ -22,6 +22,10 @@ type Result struct {
 	// Probe is a region probe's outcome (probe jobs only; they have no
 	// Tests).
 	Probe *ProbeResult `json:"probe,omitempty"`
+	// Checksummed says the folder was written with SHA256SUMS (every
+	// result this version writes): without that file it is damaged, not
+	// a result from before checksums were kept.
+	Checksummed bool `json:"checksummed,omitempty"`
 }
 
 // ProbeResult is what a region probe produced: per held-out galaxy, the

@@ -91,7 +91,9 @@ func (s *Store) Write(hash string, content Files) error {
 // member order; none to keep no network).
 func Encode(r *Result, job *dsl.Job, manifest *Manifest, models [][]byte) (Files, error) {
 	out := Files{}
-	res, err := json.MarshalIndent(r, "", "  ")
+	withSums := *r
+	withSums.Checksummed = true // Store.Write adds SHA256SUMS
+	res, err := json.MarshalIndent(&withSums, "", "  ")
 	if err != nil {
 		return nil, err
 	}
