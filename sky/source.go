@@ -136,12 +136,29 @@ func parseSource(path string, data []byte) (Source, error) {
 		if root == "" {
 			root = filepath.Dir(csvPath)
 		}
+		// Containment by resolved path: a symbolic link inside the folder
+		// that points outside it leaves it too.
+		realRoot, err := filepath.EvalSymlinks(root)
+		if err != nil {
+			realRoot = root
+		}
+		inside := func(p string) bool {
+			rel, err := filepath.Rel(realRoot, p)
+			return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+		}
 		for _, g := range cat.Galaxies {
 			if g.Image == "" {
 				continue
 			}
-			if rel, err := filepath.Rel(root, g.Image); err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
-				return nil, fmt.Errorf("%s: galaxy %s: image path %s leaves the image folder %s (set catalog.allow_outside: true to read images elsewhere)", path, g.ID, g.Image, root)
+			resolved, err := filepath.EvalSymlinks(g.Image)
+			if err != nil {
+				resolved = g.Image // a missing image is reported when it is read
+				if rel, err := filepath.Rel(root, g.Image); err == nil && !strings.HasPrefix(rel, "..") {
+					resolved = filepath.Join(realRoot, rel)
+				}
+			}
+			if !inside(resolved) {
+				return nil, fmt.Errorf("%s: galaxy %s: image path %s leaves the image folder %s (resolved: %s; set catalog.allow_outside: true to read images elsewhere)", path, g.ID, g.Image, root, resolved)
 			}
 		}
 	}

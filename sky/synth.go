@@ -251,6 +251,16 @@ func NewSurvey(path string, spec SurveySpec) (*Survey, error) {
 			}
 		}
 	}
+	// Fields that overlap would put a galaxy drawn under one field's sky
+	// into the other field's region counts.
+	for i, a := range names {
+		for _, b := range names[i+1:] {
+			if boxesOverlap(s.regions[a], s.regions[b]) {
+				return nil, fmt.Errorf("%s: survey.fields.%s and %s overlap (RA %g..%g, Dec %g..%g against RA %g..%g, Dec %g..%g): a galaxy drawn under one field's sky would count in the other's region; fields may touch, not overlap",
+					path, a, b, s.regions[a].RA.Min, s.regions[a].RA.Max, s.regions[a].Dec.Min, s.regions[a].Dec.Max, s.regions[b].RA.Min, s.regions[b].RA.Max, s.regions[b].Dec.Min, s.regions[b].Dec.Max)
+			}
+		}
+	}
 	if err := applyContrast(&spec); err != nil {
 		return nil, fmt.Errorf("%s: survey.contrast: %w", path, err)
 	}
@@ -419,6 +429,28 @@ func (s *Survey) FieldNames() []string {
 	}
 	sort.Strings(names)
 	return names
+}
+
+// boxesOverlap reports whether two RA/Dec boxes share an area (an RA range
+// with Lo > Hi wraps through 0); boxes that only touch do not.
+func boxesOverlap(a, b *Region) bool {
+	if !(math.Max(a.Dec.Min, b.Dec.Min) < math.Min(a.Dec.Max, b.Dec.Max)) {
+		return false
+	}
+	spans := func(r *Range) [][2]float64 {
+		if r.Min <= r.Max {
+			return [][2]float64{{r.Min, r.Max}}
+		}
+		return [][2]float64{{r.Min, 360}, {0, r.Max}}
+	}
+	for _, x := range spans(a.RA) {
+		for _, y := range spans(b.RA) {
+			if math.Max(x[0], y[0]) < math.Min(x[1], y[1]) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // applyContrast moves every field's conditions towards (contrast < 1) or

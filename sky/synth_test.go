@@ -132,6 +132,8 @@ func TestSurveyErrors(t *testing.T) {
 		{"negative star_flux", "survey: {name: x, per_class: 2, fields: {f: {ra: [0,1], dec: [0,1], sky: {seeing: 2, jpeg: 80, stretch: 0.1, star_flux: -1}}}}", "star_flux -1 is outside (0, 100]"},
 		{"star_flux 0 written", "survey:\n  name: x\n  per_class: 2\n  fields:\n    f: {ra: [0,1], dec: [0,1], sky: {seeing: 2, jpeg: 80, stretch: 0.1, star_flux: 0}}", "star_flux 0 draws stars without light"},
 		{"NaN noise", "survey: {name: x, per_class: 2, fields: {f: {ra: [0,1], dec: [0,1], sky: {seeing: 2, jpeg: 80, stretch: 0.1, noise: .nan}}}}", "noise NaN is outside 0..1"},
+		{"overlapping fields", "survey: {name: x, per_class: 2, fields: {f1: {ra: [0,20], dec: [0,20], sky: {seeing: 2, jpeg: 80, stretch: 0.1}}, f2: {ra: [10,30], dec: [10,30], sky: {seeing: 2, jpeg: 80, stretch: 0.1}}}}", "survey.fields.f1 and f2 overlap"},
+		{"overlap through RA 0", "survey: {name: x, per_class: 2, fields: {a: {ra: [350,10], dec: [0,20], sky: {seeing: 2, jpeg: 80, stretch: 0.1}}, b: {ra: [5,15], dec: [0,20], sky: {seeing: 2, jpeg: 80, stretch: 0.1}}}}", "survey.fields.a and b overlap"},
 		{"NaN seeing", "survey: {name: x, per_class: 2, fields: {f: {ra: [0,1], dec: [0,1], sky: {seeing: .nan, jpeg: 80, stretch: 0.1}}}}", "seeing NaN px"},
 	}
 	for _, tc := range cases {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"github.com/skybias/skybias/internal/input"
+	"math"
 	"os"
 	"regexp"
 	"sort"
@@ -255,8 +256,8 @@ func goValue(p Param, kind string) (string, error) {
 		return strconv.FormatInt(n, 10), nil
 	case kindFloat:
 		f, err := strconv.ParseFloat(v, 64)
-		if err != nil {
-			return "", fmt.Errorf("parameter %s: %q is not a number (the parameters cell declares one)", p.Name, v)
+		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+			return "", fmt.Errorf("parameter %s: %q is not a finite number (the parameters cell declares one)", p.Name, v)
 		}
 		s := strconv.FormatFloat(f, 'g', -1, 64)
 		if !strings.ContainsAny(s, ".eEn") { // keep it a float constant
@@ -284,10 +285,16 @@ func (nb *Notebook) Inject(params []Param) ([]string, error) {
 	}
 	nb.Cells = kept
 	at, decl := 0, map[string]string{}
+	found := -1
 	for i, c := range nb.Cells {
 		if hasTag(c, "parameters") {
+			if found >= 0 {
+				// The second would assign its defaults after the
+				// injected values and reset them without a word.
+				return nil, fmt.Errorf("cells %d and %d are both tagged parameters; tag one", found+1, i+1)
+			}
+			found = i
 			at, decl = i+1, declared(Source(c))
-			break
 		}
 	}
 	var warnings []string

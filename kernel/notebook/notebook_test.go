@@ -64,6 +64,8 @@ func TestInject(t *testing.T) {
 		{"not an int", []string{"epochs=many"}, "", 0, `"many" is not an integer`},
 		{"not a bool", []string{"plot=maybe"}, "", 0, `"maybe" is not a bool`},
 		{"twice", []string{"epochs=1", "epochs=2"}, "", 0, "given twice"},
+		{"NaN for a number", []string{"lr=NaN"}, "", 0, `"NaN" is not a finite number`},
+		{"infinity for a number", []string{"lr=+Inf"}, "", 0, `"+Inf" is not a finite number`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -104,6 +106,11 @@ func TestInject(t *testing.T) {
 				t.Errorf("a second injection left %d cells", len(nb.Cells))
 			}
 		})
+	}
+	// Two parameters cells: the second would reset the injected values.
+	two := testNotebook(t, params, "code:x := 1", params)
+	if _, err := two.Inject([]Param{{"epochs", "2"}}); err == nil || !strings.Contains(err.Error(), "cells 1 and 3 are both tagged parameters") {
+		t.Errorf("two parameters cells: %v", err)
 	}
 	nb := testNotebook(t, "md:# no parameters cell", "code:x := 1")
 	nb.Inject([]Param{{"x", "2"}})

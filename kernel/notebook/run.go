@@ -88,7 +88,10 @@ func (nb *Notebook) Execute(ctx context.Context, opts Options) (*Result, error) 
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Dir = dir
 	cmd.Stdout, cmd.Stderr = &kernelLog, &kernelLog
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	// Its own process group (killed whole when the run ends), and killed
+	// by the kernel should this process die first (kill -9 of notebook
+	// run), so no kernel is left running under PID 1.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("notebook: starting the kernel (%s): %w", strings.Join(argv, " "), err)
 	}
