@@ -112,6 +112,10 @@ type Effect struct {
 	// again gives the variance an estimator that counts it twice would
 	// report.
 	VarShared float64
+	// VarGalaxy is the galaxies' own part (the test part less the
+	// interaction, at least 0); SE^2 - VarGalaxy is the per-network
+	// spread (the networks' own part and the interaction once).
+	VarGalaxy float64
 }
 
 // Noise says in words what the interval covers.
@@ -271,11 +275,13 @@ func estimate(kind string, terms []term) Effect {
 	// estimated from every call, on (M-1)(n-1) degrees of freedom, and
 	// adds no uncertainty worth counting.
 	galaxy := math.Max(0, e.VarTest-e.VarShared)
+	e.VarGalaxy = galaxy
 	spread := e.VarTrain // the per-network spread, both sides
 	v := galaxy + spread
 	comps := []component{{galaxy, galDF}, {spread, trDF}}
 	if spread == 0 { // one network a side: the test part as measured
 		v = e.VarTest
+		e.VarGalaxy = v
 		comps = []component{{v, galDF}}
 	}
 	// The report's split, both parts non-negative and adding to v: the
@@ -498,5 +504,28 @@ func SpiralFraction(c *Calls) (Effect, error) {
 	}
 	e := estimate("fraction", []term{{x: c, s: all, c: 1}})
 	e.Galaxies = len(c.IDs)
+	e.ProportionBounds()
 	return e, nil
+}
+
+// ProportionBounds puts a fraction's 95% interval on the logit scale (the
+// estimate and its standard error carried there by the delta method, the
+// bounds mapped back), so that it stays inside (0, 1) however few the
+// networks or repeats: with two networks a t interval on one degree of
+// freedom ran from -1.6 to 2.0. A fraction of 0 or 1 is moved half a
+// galaxy inwards first.
+func (e *Effect) ProportionBounds() {
+	if e.SE == 0 || math.IsNaN(e.SE) {
+		return
+	}
+	n := float64(max(1, e.Galaxies))
+	p := math.Min(math.Max(e.Estimate, 0.5/n), 1-0.5/n)
+	l := math.Log(p / (1 - p))
+	se := e.SE / (p * (1 - p))
+	q := stats.StudentTQuantile(1-(1-Level)/2, e.DF)
+	if math.IsInf(e.DF, 1) {
+		q = stats.StudentTQuantile(1-(1-Level)/2, 1e6)
+	}
+	expit := func(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
+	e.Lo, e.Hi = expit(l-q*se), expit(l+q*se)
 }

@@ -39,21 +39,24 @@ func Power(se, df, delta, alpha float64) float64 {
 // own), from its variance parts: the networks' own part scales as
 // 1/networks, the galaxies' as 1/galaxies, and their interaction as
 // 1/(networks x galaxies). The degrees of freedom are Satterthwaite's as
-// the effect's own are computed: the spread of per-network values (the
-// networks' part and the interaction) on 2(networks-1), the rest taken as
-// known.
+// the effect's own are computed: the per-network spread (the networks'
+// own part and the interaction) on 2(networks-1), the galaxies' part on
+// about as many as there are galaxies.
 func (e Effect) Project(networks, galaxies int) (se, df float64) {
 	if e.NX < 1 || e.Galaxies < 1 || networks < 1 || galaxies < 1 {
 		return math.NaN(), math.NaN()
 	}
 	m := float64(e.NX) / float64(networks)
 	n := float64(e.Galaxies) / float64(galaxies)
-	train := e.VarTrain * m
+	spread := e.SE*e.SE - e.VarGalaxy
+	own := spread - e.VarShared // may be negative, as estimated
+	galaxy := e.VarGalaxy * n
 	shared := e.VarShared * m * n
-	v := train + (e.VarTest-e.VarShared)*n + shared
+	sp := math.Max(0, own*m+shared)
+	v := galaxy + sp
 	df = math.Inf(1)
-	if spread := train + shared; networks >= 2 && spread > 0 {
-		df = v * v / (spread * spread / float64(2*(networks-1)))
+	if den := sp*sp/float64(2*max(1, networks-1)) + galaxy*galaxy/float64(max(1, galaxies-4)); networks >= 2 && den > 0 {
+		df = v * v / den
 	}
 	return math.Sqrt(v), df
 }

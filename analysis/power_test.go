@@ -29,7 +29,7 @@ func TestPower(t *testing.T) {
 }
 
 func TestProject(t *testing.T) {
-	e := Effect{Kind: "interaction", NX: 3, NB: 3, Galaxies: 4000, VarTest: 4e-5, VarShared: 1e-5, VarTrain: 6e-5}
+	e := Effect{Kind: "interaction", NX: 3, NB: 3, Galaxies: 4000, VarTest: 4e-5, VarShared: 1e-5, VarTrain: 6e-5, VarGalaxy: 3e-5}
 	e.SE = math.Sqrt(e.VarTest + e.VarTrain)
 	se, _ := e.Project(3, 4000)
 	if math.Abs(se-e.SE) > 1e-12 {
@@ -72,7 +72,8 @@ func TestProjectMatchesOwnDF(t *testing.T) {
 }
 
 func TestGalaxiesFor(t *testing.T) {
-	e := Effect{Kind: "interaction", NX: 3, NB: 3, Galaxies: 4000, VarTest: 4e-4, VarShared: 1e-5, VarTrain: 1e-6}
+	e := Effect{Kind: "interaction", NX: 3, NB: 3, Galaxies: 4000, VarTest: 4e-4, VarShared: 1e-5, VarTrain: 1e-6, VarGalaxy: 3.9e-4}
+	e.SE = math.Sqrt(e.VarTest + e.VarTrain)
 	g := e.GalaxiesFor(0.035, 0.05, 0.8)
 	if g <= 4000 {
 		t.Fatalf("galaxies for 80%%: %d, want more than the 4000 that give an SE of 0.02", g)
@@ -89,7 +90,29 @@ func TestGalaxiesFor(t *testing.T) {
 	// test size helps.
 	noisy := e
 	noisy.VarTrain = 4e-4
+	noisy.SE = math.Sqrt(noisy.VarTest + noisy.VarTrain)
 	if g := noisy.GalaxiesFor(0.035, 0.05, 0.8); g != 0 {
 		t.Errorf("noisy networks: %d galaxies, want 0 (none suffices)", g)
+	}
+}
+
+// TestProportionBounds: a fraction's interval stays inside (0, 1) with
+// two networks (one degree of freedom), and is close to the t interval
+// where that interval is well inside.
+func TestProportionBounds(t *testing.T) {
+	few := Effect{Estimate: 0.22, SE: 0.14, DF: 1, Galaxies: 2000}
+	few.ProportionBounds()
+	if !(few.Lo > 0 && few.Hi < 1 && few.Lo < 0.22 && few.Hi > 0.22) {
+		t.Errorf("two networks: [%g, %g], want inside (0, 1) around 0.22", few.Lo, few.Hi)
+	}
+	many := Effect{Estimate: 0.5, SE: 0.01, DF: 50, Galaxies: 2000}
+	many.ProportionBounds()
+	if math.Abs(many.Lo-(0.5-2.009*0.01)) > 0.001 || math.Abs(many.Hi-(0.5+2.009*0.01)) > 0.001 {
+		t.Errorf("a fraction near 1/2: [%g, %g], want about the t interval 0.5 +- 0.020", many.Lo, many.Hi)
+	}
+	zero := Effect{Estimate: 0, SE: 0.01, DF: 10, Galaxies: 1000}
+	zero.ProportionBounds()
+	if zero.Lo < 0 || zero.Hi > 1 || zero.Hi < zero.Lo {
+		t.Errorf("a fraction of 0: [%g, %g]", zero.Lo, zero.Hi)
 	}
 }

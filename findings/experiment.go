@@ -560,5 +560,13 @@ func (e *Experiment) VariantFraction(variant, test string) (analysis.Effect, err
 		}
 		per = append(per, f)
 	}
-	return analysis.OverRepeats(per)
+	f, err := analysis.OverRepeats(per)
+	if err != nil {
+		return f, err
+	}
+	if len(per) > 1 {
+		f.Galaxies /= len(per) // one repeat's test set, for the logit's edge
+		f.ProportionBounds()
+	}
+	return f, nil
 }
