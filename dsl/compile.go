@@ -80,6 +80,10 @@ func Compile(doc *Document, opts Options) (*Plan, error) {
 	if limit <= 0 {
 		limit = MaxJobs
 	}
+	if limit > MaxJobsCeiling {
+		e.list = append(e.list, &Error{Pos: Pos{File: doc.Path}, Msg: fmt.Sprintf("--max-jobs %d is above the ceiling of %d jobs one file may compile to (each job is held in memory while the plan is built)", limit, MaxJobsCeiling)})
+		return nil, e.err()
+	}
 	count := 1
 	for _, ax := range axes {
 		if count *= len(ax.values); count > limit {
@@ -122,6 +126,10 @@ func Compile(doc *Document, opts Options) (*Plan, error) {
 			j := x.job(doc, plan.Profile, strings.Join(labels, ","), params, rep)
 			if rep == 0 {
 				j.drawn, j.probeDrawn = drawn, probeDrawn // the same regions, counts and seed
+				if err := j.checkMemory(); err != nil {
+					e.at(root, "%s", err)
+					return nil, e.err()
+				}
 			}
 			plan.Jobs = append(plan.Jobs, j)
 		}
@@ -130,6 +138,34 @@ func Compile(doc *Document, opts Options) (*Plan, error) {
 		return nil, err
 	}
 	return plan, nil
+}
+
+// MaxJobsCeiling bounds --max-jobs: a plan holds every job in memory, so
+// a grid of hundreds of millions would exhaust it before any work.
+const MaxJobsCeiling = 1_000_000
+
+// MaxJobMemory is the hard ceiling on what one job may need in memory
+// (its network's parameters and optimiser state, one batch's
+// activations, its training images): a job over it is refused before any
+// work, whatever its keys say one by one. No flag lifts it.
+const MaxJobMemory = 32 << 30
+
+// checkMemory refuses a job whose settings add up to more memory than
+// MaxJobMemory, naming the keys that add up.
+func (j *Job) checkMemory() error {
+	m, err := j.Model.Resolve()
+	if err != nil {
+		return nil // reported where the model is decoded
+	}
+	params, acts := m.Memory(j.Training.Batch)
+	images := float64(j.TrainImages()) * float64(m.Input*m.Input*3)
+	total := params*float64(max(1, j.Training.Members())) + acts + images
+	if total <= MaxJobMemory {
+		return nil
+	}
+	gib := func(b float64) string { return fmt.Sprintf("%.3g GiB", b/(1<<30)) }
+	return fmt.Errorf("this job would need about %s of memory, more than the %s one job may use: model.input %d, model.widths %v and model.dense %d make %s of parameters and optimiser state per network (%d networks), training.batch %d makes %s of activations, and %d training images of %d px make %s; make the network or the batch smaller",
+		gib(total), gib(MaxJobMemory), m.Input, m.Widths, m.Dense, gib(params), j.Training.Members(), j.Training.Batch, gib(acts), j.TrainImages(), m.Input, gib(images))
 }
 
 func withoutKeys(keys []string, drop ...string) []string {

@@ -86,3 +86,28 @@ func TestReadJobRechecks(t *testing.T) {
 		}
 	}
 }
+
+// TestWorkIsBoundedBeforeAnyIsDone: settings each within their own limit
+// that add up to more memory than a job may use are refused at compile
+// time, naming the keys (issue 34: a 4 TiB block in cnn's weights, then a
+// fatal out of memory); --max-jobs cannot raise the plan past its ceiling.
+func TestWorkIsBoundedBeforeAnyIsDone(t *testing.T) {
+	dir := t.TempDir()
+	survey, _ := filepath.Abs(filepath.Join("..", "experiments", "surveys", "null.yaml"))
+	big := "source: " + survey + "\nname: big\nmodel: {input: 1024, widths: [4096, 4096, 4096, 4096, 4096], dense: 65536}\ntraining: {epochs: 1, batch: 4096}\n" +
+		"train:\n  spiral: {from: f1, n: 10}\n  elliptical: {from: f2, n: 10}\ntest:\n  f1: {from: f1, n: 10}\n"
+	path := filepath.Join(dir, "big.yaml")
+	os.WriteFile(path, []byte(big), 0o644)
+	_, err := CompileFile(path, Options{})
+	if err == nil || !strings.Contains(err.Error(), "more than the 32 GiB one job may use") || !strings.Contains(err.Error(), "training.batch 4096") {
+		t.Errorf("a job of terabytes: %v", err)
+	}
+	small := strings.Replace(big, "model: {input: 1024, widths: [4096, 4096, 4096, 4096, 4096], dense: 65536}", "model: {input: 32, widths: [8, 8, 16, 16, 32], dense: 32}", 1)
+	os.WriteFile(path, []byte(small), 0o644)
+	if _, err := CompileFile(path, Options{}); err != nil {
+		t.Errorf("a small job: %v", err)
+	}
+	if _, err := CompileFile(path, Options{MaxJobs: 400_000_000}); err == nil || !strings.Contains(err.Error(), "above the ceiling of 1000000") {
+		t.Errorf("--max-jobs 400000000: %v", err)
+	}
+}

@@ -1,6 +1,7 @@
 package netspec
 
 import (
+	"math"
 	"fmt"
 	"slices"
 	"sort"
@@ -178,4 +179,30 @@ func (c Config) FLOPs() float64 {
 func WinogradWins(c, o, h, w int) bool {
 	th, tw := (h+1)/2, ((w+1)/2+7)/8*8
 	return c >= 16 && o >= 16 && float64(h*w) >= 0.85*float64(4*th*tw)
+}
+
+// Memory estimates, in bytes, what training this network holds: its
+// parameters with their gradients and Adam's two moments (four float32s
+// each), and the activations of one batch (each convolution's output,
+// its rectified and pooled copies and gradients, and the 3x3
+// neighbourhoods packed from its input: about four output maps and nine
+// input maps per image, in float32). It is an upper estimate for
+// refusing jobs that cannot fit, not a measurement.
+func (c Config) Memory(batch int) (params, activations float64) {
+	var p, a float64
+	side, ch := float64(c.Input), 3.0
+	for i, w := range c.Widths {
+		fw := float64(w)
+		p += fw*ch*9 + fw
+		a += side*side*(4*fw+9*ch) + side*side*ch
+		ch = fw
+		if i < c.Pools {
+			side = math.Floor(side / 2)
+		}
+	}
+	feat := side * side * ch
+	d := float64(c.Dense)
+	p += feat*d + d + d + 1
+	a += 4 * (feat + d)
+	return 16 * p, 4 * a * float64(max(1, batch))
 }
