@@ -1,8 +1,8 @@
 package netspec
 
 import (
-	"math"
 	"fmt"
+	"math"
 	"slices"
 	"sort"
 	"strings"
