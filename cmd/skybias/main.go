@@ -142,7 +142,10 @@ func runMain(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case errors.Is(err, errUsage):
 		return 2
 	default:
-		fmt.Fprintf(stderr, "skybias %s: %v\n", c.name, err)
+		// One prefix per message: an error that already starts with the
+		// command's name ("annotate: ...") is not prefixed twice.
+		msg := strings.TrimPrefix(err.Error(), c.name+": ")
+		fmt.Fprintf(stderr, "skybias %s: %s\n", c.name, msg)
 		return 1
 	}
 }

@@ -240,6 +240,11 @@ func TestCLIConventions(t *testing.T) {
 
 	out.Reset()
 	errw.Reset()
+	if code := runMain(context.Background(), []string{"annotate", "x", "--out", filepath.Join(t.TempDir(), "c.csv"), "--batch", "0"}, &out, &errw); code != 1 || strings.Count(errw.String(), "annotate:") != 1 {
+		t.Errorf("an annotate error: exit %d, %q; want one prefix", code, errw.String())
+	}
+	out.Reset()
+	errw.Reset()
 	if code := runMain(context.Background(), []string{"plan", "../../experiments/paper/table03.yaml", "--profile", "quik"}, &out, &errw); code != 1 || out.Len() != 0 || !strings.Contains(errw.String(), "did you mean quick?") {
 		t.Errorf("plan --profile quik: exit %d, stdout %q, stderr %q; want only the suggestion, before any output", code, out.String(), errw.String())
 	}
