@@ -3,6 +3,7 @@ package dsl
 import (
 	"fmt"
 	"math"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -25,6 +26,10 @@ type Options struct {
 	// MaxJobs caps the jobs one file may compile to (0: MaxJobs). The
 	// count is checked before the sweep is expanded.
 	MaxJobs int
+	// Overrides are KEY.PATH=VALUE settings from the command line, laid
+	// over the file after its profile: each value is read as YAML and
+	// checked like the file's own, and enters the job hash like them.
+	Overrides []string
 }
 
 // MaxJobs is the default cap on the jobs one experiment file compiles to:
@@ -70,6 +75,7 @@ func Compile(doc *Document, opts Options) (*Plan, error) {
 		doc.files[merged] = doc.fileOf(root)
 		root = merged
 	}
+	root = applyOverrides(doc, e, root, opts.Overrides)
 	axes := decodeSweep(e, get(root, "sweep"))
 	if err := e.err(); err != nil {
 		return nil, err
@@ -138,6 +144,50 @@ func Compile(doc *Document, opts Options) (*Plan, error) {
 		return nil, err
 	}
 	return plan, nil
+}
+
+// overridePath is a dotted key path: words of letters, digits and _.
+var overridePath = regexp.MustCompile(`^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$`)
+
+// applyOverrides lays KEY.PATH=VALUE settings over an experiment's root.
+// Errors name the override as their place ("override training.epochs=x").
+func applyOverrides(doc *Document, e *errs, root *yaml.Node, overrides []string) *yaml.Node {
+	for _, o := range overrides {
+		place := "override " + o
+		path, val, ok := strings.Cut(o, "=")
+		at := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: path}
+		doc.files[at] = place
+		if !ok || !overridePath.MatchString(path) {
+			e.at(at, "want KEY.PATH=VALUE, such as training.epochs=5")
+			continue
+		}
+		if top := strings.Split(path, ".")[0]; !contains(withoutKeys(TopKeys, "include", "profiles"), top) {
+			e.at(at, "%s is not an experiment key%s; known: %s", top, suggest(top, TopKeys), oneOf(withoutKeys(TopKeys, "include", "profiles")))
+			continue
+		}
+		var n yaml.Node
+		if err := yaml.Unmarshal([]byte(val), &n); err != nil || len(n.Content) == 0 {
+			e.at(at, "the value %q is not YAML (a number, a word, [a, b] or {k: v})", val)
+			continue
+		}
+		v := n.Content[0]
+		doc.mark(v, place)
+		root = setLeaves(doc, e, root, path, at, v)
+	}
+	return root
+}
+
+// setLeaves sets path to v, a mapping key by key (training={epochs: 5}
+// changes epochs and keeps the other training keys, as the same key in
+// a profile does).
+func setLeaves(doc *Document, e *errs, root *yaml.Node, path string, at, v *yaml.Node) *yaml.Node {
+	if v.Kind != yaml.MappingNode || len(v.Content) == 0 {
+		return setPath(doc, e, root, path, at, v)
+	}
+	for i := 0; i+1 < len(v.Content); i += 2 {
+		root = setLeaves(doc, e, root, path+"."+v.Content[i].Value, at, v.Content[i+1])
+	}
+	return root
 }
 
 // MaxJobsCeiling bounds --max-jobs: a plan holds every job in memory, so

@@ -31,7 +31,10 @@ type Spec struct {
 	Title   string   `json:"title"`
 	Files   []string `json:"files"`
 	Profile string   `json:"profile"`
-	Results string   `json:"results"`
+	// Overrides are KEY.PATH=VALUE settings laid over every file (and the
+	// baselines found beside them), as dsl.Options has them.
+	Overrides []string `json:"overrides,omitempty"`
+	Results   string   `json:"results"`
 	// Arrays are the Slurm arrays submitted for this run.
 	Arrays []string `json:"slurm_arrays,omitempty"`
 }
@@ -166,12 +169,12 @@ type Options struct {
 // problem of every file is returned together. A baseline that an
 // experiment compares with but the files do not include is found by name
 // beside the file that names it (dsl.Baselines) and compiled too.
-func Compile(files []string, profile string) ([]*dsl.Plan, []*dsl.ReportSpec, error) {
+func Compile(files []string, opts dsl.Options) ([]*dsl.Plan, []*dsl.ReportSpec, error) {
 	var plans []*dsl.Plan
 	var reports []*dsl.ReportSpec
 	var problems []string
 	for _, f := range files {
-		file, err := dsl.ReadFile(f, dsl.Options{Profile: profile})
+		file, err := dsl.ReadFile(f, opts)
 		if err != nil {
 			for _, e := range dsl.Errors(err) {
 				problems = append(problems, e.Error())
@@ -191,7 +194,7 @@ func Compile(files []string, profile string) ([]*dsl.Plan, []*dsl.ReportSpec, er
 	if len(plans) == 0 {
 		return nil, nil, errors.New("no experiments among the files given")
 	}
-	added, err := dsl.Baselines(plans, dsl.Options{Profile: profile})
+	added, err := dsl.Baselines(plans, opts)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -203,7 +206,7 @@ func Compile(files []string, profile string) ([]*dsl.Plan, []*dsl.ReportSpec, er
 // out set, the report and the spec are written there. With Slurm and
 // NoWait it returns after submitting, with a nil report.
 func Execute(ctx context.Context, spec *Spec, out string, opts Options) (*report.Report, error) {
-	plans, reports, err := Compile(spec.Files, spec.Profile)
+	plans, reports, err := Compile(spec.Files, dsl.Options{Profile: spec.Profile, Overrides: spec.Overrides})
 	if err != nil {
 		return nil, err
 	}

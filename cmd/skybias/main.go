@@ -253,6 +253,22 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
+// splitOverrides separates KEY.PATH=VALUE overrides from the files among
+// positional arguments: an argument with "=" that names no existing file
+// is an override (training.epochs=5), laid over every file in order.
+func splitOverrides(args []string) (files, overrides []string) {
+	for _, a := range args {
+		if strings.Contains(a, "=") {
+			if _, err := os.Stat(a); err != nil {
+				overrides = append(overrides, a)
+				continue
+			}
+		}
+		files = append(files, a)
+	}
+	return files, overrides
+}
+
 // addMaxJobs adds --max-jobs, the cap on the jobs one experiment file may
 // compile to (dsl.MaxJobs), to a command that compiles experiments.
 func addMaxJobs(fs *flag.FlagSet) {

@@ -249,6 +249,38 @@ func TestCLIConventions(t *testing.T) {
 		t.Errorf("plan --profile quik: exit %d, stdout %q, stderr %q; want only the suggestion, before any output", code, out.String(), errw.String())
 	}
 
+	// KEY.PATH=VALUE after the files overrides a key, checked and hashed.
+	hashOf := func(args ...string) string {
+		var o, e bytes.Buffer
+		if code := runMain(context.Background(), append([]string{"plan", "../../experiments/paper/table03.yaml"}, args...), &o, &e); code != 0 {
+			t.Fatalf("plan %v: exit %d\n%s%s", args, code, o.String(), e.String())
+		}
+		for _, l := range strings.Split(o.String(), "\n") {
+			if f := strings.Fields(l); len(f) > 2 && len(f[0]) == 12 && f[1] == "-" {
+				return f[0]
+			}
+		}
+		t.Fatalf("plan %v printed no job:\n%s", args, o.String())
+		return ""
+	}
+	if a, b := hashOf(), hashOf("training.epochs=5"); a == b {
+		t.Errorf("training.epochs=5 kept the hash %s", a)
+	}
+	if a, b := hashOf("training.epochs=5"), hashOf("training={epochs: 5}"); a != b {
+		t.Errorf("the same override written two ways: %s and %s", a, b)
+	}
+	for _, c := range []struct{ arg, want string }{
+		{"training.epochs=x", "want a whole number"},
+		{"trainng.epochs=5", "did you mean training?"},
+		{"training.epochs=0", "training.epochs"},
+	} {
+		out.Reset()
+		errw.Reset()
+		if code := runMain(context.Background(), []string{"plan", "../../experiments/paper/table03.yaml", c.arg}, &out, &errw); code == 0 || !strings.Contains(errw.String(), c.want) {
+			t.Errorf("plan ... %s: exit %d, %q; want %q", c.arg, code, errw.String(), c.want)
+		}
+	}
+
 	bin := filepath.Join(t.TempDir(), "skybias")
 	if b, err := exec.Command("go", "build", "-buildvcs=true", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, b)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -101,14 +102,18 @@ are already stored), then writes REPORT.md, REPORT.html and the figures
 resume.`
 
 func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("run", "FILE...", runDesc, stderr)
+	fs := newFlags("run", "FILE... [KEY.PATH=VALUE...]", runDesc+overridesDesc, stderr)
 	profile := fs.String("profile", "", "profile: quick, paper or one the files define (default quick where defined)")
 	out := fs.String("out", "", "output folder (default out/NAME, NAME the experiment or \"run\")")
 	results := fs.String("results", pipeline.DefaultStore, "result store folder")
 	ex := addExecFlags(fs)
-	files, err := parseN(fs, args, 1, -1)
+	pos, err := parseN(fs, args, 1, -1)
 	if err != nil {
 		return err
+	}
+	files, overrides := splitOverrides(pos)
+	if len(files) == 0 {
+		return errors.New("no experiment files given (only overrides)")
 	}
 	if *out == "" {
 		name := "run"
@@ -121,8 +126,17 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
+	spec.Overrides = overrides
 	return execute(ctx, spec, *out, stdout, stderr, ex)
 }
+
+const overridesDesc = `
+
+KEY.PATH=VALUE arguments after the files override a key of every file
+(after its profile), as if written there: training.epochs=5,
+model.input=64, test.f1.n=500, training={epochs: 3, ensemble: 5}. The
+value is read as YAML and checked like the file's own; it enters the
+jobs' hashes, so an override never reuses a result computed without it.`
 
 const paperDesc = `
 Regenerates every table and figure of Dhar & Shamir on the built-in
@@ -133,7 +147,7 @@ figures to the output folder. Stored results are reused: a second run
 trains nothing.`
 
 func runPaper(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("paper", "", paperDesc, stderr)
+	fs := newFlags("paper", "[KEY.PATH=VALUE...]", paperDesc+overridesDesc, stderr)
 	profile := fs.String("profile", "quick", "profile: quick or paper")
 	out := fs.String("out", filepath.Join("out", "paper"), "output folder")
 	results := fs.String("results", pipeline.DefaultStore, "result store folder")
@@ -143,8 +157,9 @@ func runPaper(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	if len(pos) > 0 {
-		fmt.Fprintf(stderr, "skybias paper: unexpected argument %q\n", pos[0])
+	extra, overrides := splitOverrides(pos)
+	if len(extra) > 0 {
+		fmt.Fprintf(stderr, "skybias paper: unexpected argument %q (overrides are KEY.PATH=VALUE)\n", extra[0])
 		return errUsage
 	}
 	files, err := paperFiles(*dir)
@@ -156,6 +171,7 @@ func runPaper(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	spec.Overrides = overrides
 	return execute(ctx, spec, *out, stdout, stderr, ex)
 }
 

@@ -80,12 +80,16 @@ file always gives the same hashes; any change to what a job computes
 changes its hash.`
 
 func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("plan", "FILE...", planDesc, stderr)
+	fs := newFlags("plan", "FILE... [KEY.PATH=VALUE...]", planDesc+overridesDesc, stderr)
 	addMaxJobs(fs)
 	profile := fs.String("profile", "", "profile: quick, paper or one the file defines (default quick where defined)")
-	files, err := parseN(fs, args, 1, -1)
+	pos, err := parseN(fs, args, 1, -1)
 	if err != nil {
 		return err
+	}
+	files, overrides := splitOverrides(pos)
+	if len(files) == 0 {
+		return errors.New("no experiment files given (only overrides)")
 	}
 	var total time.Duration
 	var steps int64
@@ -101,7 +105,7 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	// Every file is compiled before anything is printed, so that a
 	// mistake (a misspelt profile) is said first and alone.
 	for _, f := range files {
-		kind, plan, err := dsl.ValidateFile(f, dsl.Options{Profile: *profile})
+		kind, plan, err := dsl.ValidateFile(f, dsl.Options{Profile: *profile, Overrides: overrides})
 		if err != nil {
 			for _, e := range dsl.Errors(err) {
 				problems = append(problems, e.Error())
