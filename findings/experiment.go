@@ -1,7 +1,9 @@
 package findings
 
 import (
+	"errors"
 	"fmt"
+	"math"
 	"sort"
 	"strconv"
 
@@ -250,6 +252,10 @@ type FieldContrast struct {
 	// by true class; group 1 is the spiral field's test set and PGreater
 	// is the one-sided P in the direction the effect predicts.
 	Tests []stats.MantelHaenszelTest
+	// Uninformative counts repeats whose networks called one class for
+	// every galaxy of both fields (a network that did not learn): the
+	// test has no information there, and its P is recorded as 1.
+	Uninformative int
 }
 
 // Contrast is a variant's field contrast, or nil when the design has no
@@ -322,7 +328,12 @@ func (e *Experiment) fieldContrast(variant, spiralTest, ellTest string) (*FieldC
 			strata = append(strata, stats.Stratum{{s.Confusion[c][1], s.Confusion[c][0]}, {el.Confusion[c][1], el.Confusion[c][0]}})
 		}
 		m, err := stats.MantelHaenszel(strata)
-		if err != nil {
+		if errors.Is(err, stats.ErrNoInformation) {
+			// One class called for everything: the report is still
+			// written, with the repeat flagged.
+			m = stats.MantelHaenszelTest{P: 1, PGreater: 1, OddsRatio: math.NaN()}
+			fc.Uninformative++
+		} else if err != nil {
 			return nil, fmt.Errorf("experiment %s: field contrast %s against %s: %w", e.Name(), fc.SpiralTest, fc.EllipticalTest, err)
 		}
 		fc.Tests = append(fc.Tests, m)

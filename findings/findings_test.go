@@ -143,3 +143,24 @@ func TestProbeNotLearned(t *testing.T) {
 		t.Errorf("varying answers without a cue: not learned %d (%q), at chance %d; want 0 and 1", noise.NotLearned, noise.Why, noise.AtChance)
 	}
 }
+
+// TestSingleClassNetworkDoesNotStopTheReport: a network that calls every
+// galaxy spiral leaves the field contrast without information; the
+// findings are still made, the repeat flagged (issue 34: the whole
+// report, run.json included, was not written).
+func TestSingleClassNetworkDoesNotStopTheReport(t *testing.T) {
+	allSpiral := results.TestResult{Name: "f1", Confusion: [2][2]int{{0, 50}, {0, 50}}}
+	other := results.TestResult{Name: "f2", Confusion: [2][2]int{{0, 50}, {0, 50}}}
+	allSpiral.Predictions = make([]results.Prediction, 100)
+	other.Predictions = make([]results.Prediction, 100)
+	job := &dsl.Job{Experiment: "x", Train: map[string][]dsl.Part{"spiral": {{From: []string{"f1"}, N: 10}}, "elliptical": {{From: []string{"f2"}, N: 10}}},
+		Tests: []dsl.Test{{Name: "f1", From: []string{"f1"}, N: 50}, {Name: "f2", From: []string{"f2"}, N: 50}}}
+	e := &Experiment{Plan: &dsl.Plan{Experiment: "x"}, Variants: []string{""}, runs: map[string][]Run{"": {{Job: job, Result: &results.Result{Tests: []results.TestResult{allSpiral, other}}}}}}
+	fc, err := e.Contrast("")
+	if err != nil {
+		t.Fatalf("a single-class network: %v", err)
+	}
+	if fc == nil || fc.Uninformative != 1 || fc.Tests[0].PGreater != 1 {
+		t.Fatalf("contrast %+v; want one uninformative repeat with P 1", fc)
+	}
+}

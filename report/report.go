@@ -194,6 +194,9 @@ func (r *Report) summary(d *doc, figs *figureSet, pub map[int]*findings.Publishe
 		contrast := "none"
 		if f := c.Contrast; f != nil {
 			contrast = fmt.Sprintf("%s %.3f vs %s %.3f, P = %s", f.SpiralTest, f.PSpiralS, f.EllipticalTest, f.PSpiralE, fmtP(f.Tests[0].PGreater))
+			if f.Uninformative > 0 {
+				contrast += fmt.Sprintf(" (%d repeat(s) called one class for every galaxy: no information)", f.Uninformative)
+			}
 		}
 		rows = append(rows, []string{name, c.Test, fmt.Sprintf("%.4f", c.PSpiral), c.Baseline, fmt.Sprintf("%.4f", c.BaseSpiral),
 			fmtEffect(c.Effect), c.Effect.Noise(), fmtP(c.Decision.P), fmtP(c.Decision.PHolm), c.Verdict(),
