@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/skybias/skybias/internal/atomicfile"
+	"github.com/skybias/skybias/internal/filelock"
 	"github.com/skybias/skybias/sky"
 )
 
@@ -203,6 +204,19 @@ func Run(ctx context.Context, o Options) (*Summary, error) {
 		return nil, err
 	}
 	metaBytes = append(metaBytes, '\n')
+	// One writer per catalog: a second run into the same --out would
+	// interleave its rows with this one's.
+	lock, err := filelock.TryLock(o.Out + ".lock")
+	if errors.Is(err, filelock.ErrLocked) {
+		return nil, fmt.Errorf("annotate: another annotate (process %d) is writing %s; wait for it, or choose another --out", filelock.Holder(o.Out+".lock"), o.Out)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("annotate: %w", err)
+	}
+	defer func() {
+		os.Remove(o.Out + ".lock")
+		lock.Unlock()
+	}()
 	// The partial catalog has its own meta, so that a complete catalog
 	// and its meta are never split by a run that has not finished.
 	metaPath, partial := o.Out+".meta.json", o.Out+".partial"
@@ -219,6 +233,11 @@ func Run(ctx context.Context, o Options) (*Summary, error) {
 	done := 0
 	if old, err := os.ReadFile(partialMeta); err == nil && bytes.Equal(old, metaBytes) {
 		if done, err = resumable(partial, head, o.Batch); err != nil {
+			return nil, err
+		}
+		// The rows kept must be the galaxies that belong there, in order:
+		// the meta's id digest covers the list, not an edited file.
+		if err := checkIDs(partial, o.Galaxies[lo:lo+done]); err != nil {
 			return nil, err
 		}
 	} else {
@@ -381,6 +400,33 @@ func writeRecords(w io.Writer, recs [][]string) error {
 	}
 	_, err := w.Write(b.Bytes())
 	return err
+}
+
+// checkIDs checks that a partial catalog's rows are gals, in order.
+func checkIDs(path string, gals []sky.Galaxy) error {
+	f, err := os.Open(path)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) && len(gals) == 0 {
+			return nil
+		}
+		return fmt.Errorf("annotate: %w", err)
+	}
+	defer f.Close()
+	cr := csv.NewReader(bufio.NewReader(f))
+	cr.ReuseRecord = true
+	if _, err := cr.Read(); err != nil && len(gals) > 0 {
+		return fmt.Errorf("annotate: %s: %w", path, err)
+	}
+	for i, g := range gals {
+		rec, err := cr.Read()
+		if err != nil {
+			return fmt.Errorf("annotate: %s: row %d: %w", path, i+1, err)
+		}
+		if rec[0] != g.ID {
+			return fmt.Errorf("annotate: %s: row %d holds galaxy %.40q where %.40q belongs (the file was edited?); delete it to start over", path, i+1, rec[0], g.ID)
+		}
+	}
+	return nil
 }
 
 // resumable checks a partial catalog's header, cuts it back to its last

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/skybias/skybias/fitstable"
+	"github.com/skybias/skybias/internal/filelock"
 	"github.com/skybias/skybias/internal/testenv"
 
 	"github.com/skybias/skybias/cnn"
@@ -471,5 +472,36 @@ func TestStoppedRunKeepsCatalog(t *testing.T) {
 	c, err := Open(out)
 	if err != nil || c.Meta.Networks[0] != "n1" {
 		t.Errorf("Open: %+v, %v; want the first catalog's meta", c, err)
+	}
+}
+
+// TestOneWriterAndHonestResume: a second annotate into the same --out is
+// refused while the first holds it, and a partial catalog whose rows were
+// edited (a row deleted) is refused on resume, naming the row, instead of
+// yielding a catalog that lacks one galaxy and holds another twice
+// (issue 34).
+func TestOneWriterAndHonestResume(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "cat.csv")
+	held, err := filelock.TryLock(out + ".lock")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Run(context.Background(), options(t, out, 1)); err == nil || !strings.Contains(err.Error(), "another annotate") {
+		t.Errorf("a second writer: %v", err)
+	}
+	held.Unlock()
+	if _, err := Run(context.Background(), options(t, out, 1)); err != nil {
+		t.Fatal(err)
+	}
+	// Make the complete catalog a partial one again, one row short.
+	b := read(t, out)
+	lines := strings.SplitAfter(string(b), "\n")
+	edited := strings.Join(append(lines[:5:5], lines[6:]...), "")
+	os.WriteFile(out+".partial", []byte(edited), 0o644)
+	os.Rename(out+".meta.json", out+".partial.meta.json")
+	os.Remove(out)
+	_, err = Run(context.Background(), options(t, out, 1))
+	if err == nil || !strings.Contains(err.Error(), "row 5 holds galaxy") {
+		t.Errorf("an edited partial catalog: %v, want a refusal naming row 5", err)
 	}
 }
