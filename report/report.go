@@ -351,6 +351,24 @@ func (r *Report) curves(d *doc, figs *figureSet) {
 	}
 }
 
+// badImages lists the images every job of an experiment skipped as
+// unreadable, once each.
+func badImages(e *findings.Experiment) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, v := range e.Variants {
+		for _, r := range e.Runs(v) {
+			for _, b := range r.Result.Bad {
+				if !seen[b] {
+					seen[b] = true
+					out = append(out, b)
+				}
+			}
+		}
+	}
+	return out
+}
+
 // tables writes each experiment's details.
 func (r *Report) tables(d *doc, pub map[int]*findings.Published, figs *figureSet) {
 	d.h(2, "Experiments")
@@ -370,6 +388,10 @@ func (r *Report) tables(d *doc, pub map[int]*findings.Published, figs *figureSet
 		}
 		d.p("Design: %s. Network `%s`, %dx%d input, %d epochs; %d job(s) (`%s`).", j.Describe(), j.Model.Arch, j.Model.Input, j.Model.Input,
 			j.Training.Epochs, len(e.Plan.Jobs), j.ShortHash())
+		if bad := badImages(e); len(bad) > 0 {
+			show := bad[:min(5, len(bad))]
+			d.p("**%d images were skipped as unreadable** (the source says skip_bad), in training and test alike; the counts above and below are of the images read. First: %s.", len(bad), strings.Join(show, "; "))
+		}
 		for _, v := range e.Variants {
 			for _, t := range j.Tests {
 				ts, err := e.TestStats(v, t.Name)

@@ -68,6 +68,19 @@ func Execute(ctx context.Context, job *dsl.Job, show *progress.Display) (*result
 	for _, l := range set.Labels {
 		res.TrainCounts[l.String()]++
 	}
+	// With skip_bad, a class whose images were all unreadable would leave
+	// a network trained on the other class alone, reported as if whole.
+	for _, c := range sky.Classes {
+		asked := 0
+		for _, g := range train {
+			if g.Class == c {
+				asked++
+			}
+		}
+		if asked > 0 && res.TrainCounts[c.String()] == 0 {
+			return nil, nil, nil, fmt.Errorf("job %s: every one of the %d training %s images was unreadable (skip_bad skipped them: %d bad images in all); refusing to train on the other class alone", job.ShortHash(), asked, c, len(set.Bad))
+		}
+	}
 	man.Seconds["load"] = time.Since(t0).Seconds()
 	t1 := time.Now()
 	members, err := trainMembers(ctx, job, set, res, man, show)
