@@ -164,3 +164,21 @@ func TestSingleClassNetworkDoesNotStopTheReport(t *testing.T) {
 		t.Fatalf("contrast %+v; want one uninformative repeat with P 1", fc)
 	}
 }
+
+// TestTrainingFlagsDivergedAndNotLearned: a network whose loss blew up
+// (adam.lr far too large) and one whose training accuracy stayed at 1/2
+// are each named, and the accuracy over networks is carried.
+func TestTrainingFlagsDivergedAndNotLearned(t *testing.T) {
+	h := func(loss, acc float64) *netspec.History {
+		return &netspec.History{Epochs: []netspec.EpochStats{{Epoch: 1, Loss: 0.69, Acc: 0.5}, {Epoch: 2, Loss: loss, Acc: acc}}}
+	}
+	res := &results.Result{History: h(0.2, 0.93), Members: []*netspec.History{h(0.2, 0.93), h(math.NaN(), 0.5), h(0.69, 0.51)}}
+	e := &Experiment{Plan: &dsl.Plan{Experiment: "x"}, Variants: []string{""}, runs: map[string][]Run{"": {{Job: &dsl.Job{Experiment: "x"}, Result: res}}}}
+	tr := e.Training()
+	if tr.Networks != 3 || len(tr.Diverged) != 1 || len(tr.NotLearn) != 1 || tr.Max != 0.93 {
+		t.Fatalf("%+v; want 3 networks, one diverged, one that did not learn", tr)
+	}
+	if w := tr.Words(); !strings.Contains(w, "Diverged: 1") || !strings.Contains(w, "Did not learn its training set: 1") {
+		t.Errorf("words: %s", w)
+	}
+}

@@ -43,9 +43,15 @@ type ComparisonRow struct {
 	// GalaxiesFor80 is the test galaxies per class and field with which
 	// the same networks reach 80% at Holm's first step (0: no test size
 	// does; more networks are needed). Absent for effects over repeats.
-	Power         *float64 `json:"power_reference,omitempty"`
-	PowerHolm     *float64 `json:"power_reference_holm,omitempty"`
-	GalaxiesFor80 *int     `json:"galaxies_per_class_field_for_80,omitempty"`
+	// TrainAccuracy is the compared experiment's networks' final
+	// training accuracy (mean over networks and repeats), and
+	// NetworksFlagged counts its networks that diverged or did not learn
+	// their training set (see the report).
+	TrainAccuracy   *float64 `json:"train_accuracy,omitempty"`
+	NetworksFlagged int      `json:"networks_flagged"`
+	Power           *float64 `json:"power_reference,omitempty"`
+	PowerHolm       *float64 `json:"power_reference_holm,omitempty"`
+	GalaxiesFor80   *int     `json:"galaxies_per_class_field_for_80,omitempty"`
 }
 
 // StudyRow is one repeated comparison: how often its repeats, each judged
@@ -140,6 +146,12 @@ func (r *Findings) Summary(title string) Summary {
 		}
 		if c.PaperPublished != nil {
 			row.PaperPPublished = &c.PaperPublished.P
+		}
+		if x := r.ByName[c.Experiment]; x != nil {
+			if tr := x.Training(); tr.Networks > 0 {
+				m := tr.Mean
+				row.TrainAccuracy, row.NetworksFlagged = &m, len(tr.Diverged)+len(tr.NotLearn)
+			}
 		}
 		if e := c.Effect; e.Kind == "interaction" || e.Kind == "shift" {
 			alpha, holm := analysis.FamilyAlpha, analysis.FamilyAlpha/float64(max(1, r.Family))

@@ -388,6 +388,7 @@ func (r *Report) tables(d *doc, pub map[int]*findings.Published, figs *figureSet
 		}
 		d.p("Design: %s. Network `%s`, %dx%d input, %d epochs; %d job(s) (`%s`).", j.Describe(), j.Model.Arch, j.Model.Input, j.Model.Input,
 			j.Training.Epochs, len(e.Plan.Jobs), j.ShortHash())
+		d.p("%s", e.Training().Words())
 		if bad := badImages(e); len(bad) > 0 {
 			show := bad[:min(5, len(bad))]
 			d.p("**%d images were skipped as unreadable** (the source says skip_bad), in training and test alike; the counts above and below are of the images read. First: %s.", len(bad), strings.Join(show, "; "))
