@@ -480,40 +480,56 @@ func Calls(t *results.TestResult) *analysis.Calls {
 	return c
 }
 
+// CurvePoint is the test accuracy at one training size: the mean over
+// every network (ensemble members of every repeat) with a 95% t interval
+// over them, so it covers training noise; Networks counts them.
+type CurvePoint struct {
+	X, Mean, Lo, Hi float64
+	Networks        int
+}
+
 // Curve collects accuracy on a test set against the swept training size
-// (train.n), one summary over repeats per size; false when the
-// experiment sweeps no training size.
-func (e *Experiment) Curve(test string) ([]float64, []stats.Summary, bool) {
-	type pt struct {
-		x float64
-		s stats.Summary
-	}
-	var pts []pt
+// (train.n), one point per size; false when the experiment does not sweep
+// train.n.
+func (e *Experiment) Curve(test string) ([]CurvePoint, bool) {
+	var pts []CurvePoint
 	for _, v := range e.Variants {
 		r := e.runs[v][0]
 		n, ok := r.Job.Params["train.n"]
 		if !ok {
-			return nil, nil, false
+			return nil, false
 		}
 		x, err := strconv.ParseFloat(n, 64)
 		if err != nil {
-			return nil, nil, false
+			return nil, false
 		}
 		var acc []float64
 		for _, rr := range e.runs[v] {
-			if t := rr.Result.Test(test); t != nil {
-				acc = append(acc, t.Accuracy())
+			t := rr.Result.Test(test)
+			if t == nil {
+				continue
+			}
+			c := Calls(t)
+			for m := range c.Spiral {
+				right := 0
+				for i, k := range c.Class {
+					if c.Spiral[m][i] == (k == 1) {
+						right++
+					}
+				}
+				acc = append(acc, float64(right)/float64(len(c.Class)))
 			}
 		}
-		pts = append(pts, pt{x, stats.Summarise(acc)})
+		s := stats.Summarise(acc)
+		p := CurvePoint{X: x, Mean: s.Mean, Lo: s.Mean, Hi: s.Mean, Networks: len(acc)}
+		if len(acc) > 1 {
+			q := stats.StudentTQuantile(0.975, float64(len(acc)-1))
+			p.Lo, p.Hi = math.Max(0, s.Mean-q*s.SE), math.Min(1, s.Mean+q*s.SE)
+		}
+		pts = append(pts, p)
 	}
-	sort.Slice(pts, func(i, j int) bool { return pts[i].x < pts[j].x })
-	xs := make([]float64, len(pts))
-	ss := make([]stats.Summary, len(pts))
-	for i, p := range pts {
-		xs[i], ss[i] = p.x, p.s
-	}
-	return xs, ss, len(pts) > 0
+	sort.Slice(pts, func(i, j int) bool { return pts[i].X < pts[j].X })
+	return pts, len(pts) > 0
 }
 
 // DesignLabel writes a job's training design the way Table 16 does:

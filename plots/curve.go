@@ -3,6 +3,7 @@ package plots
 import (
 	"fmt"
 	"math"
+	"strconv"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -13,7 +14,8 @@ import (
 // CurvePoint is one x value of a curve: the mean over repeats and the
 // standard deviation (0 for a single run).
 type CurvePoint struct {
-	X, Mean, SD float64
+	// X is the training size, Mean the accuracy, Lo and Hi its interval.
+	X, Mean, Lo, Hi float64
 }
 
 // Series is one line of a curve plot.
@@ -24,7 +26,8 @@ type Series struct {
 
 // AccuracyCurve draws accuracy against the number of training galaxies
 // per class (the paper's Figure 2), one line per test set or survey, with
-// error bars over repeats; logX puts the x axis on a log scale.
+// each point's interval as error bars and a tick at every size; logX puts
+// the x axis on a log scale.
 func AccuracyCurve(title string, series []Series, logX bool) (*Figure, error) {
 	p := newPlot(title, "training galaxies per class", "test accuracy")
 	lo, hi := 1.0, 0.5
@@ -33,8 +36,8 @@ func AccuracyCurve(title string, series []Series, logX bool) (*Figure, error) {
 		var errs plotter.YErrors
 		for i, pt := range s.Points {
 			xy[i] = plotter.XY{X: pt.X, Y: pt.Mean}
-			errs = append(errs, struct{ Low, High float64 }{pt.SD, pt.SD})
-			lo, hi = math.Min(lo, pt.Mean-pt.SD), math.Max(hi, pt.Mean+pt.SD)
+			errs = append(errs, struct{ Low, High float64 }{pt.Mean - pt.Lo, pt.Hi - pt.Mean})
+			lo, hi = math.Min(lo, pt.Lo), math.Max(hi, pt.Hi)
 		}
 		col := Palette[k%len(Palette)]
 		l, sc, err := plotter.NewLinePoints(xy)
@@ -48,14 +51,27 @@ func AccuracyCurve(title string, series []Series, logX bool) (*Figure, error) {
 		p.Legend.Add(s.Name, l, sc)
 	}
 	p.Y.Min, p.Y.Max = math.Max(0, lo-0.05), math.Min(1, hi+0.05)
+	// A tick at every size drawn, so a log axis over less than a decade
+	// still says where its points are.
+	var ticks []plot.Tick
+	seen := map[float64]bool{}
+	for _, s := range series {
+		for _, pt := range s.Points {
+			if !seen[pt.X] {
+				seen[pt.X] = true
+				ticks = append(ticks, plot.Tick{Value: pt.X, Label: strconv.FormatFloat(pt.X, 'g', -1, 64)})
+			}
+		}
+	}
+	p.X.Tick.Marker = plot.ConstantTicks(ticks)
 	if logX {
 		p.X.Scale = plot.LogScale{}
-		p.X.Tick.Marker = plot.LogTicks{Prec: -1}
 		p.X.Label.Text += " (log scale)"
 	}
-	p.Legend.Top = false
-	p.Legend.Left = false
-	p.Legend.YOffs = vg.Points(10)
+	// Accuracy rises with size: the upper left is where the lines are not.
+	p.Legend.Top = true
+	p.Legend.Left = true
+	p.Legend.XOffs, p.Legend.YOffs = vg.Points(10), -vg.Points(6)
 	p.Add(plotter.NewGrid())
 	return &Figure{Name: "accuracy-curve", Width: 7 * vg.Inch, Height: 4.5 * vg.Inch, Plots: [][]*plot.Plot{{p}}}, nil
 }

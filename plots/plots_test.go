@@ -33,8 +33,8 @@ func fixtures(t *testing.T) []*Figure {
 		{Label: "null", PSpiral: 0.47, Lo: 0.45, Hi: 0.49, Published: math.NaN()},
 	}))
 	curve := must(AccuracyCurve("Accuracy against training-set size", []Series{
-		{Name: "field 1", Points: []CurvePoint{{100, 0.80, 0.02}, {250, 0.87, 0.015}, {500, 0.91, 0.01}, {1000, 0.94, 0.005}, {3000, 0.95, 0.004}}},
-		{Name: "field 2", Points: []CurvePoint{{100, 0.78, 0.03}, {250, 0.85, 0.02}, {500, 0.90, 0.01}, {1000, 0.93, 0.01}, {3000, 0.945, 0.005}}},
+		{Name: "field 1", Points: []CurvePoint{{100, 0.80, 0.78, 0.82}, {250, 0.87, 0.855, 0.885}, {500, 0.91, 0.90, 0.92}, {1000, 0.94, 0.935, 0.945}, {3000, 0.95, 0.946, 0.954}}},
+		{Name: "field 2", Points: []CurvePoint{{100, 0.78, 0.75, 0.81}, {250, 0.85, 0.83, 0.87}, {500, 0.90, 0.89, 0.91}, {1000, 0.93, 0.92, 0.94}, {3000, 0.945, 0.94, 0.95}}},
 	}, true))
 	conf := must(ConfusionFigure("Table 6", [2][2]int{{7749, 251}, {408, 7592}}, &[2][2]int{{7700, 300}, {400, 7600}}))
 	skymap := must(SkyMap("Predicted spiral fraction by field", []SkyRegion{

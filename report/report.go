@@ -322,15 +322,17 @@ func (r *Report) curves(d *doc, figs *figureSet) {
 	for _, e := range r.Experiments {
 		var series []plots.Series
 		var rows [][]string
+		largest := 0.0
 		for _, t := range e.First().Job.Tests {
-			xs, ss, ok := e.Curve(t.Name)
+			pts, ok := e.Curve(t.Name)
 			if !ok {
 				break
 			}
 			s := plots.Series{Name: "test " + t.Name + " (" + e.First().Job.Source.Name + ")"}
-			for i, x := range xs {
-				s.Points = append(s.Points, plots.CurvePoint{X: x, Mean: ss[i].Mean, SD: ss[i].SD})
-				rows = append(rows, []string{t.Name, fmt.Sprintf("%g", x), fmt.Sprintf("%.4f", ss[i].Mean), fmt.Sprintf("%.4f", ss[i].SD), fmt.Sprint(ss[i].N)})
+			for _, p := range pts {
+				s.Points = append(s.Points, plots.CurvePoint{X: p.X, Mean: p.Mean, Lo: p.Lo, Hi: p.Hi})
+				rows = append(rows, []string{t.Name, fmt.Sprintf("%g", p.X), fmt.Sprintf("%.4f [%.4f, %.4f]", p.Mean, p.Lo, p.Hi), fmt.Sprint(p.Networks)})
+				largest = math.Max(largest, p.X)
 			}
 			series = append(series, s)
 		}
@@ -346,8 +348,12 @@ func (r *Report) curves(d *doc, figs *figureSet) {
 			d.p("%s", e.Plan.Description)
 		}
 		f, err := plots.AccuracyCurve(title+": accuracy against training galaxies per class", series, true)
-		d.img(title+": test accuracy against training galaxies per class", figs.add("curve-"+e.Name(), f, err))
-		d.table([]string{"test", "training per class", "accuracy", "sd over repeats", "repeats"}, rows)
+		d.img(title+": test accuracy against training galaxies per class, with 95% intervals over networks", figs.add("curve-"+e.Name(), f, err))
+		if j := e.First().Job; j.Paper != nil && j.Paper.Figure == 2 {
+			d.p("The paper's curve rises until about 1,000 training galaxies per class and is flat beyond (its Figure 2; no numbers printed). This profile's sizes reach %g per class: %s", largest,
+				map[bool]string{true: "they reach the plateau's start.", false: "they stop short of it (the paper profile goes on to 3,000)."}[largest >= 1000])
+		}
+		d.table([]string{"test", "training per class", "accuracy [95% interval over networks]", "networks"}, rows)
 	}
 }
 
