@@ -19,25 +19,51 @@ func (r *Report) agreement(d *doc) {
 	head, rows := agreementTable(a)
 	d.table(head, rows)
 	d.p("%s", agreementLine(a))
+	for _, part := range agreementParts(a) {
+		d.p("%s", part.lead)
+		for _, t := range part.tables {
+			d.table(t.head, t.rows)
+		}
+	}
+}
+
+// agreementPart is one of the agreement's further tables: the paragraph
+// a report leads it with, the line a README block captions it with, and
+// its tables.
+type agreementPart struct {
+	lead, caption string
+	tables        []table
+}
+
+// agreementParts lists the parts that follow the per-table agreement:
+// the null predictors, the design effects, the survival table. The report
+// and the README block render the same list.
+func agreementParts(a *findings.Agreement) []agreementPart {
+	var out []agreementPart
 	if len(a.LevelBenchmarks) > 0 {
-		d.p("%s", "**Against chance.** Published p(spiral) spans only 0.43-0.55, so a small difference from it means little by itself. The same mean absolute difference for predictors that know nothing of the design: a constant 0.5, our own mean, and our values shuffled across the tables (P: how often a shuffle agrees as well or better). "+
-			"\"Tuned\" tables (3, 4, 6, 7, 12, 13) set the synthetic surveys' contrasts; the held-out ones did not. \"Beats\" needs the interval of the per-table difference to lie below 0 (or, for the shuffle, P < 0.05).")
-		head, rows := benchmarkTable(a.LevelBenchmarks)
-		d.table(head, rows)
+		h, r := benchmarkTable(a.LevelBenchmarks)
+		out = append(out, agreementPart{
+			lead: "**Against chance.** Published p(spiral) spans only 0.43-0.55, so a small difference from it means little by itself. The same mean absolute difference for predictors that know nothing of the design: a constant 0.5, our own mean, and our values shuffled across the tables (P: how often a shuffle agrees as well or better). " +
+				"\"Tuned\" tables (3, 4, 6, 7, 12, 13) set the synthetic surveys' contrasts; the held-out ones did not. \"Beats\" needs the interval of the per-table difference to lie below 0 (or, for the shuffle, P < 0.05).",
+			caption: "p(spiral) per table against predictors that know nothing of the design:",
+			tables:  []table{{h, r}}})
 	}
 	if len(a.Effects) > 0 {
-		d.p("%s", "**Effects, not levels.** Half the interaction of each design with its mirror (spirals and ellipticals from the other fields): on each field, the design that took its spirals there minus the one that took its ellipticals there, within true class, averaged over the two fields. "+
-			"Each design is the other's baseline, so the lean of a separately trained baseline network does not enter. The published interval covers test sampling only (one network per table; tables tested on the same galaxies counted as independent); ours says what it covers.")
-		head, rows := effectsTable(a.Effects)
-		d.table(head, rows)
-		head, rows = benchmarkTable(a.EffectBenchmarks)
-		d.table(head, rows)
+		h, r := effectsTable(a.Effects)
+		bh, br := benchmarkTable(a.EffectBenchmarks)
+		out = append(out, agreementPart{
+			lead: "**Effects, not levels.** Half the interaction of each design with its mirror (spirals and ellipticals from the other fields): on each field, the design that took its spirals there minus the one that took its ellipticals there, within true class, averaged over the two fields. " +
+				"Each design is the other's baseline, so the lean of a separately trained baseline network does not enter. The published interval covers test sampling only (one network per table; tables tested on the same galaxies counted as independent); ours says what it covers. The second table sets the effects against the predictor \"no effect\".",
+			caption: "Design effects (half the design-by-mirror interaction), ours against published, then against the predictor \"no effect\":",
+			tables:  []table{{h, r}, {bh, br}}})
 	}
 	if len(a.Survival) > 0 {
-		d.p("%s", survivalIntro(a))
-		head, rows := survivalTable(a.Survival)
-		d.table(head, rows)
+		h, r := survivalTable(a.Survival)
+		out = append(out, agreementPart{lead: survivalIntro(a),
+			caption: "The paper's comparisons against the noise of two networks trained alike:",
+			tables:  []table{{h, r}}})
 	}
+	return out
 }
 
 // survivalIntro explains the survival table, with the published Table 4
@@ -178,23 +204,11 @@ func AgreementSummaryMarkdown(s findings.Summary) string {
 	a := s.Agreement
 	var b strings.Builder
 	b.WriteString(AgreementMarkdown(a) + "\n" + agreementLine(a) + "\n")
-	if len(a.LevelBenchmarks) > 0 {
-		h, r := benchmarkTable(a.LevelBenchmarks)
-		b.WriteString("\n*p(spiral) per table against predictors that know nothing of the design:*\n\n")
-		table{h, r}.md(&b)
-	}
-	if len(a.Effects) > 0 {
-		h, r := effectsTable(a.Effects)
-		b.WriteString("*Design effects (half the design-by-mirror interaction), ours against published:*\n\n")
-		table{h, r}.md(&b)
-		h, r = benchmarkTable(a.EffectBenchmarks)
-		b.WriteString("*The same effects against the predictor \"no effect\":*\n\n")
-		table{h, r}.md(&b)
-	}
-	if len(a.Survival) > 0 {
-		h, r := survivalTable(a.Survival)
-		b.WriteString("*The paper's comparisons against the noise of two networks trained alike:*\n\n")
-		table{h, r}.md(&b)
+	for _, part := range agreementParts(a) {
+		b.WriteString("\n*" + part.caption + "*\n\n")
+		for _, t := range part.tables {
+			t.md(&b)
+		}
 	}
 	// One newline at the end, as a README block needs.
 	return strings.TrimRight(b.String(), "\n") + "\n"
