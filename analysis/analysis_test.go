@@ -227,3 +227,14 @@ func TestRate(t *testing.T) {
 		t.Errorf("got %+v", r)
 	}
 }
+
+func TestParseVerdict(t *testing.T) {
+	for _, v := range []Verdict{NoShift, ShiftFound, Reverse} {
+		if got, ok := ParseVerdict(v.String()); !ok || got != v {
+			t.Errorf("%q reads back as %v, %v", v.String(), got, ok)
+		}
+	}
+	if _, ok := ParseVerdict("**shift**"); ok {
+		t.Error("a Markdown-decorated word reads as a verdict")
+	}
+}

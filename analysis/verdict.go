@@ -35,6 +35,17 @@ func (v Verdict) String() string {
 	return "no shift"
 }
 
+// ParseVerdict reads a verdict as String writes it (summary.json keeps
+// them as words); false for any other word.
+func ParseVerdict(s string) (Verdict, bool) {
+	for _, v := range []Verdict{NoShift, ShiftFound, Reverse} {
+		if v.String() == s {
+			return v, true
+		}
+	}
+	return NoShift, false
+}
+
 // Decision is one comparison's verdict within its family.
 type Decision struct {
 	// P is the effect's two-sided P; PHolm the Holm-adjusted one.

@@ -126,7 +126,7 @@ func DosesMarkdown(s findings.Summary) string {
 			for _, p := range pts[e] {
 				if p.x == x {
 					cell = fmt.Sprintf("%+.3f [%+.3f, %+.3f]", p.row.Effect, p.row.CILow, p.row.CIHigh)
-					if p.row.Verdict == "shift" || p.row.Verdict == "reverse shift" {
+					if v, ok := analysis.ParseVerdict(p.row.Verdict); ok && v != analysis.NoShift {
 						cell = "**" + cell + "**"
 					}
 				}
