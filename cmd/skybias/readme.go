@@ -18,7 +18,8 @@ func init() {
 }
 
 const readmeDesc = `
-Rewrites the blocks of a README that quote committed outputs, so that no
+Rewrites the blocks of README.md and docs/guide.md (or the files named)
+that quote committed outputs, so that no
 number there is typed by hand. A block runs from a line
 "<!-- skybias:KIND DIR -->" to "<!-- /skybias -->"; KIND is studies (the
 repeated studies of DIR/summary.json: rates of shifts called, with their
@@ -93,17 +94,31 @@ func readmeBlocks(text, base string) (string, error) {
 	}
 }
 
+// DocFiles are the files skybias readme rewrites when none is named: the
+// front page and the guide.
+var DocFiles = []string{"README.md", filepath.Join("docs", "guide.md")}
+
 func runReadme(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("readme", "[README.md]", readmeDesc, stderr)
+	fs := newFlags("readme", "[FILE.md...]", readmeDesc, stderr)
 	check := fs.Bool("check", false, "fail if a block is out of date; write nothing")
-	files, err := parseN(fs, args, 0, 1)
+	files, err := parseN(fs, args, 0, -1)
 	if err != nil {
 		return err
 	}
-	path := "README.md"
-	if len(files) == 1 {
-		path = files[0]
+	if len(files) == 0 {
+		files = DocFiles
 	}
+	for _, path := range files {
+		if err := readmeFile(path, *check, stdout); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// readmeFile rewrites (or, with check, checks) one file's blocks; DIRs
+// in its markers are relative to the file.
+func readmeFile(path string, check bool, stdout io.Writer) error {
 	b, err := input.ReadFile(path, input.SmallFile)
 	if err != nil {
 		return err
@@ -116,7 +131,7 @@ func runReadme(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fmt.Fprintf(stdout, "%s: up to date\n", path)
 		return nil
 	}
-	if *check {
+	if check {
 		return fmt.Errorf("%s: a block is out of date; run skybias readme %s", path, path)
 	}
 	if err := atomicfile.WriteFile(path, []byte(got)); err != nil {
