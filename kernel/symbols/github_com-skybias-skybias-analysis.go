@@ -23,6 +23,7 @@ func init() {
 		"PaperLevel":      reflect.ValueOf(constant.MakeFromLiteral("9.999999999999999999948913325368725010799941799177759094163775444e-06", token.FLOAT, 0)),
 		"PaperStatements": reflect.ValueOf(analysis.PaperStatements),
 		"PaperTest":       reflect.ValueOf(analysis.PaperTest),
+		"ParseVerdict":    reflect.ValueOf(analysis.ParseVerdict),
 		"Power":           reflect.ValueOf(analysis.Power),
 		"ReferenceEffect": reflect.ValueOf(constant.MakeFromLiteral("0.03500000000000000000013552527156068805425093160010874271392822266", token.FLOAT, 0)),
 		"Reverse":         reflect.ValueOf(analysis.Reverse),

@@ -19,6 +19,7 @@ func init() {
 		"MaxPermutations": reflect.ValueOf(constant.MakeFromLiteral("1000000", token.INT, 0)),
 		"MinPermutations": reflect.ValueOf(constant.MakeFromLiteral("100", token.INT, 0)),
 		"ReadCatalog":     reflect.ValueOf(aniso.ReadCatalog),
+		"ReadRows":        reflect.ValueOf(aniso.ReadRows),
 		"Separation":      reflect.ValueOf(aniso.Separation),
 		"Test":            reflect.ValueOf(aniso.Test),
 

@@ -16,6 +16,7 @@ func init() {
 		"DefaultBatch": reflect.ValueOf(constant.MakeFromLiteral("256", token.INT, 0)),
 		"Header":       reflect.ValueOf(annotate.Header),
 		"IDsDigest":    reflect.ValueOf(annotate.IDsDigest),
+		"MaxBatch":     reflect.ValueOf(constant.MakeFromLiteral("4096", token.INT, 0)),
 		"MaxGalaxies":  reflect.ValueOf(constant.MakeFromLiteral("50000000", token.INT, 0)),
 		"Merge":        reflect.ValueOf(annotate.Merge),
 		"Open":         reflect.ValueOf(annotate.Open),

@@ -24,12 +24,16 @@ func init() {
 		"KindReport":     reflect.ValueOf(dsl.KindReport),
 		"KindSource":     reflect.ValueOf(dsl.KindSource),
 		"Load":           reflect.ValueOf(dsl.Load),
+		"MaxJobMemory":   reflect.ValueOf(constant.MakeFromLiteral("34359738368", token.INT, 0)),
 		"MaxJobs":        reflect.ValueOf(&dsl.MaxJobs).Elem(),
+		"MaxJobsCeiling": reflect.ValueOf(constant.MakeFromLiteral("1000000", token.INT, 0)),
 		"Parse":          reflect.ValueOf(dsl.Parse),
 		"ReadFile":       reflect.ValueOf(dsl.ReadFile),
 		"ReadJob":        reflect.ValueOf(dsl.ReadJob),
 		"ResultVersion":  reflect.ValueOf(constant.MakeFromLiteral("\"skybias-result-3\"", token.STRING, 0)),
+		"Suggest":        reflect.ValueOf(dsl.Suggest),
 		"TopKeys":        reflect.ValueOf(&dsl.TopKeys).Elem(),
+		"TrainingBounds": reflect.ValueOf(&dsl.TrainingBounds).Elem(),
 		"ValidateFile":   reflect.ValueOf(dsl.ValidateFile),
 
 		// type definitions

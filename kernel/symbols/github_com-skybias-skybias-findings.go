@@ -18,7 +18,10 @@ func init() {
 		"Calls":           reflect.ValueOf(findings.Calls),
 		"ChanceLevel":     reflect.ValueOf(constant.MakeFromLiteral("0.009999999999999999999796712092658967918623602599836885929107666016", token.FLOAT, 0)),
 		"DesignLabel":     reflect.ValueOf(findings.DesignLabel),
+		"DivergedLoss":    reflect.ValueOf(&findings.DivergedLoss).Elem(),
 		"EffectBenchmark": reflect.ValueOf(findings.EffectBenchmark),
+		"FlatCSV":         reflect.ValueOf(findings.FlatCSV),
+		"MaxCatalogBytes": reflect.ValueOf(constant.MakeFromLiteral("4294967296", token.INT, 0)),
 		"PublishedTables": reflect.ValueOf(findings.PublishedTables),
 		"ReadSummary":     reflect.ValueOf(findings.ReadSummary),
 		"TestCatalog":     reflect.ValueOf(findings.TestCatalog),
@@ -32,6 +35,7 @@ func init() {
 		"CatalogTest":       reflect.ValueOf((*findings.CatalogTest)(nil)),
 		"Comparison":        reflect.ValueOf((*findings.Comparison)(nil)),
 		"ComparisonRow":     reflect.ValueOf((*findings.ComparisonRow)(nil)),
+		"CurvePoint":        reflect.ValueOf((*findings.CurvePoint)(nil)),
 		"EffectRow":         reflect.ValueOf((*findings.EffectRow)(nil)),
 		"Experiment":        reflect.ValueOf((*findings.Experiment)(nil)),
 		"FieldContrast":     reflect.ValueOf((*findings.FieldContrast)(nil)),
@@ -46,6 +50,8 @@ func init() {
 		"StudyRow":          reflect.ValueOf((*findings.StudyRow)(nil)),
 		"Summary":           reflect.ValueOf((*findings.Summary)(nil)),
 		"SurvivalRow":       reflect.ValueOf((*findings.SurvivalRow)(nil)),
+		"Table4Check":       reflect.ValueOf((*findings.Table4Check)(nil)),
 		"TestStats":         reflect.ValueOf((*findings.TestStats)(nil)),
+		"Training":          reflect.ValueOf((*findings.Training)(nil)),
 	}
 }

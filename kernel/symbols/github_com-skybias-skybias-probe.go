@@ -12,14 +12,17 @@ import (
 func init() {
 	Symbols["github.com/skybias/skybias/probe/probe"] = map[string]reflect.Value{
 		// function, constant and variable definitions
-		"AUC":          reflect.ValueOf(probe.AUC),
-		"Assess":       reflect.ValueOf(probe.Assess),
-		"Bootstraps":   reflect.ValueOf(constant.MakeFromLiteral("2000", token.INT, 0)),
-		"FeatureNames": reflect.ValueOf(&probe.FeatureNames).Elem(),
-		"Features":     reflect.ValueOf(probe.Features),
-		"FitLogistic":  reflect.ValueOf(probe.FitLogistic),
+		"AUC":                   reflect.ValueOf(probe.AUC),
+		"Assess":                reflect.ValueOf(probe.Assess),
+		"Bootstraps":            reflect.ValueOf(constant.MakeFromLiteral("2000", token.INT, 0)),
+		"FeatureNames":          reflect.ValueOf(&probe.FeatureNames).Elem(),
+		"Features":              reflect.ValueOf(probe.Features),
+		"FitLogistic":           reflect.ValueOf(probe.FitLogistic),
+		"Judge":                 reflect.ValueOf(probe.Judge),
+		"NotLearnedTrainMargin": reflect.ValueOf(constant.MakeFromLiteral("0.01999999999999999999959342418531793583724720519967377185821533203", token.FLOAT, 0)),
 
 		// type definitions
+		"Learning": reflect.ValueOf((*probe.Learning)(nil)),
 		"Logistic": reflect.ValueOf((*probe.Logistic)(nil)),
 		"Outcome":  reflect.ValueOf((*probe.Outcome)(nil)),
 	}

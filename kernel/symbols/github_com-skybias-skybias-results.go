@@ -12,10 +12,11 @@ import (
 func init() {
 	Symbols["github.com/skybias/skybias/results/results"] = map[string]reflect.Value{
 		// function, constant and variable definitions
-		"Encode":      reflect.ValueOf(results.Encode),
-		"NewManifest": reflect.ValueOf(results.NewManifest),
-		"StaleAge":    reflect.ValueOf(results.StaleAge),
-		"SumsFile":    reflect.ValueOf(constant.MakeFromLiteral("\"SHA256SUMS\"", token.STRING, 0)),
+		"CheckpointName": reflect.ValueOf(results.CheckpointName),
+		"Encode":         reflect.ValueOf(results.Encode),
+		"NewManifest":    reflect.ValueOf(results.NewManifest),
+		"StaleAge":       reflect.ValueOf(results.StaleAge),
+		"SumsFile":       reflect.ValueOf(constant.MakeFromLiteral("\"SHA256SUMS\"", token.STRING, 0)),
 
 		// type definitions
 		"DamagedError":    reflect.ValueOf((*results.DamagedError)(nil)),
