@@ -5,7 +5,6 @@ import (
 	"math"
 
 	"github.com/skybias/skybias/dsl"
-	"github.com/skybias/skybias/netspec"
 	"github.com/skybias/skybias/probe"
 	"github.com/skybias/skybias/results"
 	"github.com/skybias/skybias/stats"
@@ -64,15 +63,9 @@ type ProbeFinding struct {
 // finalTrainAccuracy is each network's training accuracy at its last
 // epoch (the members' where the result keeps them).
 func finalTrainAccuracy(r *results.Result) []float64 {
-	hs := r.Members
-	if len(hs) == 0 && r.History != nil {
-		hs = []*netspec.History{r.History}
-	}
 	var out []float64
-	for _, h := range hs {
-		if h != nil && len(h.Epochs) > 0 {
-			out = append(out, h.Epochs[len(h.Epochs)-1].Acc)
-		}
+	for _, l := range lastEpochs(r) {
+		out = append(out, l.Acc)
 	}
 	return out
 }
@@ -95,13 +88,13 @@ func newProbeFinding(e *Experiment) (*ProbeFinding, error) {
 			return nil, fmt.Errorf("probe %s: result %s holds no probe answers", e.Name(), r.Job.ShortHash())
 		}
 		seed := r.Job.SplitSeed
-		labels, p := pr.Labels(false)
-		net, err := probe.Assess(labels, p, seed)
+		labels, netP := pr.Labels(false)
+		net, err := probe.Assess(labels, netP, seed)
 		if err != nil {
 			return nil, fmt.Errorf("probe %s, repeat %d: %w", e.Name(), r.Job.Repeat+1, err)
 		}
-		labels, p = pr.Labels(true)
-		simple, err := probe.Assess(labels, p, seed)
+		labels, simpleP := pr.Labels(true)
+		simple, err := probe.Assess(labels, simpleP, seed)
 		if err != nil {
 			return nil, fmt.Errorf("probe %s, repeat %d (simple probe): %w", e.Name(), r.Job.Repeat+1, err)
 		}
@@ -121,7 +114,6 @@ func newProbeFinding(e *Experiment) (*ProbeFinding, error) {
 			trainN++
 			pf.TrainMin, pf.TrainMax = math.Min(pf.TrainMin, a), math.Max(pf.TrainMax, a)
 		}
-		_, netP := pr.Labels(false)
 		if l := probe.Judge(netP, mean); !l.Learned {
 			if pf.NotLearned == 0 {
 				pf.Why = fmt.Sprintf("repeat %d: %s", r.Job.Repeat+1, l.Why)

@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/skybias/skybias/netspec"
 	"github.com/skybias/skybias/probe"
+	"github.com/skybias/skybias/results"
 )
 
 // DivergedLoss is the final training loss above which a network counts as
@@ -28,16 +30,8 @@ func (e *Experiment) Training() Training {
 	t := Training{Min: math.Inf(1), Max: math.Inf(-1)}
 	var sum float64
 	for _, r := range e.runs[e.Variants[0]] {
-		hs := r.Result.Members
-		if len(hs) == 0 && r.Result.History != nil {
-			hs = append(hs, r.Result.History)
-		}
-		for k, h := range hs {
-			if h == nil || len(h.Epochs) == 0 {
-				continue
-			}
-			last := h.Epochs[len(h.Epochs)-1]
-			name := fmt.Sprintf("repeat %d network %d", r.Job.Repeat+1, k+1)
+		for _, last := range lastEpochs(r.Result) {
+			name := fmt.Sprintf("repeat %d network %d", r.Job.Repeat+1, last.Network)
 			if math.IsNaN(last.Loss) || math.IsInf(last.Loss, 0) || last.Loss > DivergedLoss {
 				t.Diverged = append(t.Diverged, fmt.Sprintf("%s (loss %.3g)", name, last.Loss))
 			} else if math.Abs(last.Acc-0.5) <= probe.NotLearnedTrainMargin {
@@ -53,6 +47,30 @@ func (e *Experiment) Training() Training {
 	}
 	t.Mean = sum / float64(t.Networks)
 	return t
+}
+
+// lastEpoch is one network's last training epoch; Network counts from 1
+// in member order.
+type lastEpoch struct {
+	Network int
+	netspec.EpochStats
+}
+
+// lastEpochs lists each network's last epoch, in member order: the
+// members' histories where the result keeps them, else its one history.
+// A network without a history is left out; the others keep their numbers.
+func lastEpochs(r *results.Result) []lastEpoch {
+	hs := r.Members
+	if len(hs) == 0 && r.History != nil {
+		hs = []*netspec.History{r.History}
+	}
+	var out []lastEpoch
+	for k, h := range hs {
+		if h != nil && len(h.Epochs) > 0 {
+			out = append(out, lastEpoch{k + 1, h.Epochs[len(h.Epochs)-1]})
+		}
+	}
+	return out
 }
 
 // Words says it in one sentence for a report.
