@@ -46,6 +46,21 @@ func ParseVerdict(s string) (Verdict, bool) {
 	return NoShift, false
 }
 
+// MarshalText writes the verdict as String does, so summary.json and
+// the CSV tables hold words, not numbers.
+func (v Verdict) MarshalText() ([]byte, error) { return []byte(v.String()), nil }
+
+// UnmarshalText reads a verdict as MarshalText writes it, refusing any
+// other word.
+func (v *Verdict) UnmarshalText(b []byte) error {
+	got, ok := ParseVerdict(string(b))
+	if !ok {
+		return fmt.Errorf("verdict %.40q: want one of %q, %q, %q", b, NoShift.String(), ShiftFound.String(), Reverse.String())
+	}
+	*v = got
+	return nil
+}
+
 // Decision is one comparison's verdict within its family.
 type Decision struct {
 	// P is the effect's two-sided P; PHolm the Holm-adjusted one.

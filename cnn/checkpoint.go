@@ -46,10 +46,21 @@ func (m *Model) Save(path string) error {
 	return atomicfile.WriteFile(path, b)
 }
 
-// Checkpoint is the checkpoint Save writes, as bytes (for a writer or a
-// result folder that names its own files).
+// Checkpoint is the checkpoint Save writes, as bytes (for a result folder
+// that names its own files).
 func (m *Model) Checkpoint() ([]byte, error) {
 	var buf bytes.Buffer
+	if _, err := m.WriteTo(&buf); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// WriteTo writes the checkpoint Save writes to w, and returns the bytes
+// written.
+func (m *Model) WriteTo(w io.Writer) (int64, error) {
+	cw := &countWriter{w: bufio.NewWriter(w)}
+	buf := cw
 	buf.WriteString(checkpointMagic)
 	h := checkpointHeader{Config: m.Config, Mean: m.Mean, Std: m.Std, HasAdam: m.adam != nil}
 	for _, p := range m.Params {
@@ -60,10 +71,10 @@ func (m *Model) Checkpoint() ([]byte, error) {
 	}
 	js, err := json.Marshal(h)
 	if err != nil {
-		return nil, err
+		return 0, err
 	}
 	buf.Write(js)
-	buf.WriteByte('\n')
+	buf.WriteString("\n")
 	arrays := m.paramData()
 	if m.adam != nil {
 		arrays = append(append(arrays, m.adam.M...), m.adam.V...)
@@ -75,8 +86,30 @@ func (m *Model) Checkpoint() ([]byte, error) {
 			buf.Write(b[:])
 		}
 	}
-	return buf.Bytes(), nil
+	if cw.err == nil {
+		cw.err = cw.w.Flush()
+	}
+	return cw.n, cw.err
 }
+
+// countWriter counts what it writes and keeps the first error, so that
+// WriteTo checks once.
+type countWriter struct {
+	w   *bufio.Writer
+	n   int64
+	err error
+}
+
+func (c *countWriter) Write(p []byte) {
+	if c.err != nil {
+		return
+	}
+	k, err := c.w.Write(p)
+	c.n += int64(k)
+	c.err = err
+}
+
+func (c *countWriter) WriteString(s string) { c.Write([]byte(s)) }
 
 // Load reads a checkpoint written by Save. Every error names the file.
 func Load(path string) (*Model, error) {

@@ -4,12 +4,11 @@ import (
 	"fmt"
 	"math"
 	"runtime"
-	"slices"
-	"strings"
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
+	"github.com/skybias/skybias/netspec"
 	"github.com/skybias/skybias/seeds"
 )
 
@@ -18,20 +17,29 @@ type Param struct {
 	Name  string
 	Shape []int
 	Data  []float32
+	// kind is the layer it belongs to, bias whether it is the layer's
+	// bias; they choose its initialisation.
+	kind netspec.LayerKind
+	bias bool
 }
 
-// paramShapes lists the network's parameters in a fixed order.
+// paramShapes lists the network's parameters in a fixed order: each
+// layer with weights (netspec.Config.Layers), its weights then its bias.
+// A convolution's weights are out x (in*9), a fully connected layer's in
+// x out.
 func paramShapes(c Config) []Param {
 	var ps []Param
-	ch := 3
-	for i, w := range c.Widths {
-		ps = append(ps, Param{Name: fmt.Sprintf("conv%d.w", i+1), Shape: []int{w, ch * 9}},
-			Param{Name: fmt.Sprintf("conv%d.b", i+1), Shape: []int{w}})
-		ch = w
+	for _, l := range c.Layers() {
+		w := []int{l.In, l.Out}
+		switch l.Kind {
+		case netspec.Pool:
+			continue
+		case netspec.Conv:
+			w = []int{l.Out, l.In * 9}
+		}
+		ps = append(ps, Param{Name: l.Name + ".w", Shape: w, kind: l.Kind},
+			Param{Name: l.Name + ".b", Shape: []int{l.Out}, kind: l.Kind, bias: true})
 	}
-	feat := c.FinalSide() * c.FinalSide() * ch
-	ps = append(ps, Param{Name: "dense.w", Shape: []int{feat, c.Dense}}, Param{Name: "dense.b", Shape: []int{c.Dense}},
-		Param{Name: "out.w", Shape: []int{c.Dense, 1}}, Param{Name: "out.b", Shape: []int{1}})
 	return ps
 }
 
@@ -46,19 +54,19 @@ func initParams(ps []Param, seed uint64) {
 			n *= d
 		}
 		p.Data = make([]float32, n)
-		if strings.HasSuffix(p.Name, ".b") {
+		if p.bias {
 			continue
 		}
 		r := seeds.Rand(seed, "init", p.Name)
-		switch {
-		case p.Name == "out.w":
+		switch p.kind {
+		case netspec.Output:
 			lim := math.Sqrt(6 / float64(p.Shape[0]+p.Shape[1]))
 			for j := range p.Data {
 				p.Data[j] = float32((2*r.Float64() - 1) * lim)
 			}
 		default:
 			fanIn := p.Shape[1] // conv: out x (in*9)
-			if strings.HasPrefix(p.Name, "dense") {
+			if p.kind == netspec.Dense {
 				fanIn = p.Shape[0] // dense: in x out
 			}
 			std := math.Sqrt(2 / float64(fanIn))
@@ -100,26 +108,26 @@ func buildGraph[T Float](c Config, batch int, params [][]T, shapes []Param, trai
 		v := tensor.New(tensor.WithShape(p.Shape...), tensor.WithBacking(params[i]))
 		nodes[i] = G.NewTensor(g, dt, len(p.Shape), G.WithShape(p.Shape...), G.WithName(p.Name), G.WithValue(v))
 	}
-	h := x
+	// The layers in order; k is the first parameter node of the next
+	// layer with weights (paramShapes' order).
+	z := x
 	var err error
-	wino := c.WinogradLayers()
-	for i := range c.Widths {
-		if h, err = conv2d[T](fmt.Sprintf("conv%d", i+1), h, nodes[2*i], nodes[2*i+1], i == 0, slices.Contains(wino, i)); err != nil {
+	k := 0
+	for _, l := range c.Layers() {
+		switch l.Kind {
+		case netspec.Conv:
+			z, err = conv2d[T](l.Name, z, nodes[k], nodes[k+1], k == 0, l.Winograd)
+		case netspec.Pool:
+			z, err = maxPool[T](l.Name, z)
+		case netspec.Dense, netspec.Output:
+			z, err = dense[T](l.Name, z, nodes[k], nodes[k+1], l.Kind == netspec.Dense)
+		}
+		if err != nil {
 			return nil, err
 		}
-		if i < c.Pools {
-			if h, err = maxPool[T](fmt.Sprintf("pool%d", i+1), h); err != nil {
-				return nil, err
-			}
+		if l.Kind != netspec.Pool {
+			k += 2
 		}
-	}
-	k := 2 * len(c.Widths)
-	if h, err = dense[T]("dense", h, nodes[k], nodes[k+1], true); err != nil {
-		return nil, err
-	}
-	z, err := dense[T]("out", h, nodes[k+2], nodes[k+3], false)
-	if err != nil {
-		return nil, err
 	}
 	G.Read(z, &gr.logits)
 	if training {

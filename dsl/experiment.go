@@ -11,6 +11,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/skybias/skybias/internal/yamlnode"
 	"github.com/skybias/skybias/netspec"
 	"github.com/skybias/skybias/sky"
 )
@@ -182,7 +183,7 @@ func decodeAs(doc *Document, root *yaml.Node, e *errs, allowed []string, fragmen
 		}
 		r, err := sky.ParseRegionNode(name, kv[1])
 		if err != nil {
-			var pe *sky.PosError
+			var pe *yamlnode.Error
 			if errors.As(err, &pe) {
 				e.list = append(e.list, &Error{Pos: Pos{File: doc.fileOf(kv[1]), Line: pe.Line, Column: pe.Column}, Msg: pe.Err.Error()})
 			} else {

@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/skybias/skybias/internal/yamlnode"
 )
 
 // Document is an experiment file with its includes merged in: a YAML
@@ -186,55 +188,14 @@ func (d *Document) mark(n *yaml.Node, file string) {
 	}
 }
 
-// merge lays over on top of base: mappings merge key by key (recursively);
-// anything else is replaced by over. Neither input is modified.
+// merge lays over on top of base (yamlnode.Merge), each mapping it makes
+// belonging to the file of the mapping it stands for.
 func (d *Document) merge(base, over *yaml.Node) *yaml.Node {
-	base, over = resolve(base), resolve(over)
-	if base == nil {
-		return over
-	}
-	if over == nil {
-		return base
-	}
-	if base.Kind != yaml.MappingNode || over.Kind != yaml.MappingNode {
-		return over
-	}
-	out := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: over.Line, Column: over.Column, Style: over.Style}
-	d.files[out] = d.fileOf(over)
-	index := map[string]int{}
-	for i := 0; i+1 < len(base.Content); i += 2 {
-		index[base.Content[i].Value] = len(out.Content)
-		out.Content = append(out.Content, base.Content[i], base.Content[i+1])
-	}
-	// A key that one file writes twice stays twice, so that the decoder
-	// reports it ("appears twice") as it does in a file without include:
-	// merging would keep the last silently.
-	inOver := map[string]bool{}
-	for i := 0; i+1 < len(over.Content); i += 2 {
-		k, v := over.Content[i], over.Content[i+1]
-		if inOver[k.Value] {
-			out.Content = append(out.Content, k, v)
-			continue
-		}
-		inOver[k.Value] = true
-		if j, ok := index[k.Value]; ok {
-			out.Content[j] = k
-			out.Content[j+1] = d.merge(out.Content[j+1], v)
-			continue
-		}
-		index[k.Value] = len(out.Content)
-		out.Content = append(out.Content, k, v)
-	}
-	return out
+	return yamlnode.Merge(base, over, func(out, over *yaml.Node) { d.files[out] = d.fileOf(over) })
 }
 
 // resolve follows YAML aliases.
-func resolve(n *yaml.Node) *yaml.Node {
-	for n != nil && n.Kind == yaml.AliasNode {
-		n = n.Alias
-	}
-	return n
-}
+func resolve(n *yaml.Node) *yaml.Node { return yamlnode.Resolve(n) }
 
 func kindName(n *yaml.Node) string {
 	switch resolve(n).Kind {
@@ -252,18 +213,7 @@ func kindName(n *yaml.Node) string {
 }
 
 // get returns the value of a key of a mapping node, or nil.
-func get(m *yaml.Node, key string) *yaml.Node {
-	m = resolve(m)
-	if m == nil || m.Kind != yaml.MappingNode {
-		return nil
-	}
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		if m.Content[i].Value == key {
-			return resolve(m.Content[i+1])
-		}
-	}
-	return nil
-}
+func get(m *yaml.Node, key string) *yaml.Node { return yamlnode.Get(m, key) }
 
 // maxYAML bounds the size of a YAML file the language reads.
 const maxYAML = 4 << 20

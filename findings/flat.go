@@ -2,6 +2,7 @@ package findings
 
 import (
 	"bytes"
+	"encoding"
 	"encoding/csv"
 	"fmt"
 	"math"
@@ -49,8 +50,14 @@ func FlatCSV(rows any) ([]byte, error) {
 	return b.Bytes(), w.Error()
 }
 
-// flatKind says whether a field's type has a one-cell form.
+var textMarshaler = reflect.TypeFor[encoding.TextMarshaler]()
+
+// flatKind says whether a field's type has a one-cell form: a value that
+// writes itself as text (a verdict), a number, a word, or a list of them.
 func flatKind(t reflect.Type) bool {
+	if t.Implements(textMarshaler) {
+		return true
+	}
 	switch t.Kind() {
 	case reflect.Pointer:
 		return flatKind(t.Elem())
@@ -63,6 +70,13 @@ func flatKind(t reflect.Type) bool {
 }
 
 func cell(v reflect.Value) string {
+	if v.Type().Implements(textMarshaler) && (v.Kind() != reflect.Pointer || !v.IsNil()) {
+		b, err := v.Interface().(encoding.TextMarshaler).MarshalText()
+		if err == nil {
+			return string(b)
+		}
+		return ""
+	}
 	switch v.Kind() {
 	case reflect.Pointer:
 		if v.IsNil() {

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/skybias/skybias/analysis"
 	"github.com/skybias/skybias/internal/testenv"
 )
 
@@ -22,8 +23,8 @@ func flatSummary() Summary {
 	return Summary{
 		Comparisons: []ComparisonRow{
 			{Experiment: "table06", Test: "f1", Baseline: "table03", Kind: "interaction", Effect: 0.0367, CILow: 0.017, CIHigh: 0.056, Noise: "training and test sampling, quoted \"here\"",
-				P: 0.0033, PHolm: 0.016, Verdict: "shift", NNetworks: 6, Repeats: 1, McNemarP: 2.5e-6, PaperP: &p, Power: &pw, PowerHolm: &pw, GalaxiesFor80: &g, PSpiral: 0.539, BaselinePSpiral: 0.5075},
-			{Experiment: "table12", Test: "A", Baseline: "sdss-baseline", Kind: "repeats", Effect: math.NaN(), Verdict: "no shift"},
+				P: 0.0033, PHolm: 0.016, Verdict: analysis.ShiftFound, NNetworks: 6, Repeats: 1, McNemarP: 2.5e-6, PaperP: &p, Power: &pw, PowerHolm: &pw, GalaxiesFor80: &g, PSpiral: 0.539, BaselinePSpiral: 0.5075},
+			{Experiment: "table12", Test: "A", Baseline: "sdss-baseline", Kind: "repeats", Effect: math.NaN(), Verdict: analysis.NoShift},
 		},
 		Probes:     []ProbeRow{{Experiment: "probe-ps1", Regions: []string{"f1", "f2"}, Class: "spiral", N: 100, Test: 50, Repeats: 3, Accuracy: 0.8, RepeatsNotLearned: 1, NotLearned: "repeat 2: the same answer, for every image"}},
 		Anisotropy: []AnisotropyRow{{Experiment: "aniso-biased", Column: "p_spiral", N: 2000, Amplitude: 0.03, DesignRA: &ra}},

@@ -22,10 +22,10 @@ type ComparisonRow struct {
 	CILow  float64 `json:"ci_low"`
 	CIHigh float64 `json:"ci_high"`
 	// Noise says what the interval covers.
-	Noise   string  `json:"noise"`
-	P       float64 `json:"p"`
-	PHolm   float64 `json:"p_holm"`
-	Verdict string  `json:"verdict"`
+	Noise   string           `json:"noise"`
+	P       float64          `json:"p"`
+	PHolm   float64          `json:"p_holm"`
+	Verdict analysis.Verdict `json:"verdict"`
 	// NNetworks counts the trained networks behind the effect, both
 	// sides and all repeats.
 	NNetworks int `json:"n_networks"`
@@ -52,6 +52,72 @@ type ComparisonRow struct {
 	Power           *float64 `json:"power_reference,omitempty"`
 	PowerHolm       *float64 `json:"power_reference_holm,omitempty"`
 	GalaxiesFor80   *int     `json:"galaxies_per_class_field_for_80,omitempty"`
+}
+
+// Column is one column of a table of rows R as a report shows it: its
+// header and how a row fills its cell.
+type Column[R any] struct {
+	Header string
+	Cell   func(R) string
+}
+
+// ComparisonColumns are the columns of a report's comparisons table (in
+// Markdown; the README's copies come from it). A field added to
+// ComparisonRow reaches summary.json and comparisons.csv by itself, and
+// this table by a line here: the row is the one schema of a comparison.
+var ComparisonColumns = []Column[ComparisonRow]{
+	{"experiment", func(c ComparisonRow) string {
+		if c.Variant != "" {
+			return c.Experiment + " (" + c.Variant + ")"
+		}
+		return c.Experiment
+	}},
+	{"test", func(c ComparisonRow) string { return c.Test }},
+	{"baseline", func(c ComparisonRow) string { return c.Baseline }},
+	{"effect [95% interval]", func(c ComparisonRow) string {
+		return fmt.Sprintf("%+.3f [%+.3f, %+.3f]", c.Effect, c.CILow, c.CIHigh)
+	}},
+	{"interval covers", func(c ComparisonRow) string { return c.Noise }},
+	{"P", func(c ComparisonRow) string { return FormatP(c.P) }},
+	{"P (Holm)", func(c ComparisonRow) string { return FormatP(c.PHolm) }},
+	{"verdict", func(c ComparisonRow) string { return c.Verdict.String() }},
+	{fmt.Sprintf("power at %+.3f: alone / Holm", analysis.ReferenceEffect), func(c ComparisonRow) string {
+		if c.Power == nil {
+			return "-"
+		}
+		return fmt.Sprintf("%.2f / %.2f", *c.Power, *c.PowerHolm)
+	}},
+	{"test galaxies per class and field for 80% (Holm)", func(c ComparisonRow) string {
+		switch {
+		case c.Power == nil:
+			return "-"
+		case *c.GalaxiesFor80 > 0:
+			return fmt.Sprint(*c.GalaxiesFor80)
+		}
+		return "none (more networks)"
+	}},
+	{"binomial rule P (our networks / published matrices)", func(c ComparisonRow) string {
+		return formatPOrDash(c.PaperP) + " / " + formatPOrDash(c.PaperPPublished)
+	}},
+}
+
+// FormatP writes a P value as reports print it: three decimals, or
+// scientific below 1e-3, and "< 1e-300" below what a float64 holds.
+func FormatP(p float64) string {
+	switch {
+	case p == 0 || p < 1e-300:
+		return "< 1e-300"
+	case p < 1e-3:
+		return fmt.Sprintf("%.1e", p)
+	}
+	return fmt.Sprintf("%.3f", p)
+}
+
+func formatPOrDash(p *float64) string {
+	if p == nil {
+		return "-"
+	}
+	return FormatP(*p)
 }
 
 // StudyRow is one repeated comparison: how often its repeats, each judged
@@ -139,7 +205,7 @@ func (r *Findings) Summary(title string) Summary {
 		}
 		row := ComparisonRow{Experiment: c.Experiment, Variant: c.Variant, Test: c.Test, Baseline: c.Baseline, Kind: c.Effect.Kind,
 			Effect: c.Effect.Estimate, CILow: c.Effect.Lo, CIHigh: c.Effect.Hi, Noise: c.Effect.Noise(), P: c.Decision.P, PHolm: c.Decision.PHolm,
-			Verdict: c.Decision.Verdict.String(), NNetworks: c.Effect.NX + c.Effect.NB, Repeats: len(c.Effects),
+			Verdict: c.Decision.Verdict, NNetworks: c.Effect.NX + c.Effect.NB, Repeats: len(c.Effects),
 			McNemarP: c.McNemar[0].P, PSpiral: c.PSpiral, BaselinePSpiral: c.BaseSpiral}
 		if c.Paper != nil {
 			row.PaperP = &c.Paper.P

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/skybias/skybias/dsl"
+	"github.com/skybias/skybias/executor"
 	"github.com/skybias/skybias/kernel/display"
 	"github.com/skybias/skybias/kernel/nb"
 	"github.com/skybias/skybias/pipeline"
@@ -67,7 +68,7 @@ func parseMagic(name string, args []string, withRun bool) (*magicFlags, []string
 	f := &magicFlags{}
 	fs.StringVar(&f.profile, "profile", "", "profile")
 	if withRun {
-		fs.StringVar(&f.executor, "executor", "local", "local or slurm")
+		fs.StringVar(&f.executor, "executor", executor.Default, strings.Join(executor.Names(), ", "))
 		fs.StringVar(&f.results, "results", nb.ResultsDir(), "result store")
 		fs.BoolVar(&f.plan, "plan", false, "plan only")
 	}

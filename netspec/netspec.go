@@ -2,7 +2,6 @@ package netspec
 
 import (
 	"fmt"
-	"math"
 	"slices"
 	"sort"
 	"strings"
@@ -116,6 +115,58 @@ func (c Config) Resolve() (Config, error) {
 	return c, nil
 }
 
+// LayerKind is what a layer of the network does.
+type LayerKind int
+
+// The kinds of layer, in the order a network stacks them.
+const (
+	// Conv is a 3x3 convolution with a bias and ReLU ("same" padding).
+	Conv LayerKind = iota
+	// Pool halves the map with a 2x2 max pool.
+	Pool
+	// Dense is a fully connected layer with a bias and ReLU.
+	Dense
+	// Output is the single logit of p(spiral): fully connected, with a
+	// bias, without ReLU.
+	Output
+)
+
+// Layer is one layer of the network as Layers lists it.
+type Layer struct {
+	Kind LayerKind
+	// Name names the layer (conv1, pool1, dense, out); a layer with
+	// weights has parameters NAME.w and NAME.b.
+	Name string
+	// In and Out are channels (Conv, Pool) or features (Dense, Output).
+	In, Out int
+	// Side is the side of the input map (Conv, Pool); 0 for the fully
+	// connected layers.
+	Side int
+	// Winograd marks a Conv that takes the Winograd path in float32
+	// (see WinogradWins and Conv).
+	Winograd bool
+}
+
+// Layers is the network's topology: convolutions, each of the first
+// Pools followed by a pool, then the dense layer and the output. It is
+// the one description of the network; parameter shapes, initialisation,
+// the compiled graph, FLOPs and memory are all derived from it.
+func (c Config) Layers() []Layer {
+	var ls []Layer
+	side, in := c.Input, 3
+	for i, o := range c.Widths {
+		ls = append(ls, Layer{Kind: Conv, Name: fmt.Sprintf("conv%d", i+1), In: in, Out: o, Side: side,
+			Winograd: c.Conv != ConvDirect && WinogradWins(in, o, side, side)})
+		if i < c.Pools {
+			ls = append(ls, Layer{Kind: Pool, Name: fmt.Sprintf("pool%d", i+1), In: o, Out: o, Side: side})
+			side /= 2
+		}
+		in = o
+	}
+	return append(ls, Layer{Kind: Dense, Name: "dense", In: side * side * in, Out: c.Dense},
+		Layer{Kind: Output, Name: "out", In: c.Dense, Out: 1})
+}
+
 // WinogradLayers lists the convolutions (0 for the first) that take the
 // Winograd path in a float32 network of this configuration: none with
 // ConvDirect; with ConvWinograd (or "", the default) those where
@@ -123,19 +174,16 @@ func (c Config) Resolve() (Config, error) {
 // size. A configuration whose list is empty computes exactly what the
 // direct algorithm does, bit for bit.
 func (c Config) WinogradLayers() []int {
-	if c.Conv == ConvDirect {
-		return nil
-	}
 	var out []int
-	side, in := c.Input, 3
-	for i, o := range c.Widths {
-		if WinogradWins(in, o, side, side) {
-			out = append(out, i)
+	conv := 0
+	for _, l := range c.Layers() {
+		if l.Kind != Conv {
+			continue
 		}
-		if i < c.Pools {
-			side /= 2
+		if l.Winograd {
+			out = append(out, conv)
 		}
-		in = o
+		conv++
 	}
 	return out
 }
@@ -153,16 +201,15 @@ func (c Config) FinalSide() int {
 // counts two); a training step costs about three times as much.
 func (c Config) FLOPs() float64 {
 	var f float64
-	s, ch := c.Input, 3
-	for i, w := range c.Widths {
-		f += 2 * float64(s*s) * float64(ch*9) * float64(w)
-		ch = w
-		if i < c.Pools {
-			s /= 2
+	for _, l := range c.Layers() {
+		switch l.Kind {
+		case Conv:
+			f += 2 * float64(l.Side*l.Side) * float64(l.In*9) * float64(l.Out)
+		case Dense, Output:
+			f += 2 * float64(l.In*l.Out)
 		}
 	}
-	feat := s * s * ch
-	return f + 2*float64(feat*c.Dense) + 2*float64(c.Dense)
+	return f
 }
 
 // WinogradWins says whether a 3x3 convolution of c input and o output
@@ -190,19 +237,18 @@ func WinogradWins(c, o, h, w int) bool {
 // refusing jobs that cannot fit, not a measurement.
 func (c Config) Memory(batch int) (params, activations float64) {
 	var p, a float64
-	side, ch := float64(c.Input), 3.0
-	for i, w := range c.Widths {
-		fw := float64(w)
-		p += fw*ch*9 + fw
-		a += side*side*(4*fw+9*ch) + side*side*ch
-		ch = fw
-		if i < c.Pools {
-			side = math.Floor(side / 2)
+	for _, l := range c.Layers() {
+		in, out, side := float64(l.In), float64(l.Out), float64(l.Side)
+		switch l.Kind {
+		case Conv:
+			p += out*in*9 + out
+			a += side*side*(4*out+9*in) + side*side*in
+		case Dense:
+			p += in*out + out
+			a += 4 * (in + out)
+		case Output:
+			p += in*out + out
 		}
 	}
-	feat := side * side * ch
-	d := float64(c.Dense)
-	p += feat*d + d + d + 1
-	a += 4 * (feat + d)
 	return 16 * p, 4 * a * float64(max(1, batch))
 }

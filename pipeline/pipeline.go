@@ -1,5 +1,5 @@
 // Package pipeline is skybias's whole flow in one call: experiment files
-// are compiled into jobs, the jobs run here or on Slurm into the result
+// are compiled into jobs, the jobs run here or on a cluster into the result
 // store (stored results are reused), and the results become a report. The
 // command line and the Jupyter kernel both drive it.
 package pipeline
@@ -16,7 +16,9 @@ import (
 	"strings"
 
 	"github.com/skybias/skybias/annotate"
+	"github.com/skybias/skybias/annotator"
 	"github.com/skybias/skybias/dsl"
+	"github.com/skybias/skybias/executor"
 	"github.com/skybias/skybias/internal/atomicfile"
 	"github.com/skybias/skybias/internal/filelock"
 	"github.com/skybias/skybias/progress"
@@ -35,8 +37,11 @@ type Spec struct {
 	// baselines found beside them), as dsl.Options has them.
 	Overrides []string `json:"overrides,omitempty"`
 	Results   string   `json:"results"`
-	// Arrays are the Slurm arrays submitted for this run.
-	Arrays []string `json:"slurm_arrays,omitempty"`
+	// Executor is the executor that submitted Pending, the submissions
+	// a run left running (see package executor); both empty once none
+	// is left.
+	Executor string   `json:"executor,omitempty"`
+	Pending  []string `json:"pending,omitempty"`
 }
 
 // DefaultStore is the result store's folder when none is named, relative
@@ -146,11 +151,11 @@ func LoadSpec(dir string) (*Spec, error) {
 
 // Options control Execute.
 type Options struct {
-	// Executor names where jobs run (runner.Executors): local (the
+	// Executor names where jobs run (executor.Names): local (the
 	// default), slurm, or store (nothing runs; every result must be
 	// stored).
 	Executor string
-	// NoWait, with Slurm, submits and returns without a report.
+	// NoWait, with an executor that submits, returns without a report.
 	NoWait bool
 	// Cluster settings override the files' cluster: blocks where set.
 	Cluster dsl.Cluster
@@ -202,9 +207,9 @@ func Compile(files []string, opts dsl.Options) ([]*dsl.Plan, []*dsl.ReportSpec, 
 }
 
 // Execute compiles the spec's files, runs the jobs whose results are
-// missing (here, on Slurm, or nowhere), and builds the report. With
-// out set, the report and the spec are written there. With Slurm and
-// NoWait it returns after submitting, with a nil report.
+// missing (here, on a cluster, or nowhere), and builds the report. With
+// out set, the report and the spec are written there. With an executor
+// that submits and NoWait it returns after submitting, with a nil report.
 func Execute(ctx context.Context, spec *Spec, out string, opts Options) (*report.Report, error) {
 	plans, reports, err := Compile(spec.Files, dsl.Options{Profile: spec.Profile, Overrides: spec.Overrides})
 	if err != nil {
@@ -225,7 +230,12 @@ func Execute(ctx context.Context, spec *Spec, out string, opts Options) (*report
 			spec.Profile = p.Profile
 		}
 	}
-	if err := Preflight(plans, out, spec.Results, opts.Executor); err != nil {
+	store := &results.Store{Dir: spec.Results}
+	ex, err := executor.New(opts.Executor, executor.Settings{Options: runner.Options{Store: store, Log: opts.Log, Progress: opts.Progress, SaveModels: true, Parallel: opts.Parallel, Repair: opts.Repair}, Cluster: opts.Cluster, NoWait: opts.NoWait})
+	if err != nil {
+		return nil, err
+	}
+	if err := Preflight(plans, out, spec.Results, ex.ReadOnly()); err != nil {
 		return nil, err
 	}
 	if out != "" {
@@ -235,11 +245,6 @@ func Execute(ctx context.Context, spec *Spec, out string, opts Options) (*report
 		}
 		defer l.Unlock()
 	}
-	store := &results.Store{Dir: spec.Results}
-	ex, err := runner.NewExecutor(opts.Executor, runner.Options{Store: store, Log: opts.Log, Progress: opts.Progress, SaveModels: true, Parallel: opts.Parallel, Repair: opts.Repair}, opts.Cluster, opts.NoWait)
-	if err != nil {
-		return nil, err
-	}
 	var cluster *dsl.Cluster
 	for _, p := range plans {
 		if p.Cluster != nil {
@@ -247,15 +252,17 @@ func Execute(ctx context.Context, spec *Spec, out string, opts Options) (*report
 			break
 		}
 	}
-	submitted, err := ex.Run(ctx, runner.Work{Jobs: jobs, Cluster: cluster})
+	submitted, err := ex.Run(ctx, executor.Work{Jobs: jobs, Cluster: cluster})
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("interrupted: finished jobs are kept in %s; run again to resume", spec.Results)
 		}
 		return nil, err
 	}
-	spec.Arrays = append(spec.Arrays, submitted...)
-	if out != "" && len(spec.Arrays) > 0 {
+	if len(submitted) > 0 {
+		spec.Executor, spec.Pending = ex.Name(), append(spec.Pending, submitted...)
+	}
+	if out != "" && len(spec.Pending) > 0 {
 		if err := spec.Save(out); err != nil {
 			return nil, err
 		}
@@ -271,7 +278,7 @@ func Execute(ctx context.Context, spec *Spec, out string, opts Options) (*report
 		}
 		loaded[j.Hash()] = r
 	}
-	catalogs, err := annotatePlans(ctx, plans, store, opts)
+	catalogs, err := annotatePlans(ctx, plans, store, ex.ReadOnly(), opts)
 	if err != nil {
 		return nil, err
 	}
@@ -293,7 +300,7 @@ func Execute(ctx context.Context, spec *Spec, out string, opts Options) (*report
 // annotatePlans writes (or finds) the catalog of every job of the plans
 // that annotate, by experiment and job hash. A store-only run annotates
 // nothing: the catalogs must be stored.
-func annotatePlans(ctx context.Context, plans []*dsl.Plan, store *results.Store, opts Options) (map[string]map[string]*annotate.Catalog, error) {
+func annotatePlans(ctx context.Context, plans []*dsl.Plan, store *results.Store, readOnly bool, opts Options) (map[string]map[string]*annotate.Catalog, error) {
 	out := map[string]map[string]*annotate.Catalog{}
 	for _, p := range plans {
 		if p.Annotate == nil {
@@ -303,13 +310,13 @@ func annotatePlans(ctx context.Context, plans []*dsl.Plan, store *results.Store,
 		for _, j := range runner.Unique(p.Jobs) {
 			var c *annotate.Catalog
 			var err error
-			if opts.Executor == "store" {
-				c, err = annotate.Open(CatalogPath(store, j, p.Annotate))
+			if readOnly {
+				c, err = annotate.Open(annotator.CatalogPath(store, j, p.Annotate))
 				if err != nil {
 					err = fmt.Errorf("%s: job %s: %w (run without --executor store to annotate)", p.Experiment, j.ShortHash(), err)
 				}
 			} else {
-				c, err = AnnotateJob(ctx, store, j, p.Annotate, AnnotateOptions{Log: opts.Log, Progress: opts.Progress})
+				c, err = annotator.Job(ctx, store, j, p.Annotate, annotator.Options{Log: opts.Log, Progress: opts.Progress})
 			}
 			if err != nil {
 				if ctx.Err() != nil {
@@ -354,18 +361,20 @@ func LockOut(out string) (*filelock.Lock, error) {
 	return l, err
 }
 
-// Collect waits for the spec's Slurm arrays to finish.
+// Collect waits for the submissions a run left running, through the
+// executor that submitted them.
 func Collect(ctx context.Context, spec *Spec, log io.Writer) error {
-	sl := &runner.Slurm{Store: &results.Store{Dir: spec.Results}, Log: log}
-	for _, id := range spec.Arrays {
-		sub, err := sl.LoadSubmission(id)
-		if err != nil {
-			return err
-		}
-		if err := sl.Wait(ctx, sub); err != nil {
-			return err
-		}
+	if len(spec.Pending) == 0 {
+		return nil
 	}
+	ex, err := executor.New(spec.Executor, executor.Settings{Options: runner.Options{Store: &results.Store{Dir: spec.Results}, Log: log}})
+	if err != nil {
+		return fmt.Errorf("collect: %w", err)
+	}
+	if err := ex.Wait(ctx, spec.Pending); err != nil {
+		return err
+	}
+	spec.Executor, spec.Pending = "", nil
 	return nil
 }
 
@@ -386,11 +395,11 @@ func Jobs(r *report.Report) int {
 // hours of training: two experiments with one name, and an output folder
 // or result store that cannot be written (a file in the way, no
 // permission). It creates the folders. A store-only run only reads the
-// store, so only the output folder is checked then.
-func Preflight(plans []*dsl.Plan, out, store, executor string) error {
+// store (readOnly), so only the output folder is checked then.
+func Preflight(plans []*dsl.Plan, out, store string, readOnly bool) error {
 	problems := DuplicateNames(plans)
 	dirs := []struct{ what, path string }{{"output folder", out}}
-	if executor != "store" {
+	if !readOnly {
 		dirs = append(dirs, struct{ what, path string }{"result store", store})
 	}
 	for _, d := range dirs {

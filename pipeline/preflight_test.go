@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/skybias/skybias/dsl"
+	"github.com/skybias/skybias/executor"
 	"github.com/skybias/skybias/internal/testenv"
 )
 
@@ -49,7 +50,7 @@ func TestPreflight(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			err := Preflight(tc.plans, tc.out, tc.store, tc.executor)
+			err := Preflight(tc.plans, tc.out, tc.store, executor.IsReadOnly(tc.executor))
 			if len(tc.want) == 0 {
 				if err != nil {
 					t.Fatal(err)

@@ -92,6 +92,10 @@ type Task struct {
 	done     bool
 }
 
+// Live reports whether the display draws live bars (a terminal); false
+// for plain lines and for a nil display.
+func (d *Display) Live() bool { return d != nil && d.live != nil }
+
 // Task starts a task named name of total steps (0 when not yet known: see
 // Step).
 func (d *Display) Task(name string, total int) *Task {

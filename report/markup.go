@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"html"
 	"strings"
+
+	"github.com/skybias/skybias/findings"
+	"github.com/skybias/skybias/internal/markup"
 )
 
 // doc is a report written once and rendered twice: as Markdown and as
@@ -96,39 +99,9 @@ func (l list) html(b *strings.Builder) {
 	b.WriteString("</ul>\n")
 }
 
-// inline renders the Markdown the report uses inside text: **bold**,
-// `code` and [text](link), escaping everything else.
-func inline(s string) string {
-	var b strings.Builder
-	for len(s) > 0 {
-		switch {
-		case strings.HasPrefix(s, "**"):
-			if j := strings.Index(s[2:], "**"); j >= 0 {
-				b.WriteString("<strong>" + inline(s[2:2+j]) + "</strong>")
-				s = s[4+j:]
-				continue
-			}
-		case s[0] == '`':
-			if j := strings.IndexByte(s[1:], '`'); j >= 0 {
-				b.WriteString("<code>" + html.EscapeString(s[1:1+j]) + "</code>")
-				s = s[2+j:]
-				continue
-			}
-		case s[0] == '[':
-			if j := strings.Index(s, "]("); j > 0 {
-				if k := strings.IndexByte(s[j:], ')'); k > 0 {
-					b.WriteString("<a href=\"" + html.EscapeString(s[j+2:j+k]) + "\">" + inline(s[1:j]) + "</a>")
-					s = s[j+k+1:]
-					continue
-				}
-			}
-		}
-		r := s[:1]
-		s = s[1:]
-		b.WriteString(html.EscapeString(r))
-	}
-	return b.String()
-}
+// inline renders the Markdown the report uses inside text (see
+// markup.Inline: one escaping rule for reports and notebooks).
+func inline(s string) string { return markup.Inline(s) }
 
 func anchor(s string) string {
 	return strings.Map(func(r rune) rune {
@@ -168,13 +141,5 @@ func (d *doc) html(title string) string {
 	return b.String()
 }
 
-// fmtP writes a P value: 3 decimals, or 2 significant digits when small.
-func fmtP(p float64) string {
-	switch {
-	case p == 0 || p < 1e-300:
-		return "< 1e-300"
-	case p < 1e-3:
-		return fmt.Sprintf("%.1e", p)
-	}
-	return fmt.Sprintf("%.3f", p)
-}
+// fmtP writes a P value as findings.FormatP does.
+func fmtP(p float64) string { return findings.FormatP(p) }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/skybias/skybias/analysis"
 	"github.com/skybias/skybias/dsl"
 	"github.com/skybias/skybias/findings"
 	"github.com/skybias/skybias/internal/testenv"
@@ -127,8 +128,8 @@ func TestReportGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(sum.Comparisons) != 2 || sum.Comparisons[0].Experiment != "t2" || sum.Comparisons[0].Verdict != "shift" ||
-		sum.Comparisons[0].CILow <= 0 || sum.Comparisons[1].Verdict != "no shift" || sum.Comparisons[0].NNetworks != 2 {
+	if len(sum.Comparisons) != 2 || sum.Comparisons[0].Experiment != "t2" || sum.Comparisons[0].Verdict != analysis.ShiftFound ||
+		sum.Comparisons[0].CILow <= 0 || sum.Comparisons[1].Verdict != analysis.NoShift || sum.Comparisons[0].NNetworks != 2 {
 		t.Errorf("summary.json comparisons: %+v", sum.Comparisons)
 	}
 	f, err := os.Open(filepath.Join(out, "comparisons.csv"))
@@ -265,11 +266,11 @@ func TestReportCountsUnusedRows(t *testing.T) {
 // nothing numeric.
 func TestDosesMarkdown(t *testing.T) {
 	s := findings.Summary{Comparisons: []findings.ComparisonRow{
-		{Experiment: "dose-a", Variant: "source.contrast=0", Effect: 0.01, CILow: -0.01, CIHigh: 0.03, Verdict: "no shift"},
-		{Experiment: "dose-a", Variant: "source.contrast=1", Effect: 0.3, CILow: 0.2, CIHigh: 0.4, Verdict: "shift"},
-		{Experiment: "dose-b", Variant: "source.contrasts.stars=0.5", Effect: 0.02, CILow: 0, CIHigh: 0.04, Verdict: "no shift"},
-		{Experiment: "table06", Test: "f1", Effect: 0.1, Verdict: "shift"},
-		{Experiment: "grid", Variant: "a=1,b=2", Effect: 0.1, Verdict: "shift"},
+		{Experiment: "dose-a", Variant: "source.contrast=0", Effect: 0.01, CILow: -0.01, CIHigh: 0.03, Verdict: analysis.NoShift},
+		{Experiment: "dose-a", Variant: "source.contrast=1", Effect: 0.3, CILow: 0.2, CIHigh: 0.4, Verdict: analysis.ShiftFound},
+		{Experiment: "dose-b", Variant: "source.contrasts.stars=0.5", Effect: 0.02, CILow: 0, CIHigh: 0.04, Verdict: analysis.NoShift},
+		{Experiment: "table06", Test: "f1", Effect: 0.1, Verdict: analysis.ShiftFound},
+		{Experiment: "grid", Variant: "a=1,b=2", Effect: 0.1, Verdict: analysis.ShiftFound},
 	}}
 	want := "| experiment | swept | 0 | 0.5 | 1 |\n|---|---|---|---|---|\n" +
 		"| dose-a | `source.contrast` | +0.010 [-0.010, +0.030] |  | **+0.300 [+0.200, +0.400]** |\n" +

@@ -29,32 +29,27 @@ func StudiesMarkdown(s findings.Summary) string {
 	return b.String()
 }
 
-// ComparisonsMarkdown is a Markdown table of a summary's comparisons:
-// effect, interval, P, Holm-adjusted P and verdict.
+// ComparisonsMarkdown is a Markdown table of a summary's comparisons,
+// in the columns of findings.ComparisonColumns: effect, interval, P,
+// Holm-adjusted P, verdict and power.
 func ComparisonsMarkdown(s findings.Summary) string {
+	return MarkdownTable(findings.ComparisonColumns, s.Comparisons)
+}
+
+// MarkdownTable writes rows as a Markdown table of the given columns.
+func MarkdownTable[R any](cols []findings.Column[R], rows []R) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "| experiment | test | baseline | effect [95%% interval] | interval covers | P | P (Holm) | verdict | power at %+.3f: alone / Holm | test galaxies per class and field for 80%% (Holm) | binomial rule P (our networks / published matrices) |\n|---|---|---|---|---|---|---|---|---|---|---|\n", analysis.ReferenceEffect)
-	f := func(v *float64) string {
-		if v == nil {
-			return "-"
-		}
-		return fmtP(*v)
+	b.WriteString("|")
+	for _, c := range cols {
+		b.WriteString(" " + c.Header + " |")
 	}
-	for _, c := range s.Comparisons {
-		name := c.Experiment
-		if c.Variant != "" {
-			name += " (" + c.Variant + ")"
+	b.WriteString("\n|" + strings.Repeat("---|", len(cols)) + "\n")
+	for _, r := range rows {
+		b.WriteString("|")
+		for _, c := range cols {
+			b.WriteString(" " + c.Cell(r) + " |")
 		}
-		power, need := "-", "-"
-		if c.Power != nil {
-			power = fmt.Sprintf("%.2f / %.2f", *c.Power, *c.PowerHolm)
-			need = "none (more networks)"
-			if *c.GalaxiesFor80 > 0 {
-				need = fmt.Sprint(*c.GalaxiesFor80)
-			}
-		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %+.3f [%+.3f, %+.3f] | %s | %s | %s | %s | %s | %s | %s / %s |\n", name, c.Test, c.Baseline, c.Effect, c.CILow, c.CIHigh,
-			c.Noise, fmtP(c.P), fmtP(c.PHolm), c.Verdict, power, need, f(c.PaperP), f(c.PaperPPublished))
+		b.WriteString("\n")
 	}
 	return b.String()
 }
@@ -126,7 +121,7 @@ func DosesMarkdown(s findings.Summary) string {
 			for _, p := range pts[e] {
 				if p.x == x {
 					cell = fmt.Sprintf("%+.3f [%+.3f, %+.3f]", p.row.Effect, p.row.CILow, p.row.CIHigh)
-					if v, ok := analysis.ParseVerdict(p.row.Verdict); ok && v != analysis.NoShift {
+					if p.row.Verdict != analysis.NoShift {
 						cell = "**" + cell + "**"
 					}
 				}

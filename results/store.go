@@ -24,6 +24,11 @@ import (
 //	HASH/predictions/T.csv  id, ra, dec, class, p_spiral per test set T
 //	HASH/model.ckpt         the trained network (an ensemble's first)
 //	HASH/model-K.ckpt       an ensemble's network K (2, 3, ...)
+//	catalogs/KEY/catalog.csv an annotation's catalog (CatalogPath)
+//	EXECUTOR/               an executor's own files: a cluster's job
+//	                        lists, scripts and logs (ExecutorDir)
+//
+// Only this package spells these names.
 type Store struct {
 	Dir string
 
@@ -33,6 +38,25 @@ type Store struct {
 
 // Path is the folder of a job's result.
 func (s *Store) Path(hash string) string { return filepath.Join(s.Dir, hash) }
+
+// CheckpointPath is the file of member k's network (0 for the first) in
+// a job's result folder.
+func (s *Store) CheckpointPath(hash string, k int) string {
+	return filepath.Join(s.Path(hash), CheckpointName(k))
+}
+
+// catalogsDir is the store's folder of annotation catalogs.
+const catalogsDir = "catalogs"
+
+// CatalogPath is where the store keeps the catalog of a key (a hex
+// digest naming what was annotated, with what; see package annotator).
+func (s *Store) CatalogPath(key string) string {
+	return filepath.Join(s.Dir, catalogsDir, key[:min(16, len(key))], "catalog.csv")
+}
+
+// ExecutorDir is the folder an executor keeps its own files in (job
+// lists, batch scripts, logs, a staged executable), named for it.
+func (s *Store) ExecutorDir(name string) string { return filepath.Join(s.Dir, name) }
 
 // Has reports whether a job's result is stored (complete: folders appear
 // only by an atomic rename once everything is written).

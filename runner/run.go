@@ -106,6 +106,24 @@ func Run(ctx context.Context, jobs []*dsl.Job, opts Options) error {
 		firstErr error
 	)
 	par := min(opts.parallelism(todo), max(1, len(todo)))
+	// left is the time the jobs not yet finished should take, from their
+	// cost estimates scaled by how long the finished ones took (mu held).
+	left := func() string {
+		if spentEst == 0 {
+			return ""
+		}
+		rate := float64(time.Since(start)) / float64(spentEst)
+		return fmt.Sprintf("about %s left", time.Duration(float64(estLeft)*rate/float64(par)).Round(time.Second))
+	}
+	// A run of several jobs shows its own bar above the jobs' bars on a
+	// terminal: jobs done, and the time left for the whole run (plain
+	// output has it in each job's first line).
+	var whole *progress.Task
+	if len(todo) > 1 && opts.Progress.Live() {
+		whole = opts.Progress.Task("run", len(todo))
+		defer whole.Done("")
+	}
+	finished := 0
 	jobOpts := opts
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -122,12 +140,11 @@ func Run(ctx context.Context, jobs []*dsl.Job, opts Options) error {
 				}
 				i, j := next, todo[next]
 				next++
-				eta := ""
-				if spentEst > 0 {
-					rate := float64(time.Since(start)) / float64(spentEst)
-					eta = fmt.Sprintf(", about %s left", time.Duration(float64(estLeft)*rate/float64(par)).Round(time.Second))
+				eta := left()
+				if eta != "" {
+					eta = ", " + eta
 				}
-				logf("[%d/%d] %s %s (%s)%s\n", i+1, len(todo), j.ShortHash(), label(j), j.Describe(), eta)
+				logf("[%d/%d] %s %s (%s)%s\n", i+1, len(todo), j.ShortHash(), Label(j), j.Describe(), eta)
 				mu.Unlock()
 				t0 := time.Now()
 				err := runOne(ctx, j, jobOpts)
@@ -148,6 +165,8 @@ func Run(ctx context.Context, jobs []*dsl.Job, opts Options) error {
 				est := j.Cost().Estimate
 				spentEst += est
 				estLeft -= est
+				finished++
+				whole.Step(finished, len(todo), left())
 				mu.Unlock()
 			}
 		}()
@@ -188,7 +207,8 @@ func checkStored(jobs []*dsl.Job, opts Options, logf func(string, ...any)) ([]*d
 	return todo, nil
 }
 
-func label(j *dsl.Job) string {
+// Label names a job in logs: its experiment, variant and repeat.
+func Label(j *dsl.Job) string {
 	s := j.Experiment
 	if j.Variant != "" {
 		s += " " + j.Variant

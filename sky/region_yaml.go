@@ -1,27 +1,20 @@
 package sky
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/skybias/skybias/internal/yamlnode"
 )
 
 // RegionKeys are the keys a region mapping may hold.
 var RegionKeys = []string{"ra", "dec", "where", "certainty"}
 
-// PosError is an error at a line and column of a YAML document.
-type PosError struct {
-	Line, Column int
-	Err          error
-}
-
-func (e *PosError) Error() string { return fmt.Sprintf("%d:%d: %v", e.Line, e.Column, e.Err) }
-func (e *PosError) Unwrap() error { return e.Err }
-
+// posErr is an error at a node's line and column (a *yamlnode.Error).
 func posErr(n *yaml.Node, format string, args ...any) error {
-	return &PosError{Line: n.Line, Column: n.Column, Err: fmt.Errorf(format, args...)}
+	return yamlnode.Errorf(n, format, args...)
 }
 
 // ParseRegionNode reads a region from a YAML mapping:
@@ -30,7 +23,7 @@ func posErr(n *yaml.Node, format string, args ...any) error {
 //
 // ra and dec are [min, max] degrees (RA may wrap through 0); where maps
 // column names to a value, a list of values, or {min, max}. Errors carry
-// the line and column of the offending node (as *PosError).
+// the line and column of the offending node (as *yamlnode.Error).
 func ParseRegionNode(name string, n *yaml.Node) (*Region, error) {
 	if n.Kind != yaml.MappingNode {
 		return nil, posErr(n, "region %s: want a mapping with %s", name, strings.Join(RegionKeys, ", "))

@@ -136,10 +136,6 @@ type SurveySpec struct {
 	Tiling *Tiling `yaml:"tiling" json:"tiling,omitempty"`
 }
 
-// ConditionNames are the field conditions survey.contrasts can scale one
-// at a time, in the order of Conditions.
-var ConditionNames = []string{"background", "sky_color", "tint", "noise", "seeing", "stars", "star_flux", "jpeg", "stretch"}
-
 // Survey is a synthetic survey: a Source whose galaxies are rendered on
 // demand. Galaxy i of a field and class is the same image whatever else is
 // rendered, on any number of cores.
@@ -275,43 +271,6 @@ func NewSurvey(path string, spec SurveySpec) (*Survey, error) {
 	sum := sha256.Sum256(meta)
 	s.digest = hex.EncodeToString(sum[:])
 	return s, nil
-}
-
-func (c *Conditions) check() error {
-	// Every test is written so that NaN fails it.
-	switch {
-	case !(c.Background >= 0 && c.Background <= 1):
-		return fmt.Errorf("background %g is outside 0..1", c.Background)
-	case !(c.Noise >= 0 && c.Noise <= 1):
-		return fmt.Errorf("noise %g is outside 0..1", c.Noise)
-	case !(c.Seeing > 0 && c.Seeing <= 20):
-		return fmt.Errorf("seeing %g px is outside (0, 20]", c.Seeing)
-	case !(c.Stars >= 0 && c.Stars <= 200):
-		return fmt.Errorf("stars %g per cutout is outside 0..200", c.Stars)
-	case c.JPEG < 1 || c.JPEG > 100:
-		return fmt.Errorf("jpeg quality %d is outside 1..100", c.JPEG)
-	case !(c.Stretch > 0 && c.Stretch <= 10):
-		return fmt.Errorf("stretch %g is outside (0, 10]", c.Stretch)
-	case !(c.StarFlux >= 0 && c.StarFlux <= 100):
-		// 0 is "not given" here (1 is taken); an explicit 0 is refused
-		// where the file is read (parseSource).
-		return fmt.Errorf("star_flux %g is outside (0, 100]: a star's brightness relative to field 1's", c.StarFlux)
-	}
-	if c.StarFlux == 0 {
-		c.StarFlux = 1
-	}
-	for i := range 3 {
-		if c.Tint[i] == 0 {
-			c.Tint[i] = 1
-		}
-		if c.SkyColor[i] == 0 {
-			c.SkyColor[i] = 1
-		}
-		if !(c.Tint[i] > 0 && c.Tint[i] <= 10 && c.SkyColor[i] > 0 && c.SkyColor[i] <= 10) {
-			return fmt.Errorf("tint and sky_color are positive RGB multipliers up to 10 (got %v and %v)", c.Tint, c.SkyColor)
-		}
-	}
-	return nil
 }
 
 func synthID(field string, c Class, i int) string {
@@ -511,33 +470,29 @@ func applyContrast(spec *SurveySpec) error {
 	for i, n := range names {
 		fields[i] = spec.Fields[n]
 	}
-	// Each condition as its name and pointers into one field's copy.
-	type scalar struct {
-		name string
-		v    *float64
-	}
-	scalars := func(f *FieldSpec) []scalar {
-		k := &f.Sky
-		return []scalar{{"background", &k.Background},
-			{"sky_color", &k.SkyColor[0]}, {"sky_color", &k.SkyColor[1]}, {"sky_color", &k.SkyColor[2]},
-			{"tint", &k.Tint[0]}, {"tint", &k.Tint[1]}, {"tint", &k.Tint[2]},
-			{"noise", &k.Noise}, {"seeing", &k.Seeing}, {"stars", &k.Stars}, {"star_flux", &k.StarFlux}, {"stretch", &k.Stretch}}
-	}
+	// Each condition's values move towards or away from their mean over
+	// the fields, by the condition's factor.
 	n := float64(len(fields))
-	mean := make([]float64, len(scalars(&fields[0])))
-	var meanJPEG float64
-	for i := range fields {
-		for j, s := range scalars(&fields[i]) {
-			mean[j] += *s.v / n
+	for _, k := range conditions {
+		var mean []float64
+		for i := range fields {
+			v := k.values(&fields[i].Sky)
+			if mean == nil {
+				mean = make([]float64, len(v))
+			}
+			for j := range v {
+				mean[j] += v[j] / n
+			}
 		}
-		meanJPEG += float64(fields[i].Sky.JPEG) / n
+		for i := range fields {
+			v := k.values(&fields[i].Sky)
+			for j := range v {
+				v[j] = mean[j] + factor[k.name]*(v[j]-mean[j])
+			}
+			k.set(&fields[i].Sky, v)
+		}
 	}
 	for i := range fields {
-		for j, s := range scalars(&fields[i]) {
-			*s.v = mean[j] + factor[s.name]*(*s.v-mean[j])
-		}
-		q := math.Round(meanJPEG + factor["jpeg"]*(float64(fields[i].Sky.JPEG)-meanJPEG))
-		fields[i].Sky.JPEG = int(math.Min(100, math.Max(1, q)))
 		if err := fields[i].Sky.check(); err != nil {
 			return fmt.Errorf("at contrast %s, field %s: %w", describeFactors(c, spec.Contrasts), names[i], err)
 		}

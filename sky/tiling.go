@@ -49,9 +49,6 @@ type Plane struct {
 	Width float64    `yaml:"width" json:"width"`
 }
 
-// GradientNames are the conditions a tiling's gradients can change.
-var GradientNames = []string{"background", "noise", "seeing", "stars", "star_flux", "stretch", "jpeg", "sky_color", "tint"}
-
 // maxFields bounds a tiling, so that a typo cannot list millions of fields.
 const maxFields = 10_000
 
@@ -80,16 +77,14 @@ func (t *Tiling) expand(perClass int) (map[string]FieldSpec, error) {
 	}
 	for _, k := range slices.Sorted(maps.Keys(t.Gradients)) {
 		g := t.Gradients[k]
-		if !slices.Contains(GradientNames, k) {
-			return nil, fmt.Errorf("survey.tiling.gradients: unknown condition %.40q (want one of %s)", k, strings.Join(GradientNames, ", "))
+		cond, ok := conditionNamed(k)
+		if !ok {
+			return nil, fmt.Errorf("survey.tiling.gradients: unknown condition %.40q (want one of %s)", k, strings.Join(ConditionNames, ", "))
 		}
 		if g.Toward[1] < -90 || g.Toward[1] > 90 || math.IsNaN(g.Toward[0]) || math.IsNaN(g.Toward[1]) {
 			return nil, fmt.Errorf("survey.tiling.gradients.%s: toward [%g, %g] is not an RA, Dec", k, g.Toward[0], g.Toward[1])
 		}
-		limit := 0.95
-		if k == "jpeg" {
-			limit = 99
-		}
+		limit := cond.gradientLimit()
 		if math.IsNaN(g.Amplitude) || math.Abs(g.Amplitude) > limit {
 			return nil, fmt.Errorf("survey.tiling.gradients.%s: amplitude %g is outside -%g..%g", k, g.Amplitude, limit, limit)
 		}
@@ -126,24 +121,9 @@ func (t *Tiling) expand(perClass int) (map[string]FieldSpec, error) {
 // at is the conditions at a point of the sky.
 func (t *Tiling) at(n [3]float64) (Conditions, error) {
 	k := t.Sky
-	scale := map[string]*float64{"background": &k.Background, "noise": &k.Noise, "seeing": &k.Seeing,
-		"stars": &k.Stars, "star_flux": &k.StarFlux, "stretch": &k.Stretch}
 	for name, g := range t.Gradients {
-		c := g.Amplitude * dot(n, unit(g.Toward[0], g.Toward[1]))
-		if v, ok := scale[name]; ok {
-			*v *= 1 + c
-			continue
-		}
-		switch name {
-		case "jpeg":
-			k.JPEG = int(math.Min(100, math.Max(1, math.Round(float64(k.JPEG)+c))))
-		case "sky_color":
-			k.SkyColor[0] *= 1 + c
-			k.SkyColor[2] *= 1 - c
-		case "tint":
-			k.Tint[0] *= 1 + c
-			k.Tint[2] *= 1 - c
-		}
+		cond, _ := conditionNamed(name) // expand checked the names
+		cond.applyGradient(&k, g.Amplitude*dot(n, unit(g.Toward[0], g.Toward[1])))
 	}
 	if p := t.Plane; p != nil {
 		b := math.Asin(math.Max(-1, math.Min(1, dot(n, unit(p.Pole[0], p.Pole[1]))))) * 180 / math.Pi
@@ -152,10 +132,12 @@ func (t *Tiling) at(n [3]float64) (Conditions, error) {
 	// Round to a few digits, so that the fields as written in a
 	// survey's description are readable and digests do not hang on the
 	// last bit of a cosine.
-	r := func(x float64) float64 { return math.Round(x*1e6) / 1e6 }
-	k.Background, k.Noise, k.Seeing, k.Stars, k.StarFlux, k.Stretch = r(k.Background), r(k.Noise), r(k.Seeing), r(k.Stars), r(k.StarFlux), r(k.Stretch)
-	for i := range 3 {
-		k.SkyColor[i], k.Tint[i] = r(k.SkyColor[i]), r(k.Tint[i])
+	for _, cond := range conditions {
+		v := cond.values(&k)
+		for i := range v {
+			v[i] = math.Round(v[i]*1e6) / 1e6
+		}
+		cond.set(&k, v)
 	}
 	if err := k.check(); err != nil {
 		return k, err

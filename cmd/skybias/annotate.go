@@ -16,7 +16,9 @@ import (
 
 	"github.com/skybias/skybias/aniso"
 	"github.com/skybias/skybias/annotate"
+	"github.com/skybias/skybias/annotator"
 	"github.com/skybias/skybias/dsl"
+	"github.com/skybias/skybias/executor"
 	"github.com/skybias/skybias/findings"
 	"github.com/skybias/skybias/pipeline"
 	"github.com/skybias/skybias/plots"
@@ -46,8 +48,10 @@ however large the catalog. Ctrl-C (or a killed process) keeps every
 complete batch; running the same command again continues from there and
 gives the same bytes as an unbroken run.
 
-With --executor slurm --shards N the catalog is cut into N array tasks at
-batch boundaries and merged in order: the same bytes as a local run.`
+With --shards N the catalog is cut into N tasks at batch boundaries, run
+by the executor (--executor slurm: one array task each; local: one
+process after another), and merged in order: the same bytes as one
+unbroken run.`
 
 func runAnnotate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("annotate", "RESULT --out CATALOG.csv", annotateDesc, stderr)
@@ -58,10 +62,10 @@ func runAnnotate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	n := fs.Int("n", 0, "annotate a seeded subset of this many galaxies (0: all)")
 	seed := fs.Uint64("seed", 1, "seed of the subset")
 	batch := fs.Int("batch", annotate.DefaultBatch, "galaxies predicted and written at a time (a resumed run needs the same)")
-	executor := fs.String("executor", "local", "local, or slurm (with --shards)")
-	shards := fs.Int("shards", 0, "with --executor slurm: array tasks to cut the catalog into")
+	exName := fs.String("executor", executor.Default, "where --shards run: "+strings.Join(executor.Names(), ", "))
+	shards := fs.Int("shards", 0, "tasks to cut the catalog into, each run by the executor (an array task on a cluster)")
 	shard := fs.String("shard", "", "K/N: write only shard K of N to CATALOG.shard-K-of-N (what an array task runs)")
-	cpus := fs.Int("cpus", 0, "with --executor slurm: CPUs per task (default 2)")
+	cpus := fs.Int("cpus", 0, "with a cluster executor: CPUs per task (default 2)")
 	fitsOut := fs.String("fits", "", "also write the catalog as a FITS binary table (for TOPCAT, astropy)")
 	pos, err := parseN(fs, args, 1, 1)
 	if err != nil {
@@ -100,7 +104,7 @@ func runAnnotate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
-	opts := pipeline.AnnotateOptions{Out: *out, Batch: *batch, Log: stdout, Progress: progress.New(stderr)}
+	opts := annotator.Options{Out: *out, Batch: *batch, Log: stdout, Progress: progress.New(stderr)}
 	defer opts.Progress.Close()
 	if *shard != "" {
 		k, nn, err := parseShard(*shard)
@@ -109,24 +113,23 @@ func runAnnotate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		}
 		opts.Shard, opts.Shards, opts.Out = k, nn, annotate.ShardPath(*out, k, nn)
 	}
-	switch {
-	case *executor == "slurm":
-		if *shards < 1 || *shards > 1000 {
-			return fmt.Errorf("annotate: --executor slurm needs --shards 1..1000, not %d", *shards)
-		}
+	if *shards != 0 {
 		if *shard != "" {
-			return errors.New("annotate: --shard is what each array task runs; give --shards instead")
+			return errors.New("annotate: --shard is what each task of --shards runs; give one of them")
 		}
-		if err := annotateOnSlurm(ctx, store, job, args, *out, *shards, *cpus, stdout); err != nil {
+		ex, err := executor.New(*exName, executor.Settings{Options: runner.Options{Store: store, Log: stdout}, Cluster: dsl.Cluster{CPUs: *cpus}})
+		if err != nil {
+			return fmt.Errorf("annotate: %w", err)
+		}
+		if err := annotateShards(ctx, ex, store, job, args, *out, *shards, stdout); err != nil {
 			return err
 		}
 		return writeFITS()
-	case *executor != "local":
-		return fmt.Errorf("annotate: executor %q; want local or slurm", *executor)
-	case *shards != 0:
-		return errors.New("annotate: --shards splits the catalog over Slurm array tasks; add --executor slurm")
 	}
-	c, err := pipeline.AnnotateJob(ctx, store, job, spec, opts)
+	if *exName != executor.Default {
+		return fmt.Errorf("annotate: --executor %s runs the tasks of --shards; add --shards N (or leave --executor out to annotate here)", *exName)
+	}
+	c, err := annotator.Job(ctx, store, job, spec, opts)
 	if err != nil {
 		return err
 	}
@@ -239,15 +242,15 @@ func parseShard(s string) (int, int, error) {
 	return k, n, nil
 }
 
-// annotateOnSlurm runs each shard as an array task (the same command with
-// --shard K/N), then merges the shards into out.
-func annotateOnSlurm(ctx context.Context, store *results.Store, job *dsl.Job, args []string, out string, n, cpus int, stdout io.Writer) error {
+// annotateShards runs each shard as a task of the executor (the same
+// command with --shard K/N), then merges the shards into out.
+func annotateShards(ctx context.Context, ex executor.Executor, store *results.Store, job *dsl.Job, args []string, out string, n int, stdout io.Writer) error {
+	if n < 1 || n > annotator.MaxShards {
+		return fmt.Errorf("annotate: --shards %d: want 1 to %d", n, annotator.MaxShards)
+	}
 	absOut, err := filepath.Abs(out)
 	if err != nil {
 		return err
-	}
-	if err := os.MkdirAll(filepath.Dir(absOut), 0o755); err != nil {
-		return fmt.Errorf("annotate: %w", err)
 	}
 	// Every task runs this command with the shard added and paths made
 	// absolute (the tasks start in another folder).
@@ -255,21 +258,9 @@ func annotateOnSlurm(ctx context.Context, store *results.Store, job *dsl.Job, ar
 	if err != nil {
 		return err
 	}
-	var tasks []runner.ArrayTask
-	for k := 1; k <= n; k++ {
-		path := annotate.ShardPath(absOut, k, n)
-		a := append(append([]string{"annotate"}, base...), "--out", absOut, "--shard", fmt.Sprintf("%d/%d", k, n))
-		tasks = append(tasks, runner.ArrayTask{Name: fmt.Sprintf("shard-%d-of-%d", k, n), Label: "catalog " + filepath.Base(out) + fmt.Sprintf(" shard %d/%d", k, n), Args: a,
-			Done: func() bool { _, err := os.Stat(path); return err == nil }})
-	}
-	sl := &runner.Slurm{Store: store, Cluster: dsl.Cluster{CPUs: cpus}, Log: stdout}
-	if err := sl.RunArray(ctx, "annotate", tasks); err != nil {
-		return err
-	}
-	if err := annotate.Merge(absOut, n); err != nil {
-		return err
-	}
-	c, err := annotate.Open(absOut)
+	c, err := annotator.Shards(ctx, ex, absOut, n, func(k int) []string {
+		return append(append([]string{"annotate"}, base...), "--out", absOut, "--shard", fmt.Sprintf("%d/%d", k, n))
+	})
 	if err != nil {
 		return err
 	}

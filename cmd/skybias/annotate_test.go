@@ -128,7 +128,10 @@ func TestAnnotateAndAnisotropy(t *testing.T) {
 		{[]string{"annotate", "zzzzzzzz", "--results", store, "--out", cat}, "neither a result folder"},
 		{[]string{"annotate", "ffffffffffff", "--results", store, "--out", cat}, "no result ffffffffffff"},
 		{[]string{"annotate", hash, "--results", store, "--out", cat, "--regions", "nowhere"}, `no region "nowhere"`},
-		{[]string{"annotate", hash, "--results", store, "--out", cat, "--shards", "4"}, "add --executor slurm"},
+		{[]string{"annotate", hash, "--results", store, "--out", cat, "--shards", "4", "--executor", "store"}, "the store executor runs nothing"},
+		{[]string{"annotate", hash, "--results", store, "--out", cat, "--executor", "slurm"}, "add --shards N"},
+		{[]string{"annotate", hash, "--results", store, "--out", cat, "--executor", "k8s", "--shards", "2"}, "want one of local, slurm, store"},
+		{[]string{"annotate", hash, "--results", store, "--out", cat, "--shards", "1001"}, "--shards 1001: want 1 to 1000"},
 		{[]string{"annotate", hash, "--results", store, "--out", cat, "--n", "100000"}, "100000 galaxies asked for"},
 		{[]string{"annotate", hash, "--results", store, "--out", t.TempDir()}, "is a folder"},
 		{[]string{"annotate", hash, "--results", store, "--out", cat, "--batch", "0"}, "--batch 0: want 1 to 4096"},
@@ -147,36 +150,50 @@ func TestAnnotateAndAnisotropy(t *testing.T) {
 	}
 }
 
-// TestSlurmAnnotateShards: a catalog cut into 4 Slurm array tasks and
-// merged is byte-identical to a local run.
-func TestSlurmAnnotateShards(t *testing.T) {
-	slurmUp(t)
+// TestAnnotateShards: a catalog cut into shards, each run by the executor
+// as its own process (one after another here; 4 Slurm array tasks when a
+// cluster answers), and merged is byte-identical to one unbroken run.
+func TestAnnotateShards(t *testing.T) {
 	bin := buildCLI(t)
 	store, _, hash := tinyResult(t)
 	dir := t.TempDir()
-	local, cluster := filepath.Join(dir, "local.csv"), filepath.Join(dir, "cluster.csv")
-	for _, c := range []struct {
-		out  string
+	whole := filepath.Join(dir, "whole.csv")
+	tests := []struct {
+		name string
 		args []string
-	}{{local, nil}, {cluster, []string{"--executor", "slurm", "--shards", "4"}}} {
-		args := append([]string{"annotate", hash, "--results", store, "--out", c.out, "--batch", "32"}, c.args...)
-		out, err := exec.Command(bin, args...).CombinedOutput()
-		if err != nil {
-			t.Fatalf("skybias %v: %v\n%s", args, err, out)
-		}
-		if c.args != nil && !strings.Contains(string(out), "submitted 4 annotate task(s) as Slurm array") {
-			t.Fatalf("no array of 4 tasks:\n%s", out)
-		}
+		want string // a line the run prints
+	}{
+		{"local", []string{"--shards", "3"}, "from 3 shards"},
+		{"slurm", []string{"--executor", "slurm", "--shards", "4"}, "submitted 4 annotate task(s) as Slurm array"},
 	}
-	for _, suffix := range []string{"", ".meta.json"} {
-		a, _ := os.ReadFile(local + suffix)
-		b, _ := os.ReadFile(cluster + suffix)
-		if len(a) == 0 || !bytes.Equal(a, b) {
-			t.Errorf("cluster%s differs from the local run's (%d and %d bytes)", suffix, len(a), len(b))
-		}
+	if out, err := exec.Command(bin, "annotate", hash, "--results", store, "--out", whole, "--batch", "32").CombinedOutput(); err != nil {
+		t.Fatalf("unbroken run: %v\n%s", err, out)
 	}
-	if m, _ := filepath.Glob(cluster + ".shard-*"); len(m) > 0 {
-		t.Errorf("shard files left behind: %v", m)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.name == "slurm" {
+				slurmUp(t)
+			}
+			cat := filepath.Join(dir, tc.name+".csv")
+			args := append([]string{"annotate", hash, "--results", store, "--out", cat, "--batch", "32"}, tc.args...)
+			out, err := exec.Command(bin, args...).CombinedOutput()
+			if err != nil {
+				t.Fatalf("skybias %v: %v\n%s", args, err, out)
+			}
+			if !strings.Contains(string(out), tc.want) {
+				t.Fatalf("output does not say %q:\n%s", tc.want, out)
+			}
+			for _, suffix := range []string{"", ".meta.json"} {
+				a, _ := os.ReadFile(whole + suffix)
+				b, _ := os.ReadFile(cat + suffix)
+				if len(a) == 0 || !bytes.Equal(a, b) {
+					t.Errorf("%s%s differs from the unbroken run's (%d and %d bytes)", tc.name, suffix, len(a), len(b))
+				}
+			}
+			if m, _ := filepath.Glob(cat + ".shard-*"); len(m) > 0 {
+				t.Errorf("shard files left behind: %v", m)
+			}
+		})
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/skybias/skybias/dsl"
+	"github.com/skybias/skybias/executor"
 	"github.com/skybias/skybias/pipeline"
 	"github.com/skybias/skybias/progress"
 	"github.com/skybias/skybias/sky"
@@ -42,13 +43,13 @@ func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
 
 func addExecFlags(fs *flag.FlagSet) *execFlags {
 	e := &execFlags{}
-	e.executor = fs.String("executor", "local", "where jobs run: local, or slurm (one sbatch array into the shared result store)")
-	e.noWait = fs.Bool("no-wait", false, "with --executor slurm: submit and return; \"skybias collect OUT\" finishes later")
-	fs.StringVar(&e.cluster.Partition, "partition", "", "Slurm partition (overrides the YAML cluster: block)")
-	fs.StringVar(&e.cluster.Time, "time", "", "Slurm time limit per job, e.g. 4:00:00")
-	fs.IntVar(&e.cluster.CPUs, "cpus", 0, "Slurm CPUs per task (default 2)")
-	fs.StringVar(&e.cluster.Mem, "mem", "", "Slurm memory per task, e.g. 8G")
-	fs.StringVar(&e.cluster.Account, "account", "", "Slurm account")
+	e.executor = fs.String("executor", executor.Default, "where jobs run: "+strings.Join(executor.Names(), ", ")+" (a cluster executor submits one array into the shared result store)")
+	e.noWait = fs.Bool("no-wait", false, "with a cluster executor: submit and return; \"skybias collect OUT\" finishes later")
+	fs.StringVar(&e.cluster.Partition, "partition", "", "cluster partition (overrides the YAML cluster: block)")
+	fs.StringVar(&e.cluster.Time, "time", "", "cluster time limit per job, e.g. 4:00:00")
+	fs.IntVar(&e.cluster.CPUs, "cpus", 0, "cluster CPUs per task (default 2)")
+	fs.StringVar(&e.cluster.Mem, "mem", "", "cluster memory per task, e.g. 8G")
+	fs.StringVar(&e.cluster.Account, "account", "", "cluster account")
 	fs.Var(&e.sbatch, "sbatch", "extra sbatch flag, e.g. --sbatch=--qos=long (repeatable)")
 	fs.IntVar(&e.jobs, "jobs", 0, "local jobs at once (0: one per core for networks of 32 px or less, else one)")
 	e.repair = fs.Bool("repair", false, "retrain jobs whose stored result is damaged (fails its checksums) instead of stopping")
@@ -61,7 +62,7 @@ func addExecFlags(fs *flag.FlagSet) *execFlags {
 // execute runs a spec through the pipeline and writes its report to out;
 // ex nil trains nothing and reports from the store.
 func execute(ctx context.Context, spec *pipeline.Spec, out string, stdout, stderr io.Writer, ex *execFlags) error {
-	opts := pipeline.Options{Executor: "store", Log: stdout}
+	opts := pipeline.Options{Executor: executor.Store, Log: stdout}
 	if ex != nil {
 		if ex.jobs < 0 || ex.jobs > 1024 {
 			return fmt.Errorf("--jobs %d: want 0 (one per core for small networks, else one) to 1024", ex.jobs)

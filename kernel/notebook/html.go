@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/skybias/skybias/internal/markup"
 )
 
 // HTML is the executed notebook as one self-contained page: Markdown
@@ -115,123 +117,5 @@ var ansi = regexp.MustCompile("\x1b\\[[0-9;]*m")
 
 func stripANSI(s string) string { return ansi.ReplaceAllString(s, "") }
 
-var (
-	mdCode   = regexp.MustCompile("`([^`]+)`")
-	mdBold   = regexp.MustCompile(`\*\*([^*]+)\*\*`)
-	mdItalic = regexp.MustCompile(`(^|[^*\w])\*([^*\s][^*]*)\*`)
-	mdLink   = regexp.MustCompile(`\[([^\]]+)\]\(([^)\s]+)\)`)
-	mdImage  = regexp.MustCompile(`!\[([^\]]*)\]\(([^)\s]+)\)`)
-)
-
-// inline renders a line's code spans, bold, italics, links and images;
-// everything else is escaped.
-func inline(s string) string {
-	var codes []string
-	s = mdCode.ReplaceAllStringFunc(s, func(m string) string {
-		codes = append(codes, "<code>"+html.EscapeString(m[1:len(m)-1])+"</code>")
-		return fmt.Sprintf("\x00%d\x00", len(codes)-1)
-	})
-	s = html.EscapeString(s)
-	s = mdImage.ReplaceAllStringFunc(s, func(m string) string {
-		p := mdImage.FindStringSubmatch(m)
-		if !safeURL(p[2]) {
-			return p[1]
-		}
-		return `<img alt="` + p[1] + `" src="` + p[2] + `">`
-	})
-	s = mdLink.ReplaceAllStringFunc(s, func(m string) string {
-		p := mdLink.FindStringSubmatch(m)
-		if !safeURL(p[2]) {
-			return p[1]
-		}
-		return `<a href="` + p[2] + `">` + p[1] + `</a>`
-	})
-	s = mdBold.ReplaceAllString(s, "<b>$1</b>")
-	s = mdItalic.ReplaceAllString(s, "$1<i>$2</i>")
-	for i, c := range codes {
-		s = strings.Replace(s, fmt.Sprintf("\x00%d\x00", i), c, 1)
-	}
-	return s
-}
-
-// safeURL admits web and relative links, not javascript: or data: ones
-// (a notebook from someone else should not run script in the page).
-func safeURL(u string) bool {
-	scheme, _, found := strings.Cut(u, ":")
-	if !found || strings.ContainsAny(scheme, "/?#") {
-		return true // relative
-	}
-	scheme = strings.ToLower(scheme)
-	return scheme == "http" || scheme == "https" || scheme == "mailto"
-}
-
-// markdown renders the Markdown notebooks use: headings, paragraphs,
-// bullet and numbered lists, fenced code and inline markup.
-func markdown(src string) string {
-	var b strings.Builder
-	lines := strings.Split(src, "\n")
-	var para []string
-	list := ""
-	flush := func() {
-		if len(para) > 0 {
-			b.WriteString("<p>" + inline(strings.Join(para, " ")) + "</p>\n")
-			para = nil
-		}
-	}
-	endList := func() {
-		if list != "" {
-			b.WriteString("</" + list + ">\n")
-			list = ""
-		}
-	}
-	numbered := regexp.MustCompile(`^\d+[.)]\s+`)
-	for i := 0; i < len(lines); i++ {
-		l := lines[i]
-		t := strings.TrimSpace(l)
-		switch {
-		case strings.HasPrefix(t, "```"):
-			flush()
-			endList()
-			var code []string
-			for i++; i < len(lines) && !strings.HasPrefix(strings.TrimSpace(lines[i]), "```"); i++ {
-				code = append(code, lines[i])
-			}
-			b.WriteString("<pre>" + html.EscapeString(strings.Join(code, "\n")) + "</pre>\n")
-		case t == "":
-			flush()
-			endList()
-		case strings.HasPrefix(t, "#"):
-			flush()
-			endList()
-			n := len(t) - len(strings.TrimLeft(t, "#"))
-			n = min(n, 6)
-			fmt.Fprintf(&b, "<h%d>%s</h%d>\n", n, inline(strings.TrimSpace(t[n:])), n)
-		case strings.HasPrefix(t, "- ") || strings.HasPrefix(t, "* "):
-			flush()
-			if list != "ul" {
-				endList()
-				b.WriteString("<ul>\n")
-				list = "ul"
-			}
-			b.WriteString("<li>" + inline(t[2:]) + "</li>\n")
-		case numbered.MatchString(t):
-			flush()
-			if list != "ol" {
-				endList()
-				b.WriteString("<ol>\n")
-				list = "ol"
-			}
-			b.WriteString("<li>" + inline(numbered.ReplaceAllString(t, "")) + "</li>\n")
-		default:
-			if list != "" && strings.HasPrefix(l, " ") {
-				b.WriteString(inline(t) + "\n")
-				continue
-			}
-			endList()
-			para = append(para, t)
-		}
-	}
-	flush()
-	endList()
-	return b.String()
-}
+// markdown renders the Markdown notebooks use (see markup.Blocks).
+func markdown(src string) string { return markup.Blocks(src) }

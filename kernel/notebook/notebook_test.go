@@ -157,8 +157,8 @@ func FuzzParse(f *testing.F) {
 
 func TestMarkdown(t *testing.T) {
 	cases := []struct{ in, want string }{
-		{"# Title *x*", "<h1>Title <i>x</i></h1>"},
-		{"a **b** `c<d>`", "<p>a <b>b</b> <code>c&lt;d&gt;</code></p>"},
+		{"# Title *x*", "<h1>Title <em>x</em></h1>"},
+		{"a **b** `c<d>`", "<p>a <strong>b</strong> <code>c&lt;d&gt;</code></p>"},
 		{"- one\n- two", "<ul>\n<li>one</li>\n<li>two</li>\n</ul>"},
 		{"1. one\n2. two", "<ol>\n<li>one</li>"},
 		{"```\n<b>x</b>\n```", "<pre>&lt;b&gt;x&lt;/b&gt;</pre>"},

@@ -14,9 +14,13 @@ func init() {
 		// function, constant and variable definitions
 		"ArchNames":     reflect.ValueOf(netspec.ArchNames),
 		"Architectures": reflect.ValueOf(&netspec.Architectures).Elem(),
+		"Conv":          reflect.ValueOf(netspec.Conv),
 		"ConvDirect":    reflect.ValueOf(constant.MakeFromLiteral("\"direct\"", token.STRING, 0)),
 		"ConvNames":     reflect.ValueOf(netspec.ConvNames),
 		"ConvWinograd":  reflect.ValueOf(constant.MakeFromLiteral("\"winograd\"", token.STRING, 0)),
+		"Dense":         reflect.ValueOf(netspec.Dense),
+		"Output":        reflect.ValueOf(netspec.Output),
+		"Pool":          reflect.ValueOf(netspec.Pool),
 		"WinogradWins":  reflect.ValueOf(netspec.WinogradWins),
 
 		// type definitions
@@ -24,5 +28,7 @@ func init() {
 		"Config":     reflect.ValueOf((*netspec.Config)(nil)),
 		"EpochStats": reflect.ValueOf((*netspec.EpochStats)(nil)),
 		"History":    reflect.ValueOf((*netspec.History)(nil)),
+		"Layer":      reflect.ValueOf((*netspec.Layer)(nil)),
+		"LayerKind":  reflect.ValueOf((*netspec.LayerKind)(nil)),
 	}
 }

@@ -12,10 +12,6 @@ import (
 func init() {
 	Symbols["github.com/skybias/skybias/pipeline/pipeline"] = map[string]reflect.Value{
 		// function, constant and variable definitions
-		"AnnotateJob":    reflect.ValueOf(pipeline.AnnotateJob),
-		"CatalogKey":     reflect.ValueOf(pipeline.CatalogKey),
-		"CatalogPath":    reflect.ValueOf(pipeline.CatalogPath),
-		"CatalogsDir":    reflect.ValueOf(constant.MakeFromLiteral("\"catalogs\"", token.STRING, 0)),
 		"Collect":        reflect.ValueOf(pipeline.Collect),
 		"Compile":        reflect.ValueOf(pipeline.Compile),
 		"DefaultStore":   reflect.ValueOf(constant.MakeFromLiteral("\"store\"", token.STRING, 0)),
@@ -30,8 +26,7 @@ func init() {
 		"SpecFile":       reflect.ValueOf(constant.MakeFromLiteral("\"run.json\"", token.STRING, 0)),
 
 		// type definitions
-		"AnnotateOptions": reflect.ValueOf((*pipeline.AnnotateOptions)(nil)),
-		"Options":         reflect.ValueOf((*pipeline.Options)(nil)),
-		"Spec":            reflect.ValueOf((*pipeline.Spec)(nil)),
+		"Options": reflect.ValueOf((*pipeline.Options)(nil)),
+		"Spec":    reflect.ValueOf((*pipeline.Spec)(nil)),
 	}
 }

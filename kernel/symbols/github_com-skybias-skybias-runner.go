@@ -3,7 +3,6 @@
 package symbols
 
 import (
-	"context"
 	"github.com/skybias/skybias/runner"
 	"go/constant"
 	"go/token"
@@ -13,43 +12,15 @@ import (
 func init() {
 	Symbols["github.com/skybias/skybias/runner/runner"] = map[string]reflect.Value{
 		// function, constant and variable definitions
-		"Execute":     reflect.ValueOf(runner.Execute),
-		"Executors":   reflect.ValueOf(&runner.Executors).Elem(),
-		"IsFailed":    reflect.ValueOf(runner.IsFailed),
-		"NewExecutor": reflect.ValueOf(runner.NewExecutor),
-		"OpenSource":  reflect.ValueOf(runner.OpenSource),
-		"Run":         reflect.ValueOf(runner.Run),
-		"RunJob":      reflect.ValueOf(runner.RunJob),
-		"SmallInput":  reflect.ValueOf(constant.MakeFromLiteral("32", token.INT, 0)),
-		"Unique":      reflect.ValueOf(runner.Unique),
+		"Execute":    reflect.ValueOf(runner.Execute),
+		"Label":      reflect.ValueOf(runner.Label),
+		"OpenSource": reflect.ValueOf(runner.OpenSource),
+		"Run":        reflect.ValueOf(runner.Run),
+		"RunJob":     reflect.ValueOf(runner.RunJob),
+		"SmallInput": reflect.ValueOf(constant.MakeFromLiteral("32", token.INT, 0)),
+		"Unique":     reflect.ValueOf(runner.Unique),
 
 		// type definitions
-		"ArrayTask":   reflect.ValueOf((*runner.ArrayTask)(nil)),
-		"Executor":    reflect.ValueOf((*runner.Executor)(nil)),
-		"FailedError": reflect.ValueOf((*runner.FailedError)(nil)),
-		"Local":       reflect.ValueOf((*runner.Local)(nil)),
-		"Options":     reflect.ValueOf((*runner.Options)(nil)),
-		"Slurm":       reflect.ValueOf((*runner.Slurm)(nil)),
-		"StoreOnly":   reflect.ValueOf((*runner.StoreOnly)(nil)),
-		"Submission":  reflect.ValueOf((*runner.Submission)(nil)),
-		"TaskFailure": reflect.ValueOf((*runner.TaskFailure)(nil)),
-		"Work":        reflect.ValueOf((*runner.Work)(nil)),
-
-		// interface wrapper definitions
-		"_Executor": reflect.ValueOf((*_github_com_skybias_skybias_runner_Executor)(nil)),
+		"Options": reflect.ValueOf((*runner.Options)(nil)),
 	}
-}
-
-// _github_com_skybias_skybias_runner_Executor is an interface wrapper for Executor type
-type _github_com_skybias_skybias_runner_Executor struct {
-	IValue interface{}
-	WName  func() string
-	WRun   func(ctx context.Context, w runner.Work) (submitted []string, err error)
-}
-
-func (W _github_com_skybias_skybias_runner_Executor) Name() string {
-	return W.WName()
-}
-func (W _github_com_skybias_skybias_runner_Executor) Run(ctx context.Context, w runner.Work) (submitted []string, err error) {
-	return W.WRun(ctx, w)
 }

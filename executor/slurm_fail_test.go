@@ -1,4 +1,4 @@
-package runner
+package executor
 
 import (
 	"context"
@@ -51,8 +51,7 @@ func TestSlurmFailures(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
-			writeCatalog(t, dir, 40, -1)
-			p := plan(t, filepath.Join(dir, "exp.yaml"))
+			p := plan(t)
 			fakeSlurm(t, tc.sbatch, tc.squeue)
 			exe, _ := os.Executable()
 			sl := &Slurm{Store: &results.Store{Dir: filepath.Join(dir, "results")}, Binary: exe, Poll: 10 * time.Millisecond}
@@ -63,7 +62,7 @@ func TestSlurmFailures(t *testing.T) {
 				if tc.log != "" {
 					os.WriteFile(sub.LogPath(0), []byte(tc.log), 0o644)
 				}
-				err = sl.Wait(ctx, sub)
+				err = sl.WaitFor(ctx, sub)
 			}
 			if err == nil {
 				t.Fatal("no error")

@@ -1,4 +1,4 @@
-package runner
+package executor
 
 import (
 	"bytes"
@@ -21,7 +21,14 @@ import (
 	"github.com/skybias/skybias/dsl"
 	"github.com/skybias/skybias/internal/atomicfile"
 	"github.com/skybias/skybias/results"
+	"github.com/skybias/skybias/runner"
 )
+
+func init() {
+	Register("slurm", func(s Settings) Executor {
+		return &Slurm{Store: s.Store, Cluster: s.Cluster, Log: s.Log, NoWait: s.NoWait}
+	})
+}
 
 // Slurm submits jobs to a Slurm cluster as one job array whose tasks each
 // run "skybias job run JOBFILE" into the same content-addressed store (a
@@ -53,7 +60,7 @@ func (s *Submission) LogPath(i int) string {
 	return filepath.Join(s.LogDir, fmt.Sprintf("%s_%d.log", s.ArrayID, i))
 }
 
-func (sl *Slurm) dir() string { return filepath.Join(sl.Store.Dir, "slurm") }
+func (sl *Slurm) dir() string { return sl.Store.ExecutorDir(sl.Name()) }
 
 func (sl *Slurm) logf(format string, args ...any) {
 	if sl.Log != nil {
@@ -65,13 +72,13 @@ func (sl *Slurm) logf(format string, args ...any) {
 // and submits them as one array. It returns nil when nothing is missing.
 func (sl *Slurm) Submit(ctx context.Context, jobs []*dsl.Job) (*Submission, error) {
 	var todo []*dsl.Job
-	for _, j := range Unique(jobs) {
+	for _, j := range runner.Unique(jobs) {
 		if !sl.Store.Has(j.Hash()) {
 			todo = append(todo, j)
 		}
 	}
 	if len(todo) == 0 {
-		sl.logf("all %d jobs already have results in %s\n", len(Unique(jobs)), sl.Store.Dir)
+		sl.logf("all %d jobs already have results in %s\n", len(runner.Unique(jobs)), sl.Store.Dir)
 		return nil, nil
 	}
 	bin, err := sl.stageBinary()
@@ -92,7 +99,7 @@ func (sl *Slurm) Submit(ctx context.Context, jobs []*dsl.Job) (*Submission, erro
 		}
 		list.WriteString(p + "\n")
 		sub.Hashes = append(sub.Hashes, j.Hash())
-		sub.Labels = append(sub.Labels, label(j))
+		sub.Labels = append(sub.Labels, runner.Label(j))
 	}
 	stamp := strconv.FormatInt(time.Now().UnixNano(), 36)
 	listPath := filepath.Join(sl.dir(), "array-"+stamp+".txt")
@@ -186,6 +193,72 @@ func (sl *Slurm) stageBinary() (string, error) {
 	return dst, os.Chmod(dst, 0o755)
 }
 
+// Name is "slurm".
+func (sl *Slurm) Name() string { return "slurm" }
+
+// ReadOnly is false: the array's tasks write results.
+func (sl *Slurm) ReadOnly() bool { return false }
+
+// Run submits the jobs whose results are missing as one array (cluster
+// settings: sl.Cluster laid over w.Cluster) and, unless NoWait, follows
+// it until every task has finished.
+func (sl *Slurm) Run(ctx context.Context, w Work) ([]string, error) {
+	run := *sl
+	run.Cluster = mergeCluster(w.Cluster, sl.Cluster)
+	sub, err := run.Submit(ctx, w.Jobs)
+	if err != nil || sub == nil {
+		return nil, err
+	}
+	if sl.NoWait {
+		return []string{sub.ArrayID}, nil
+	}
+	return nil, run.WaitFor(ctx, sub)
+}
+
+// Wait follows arrays a Run left running (by array id), one after
+// another.
+func (sl *Slurm) Wait(ctx context.Context, pending []string) error {
+	for _, id := range pending {
+		sub, err := sl.LoadSubmission(id)
+		if err != nil {
+			return err
+		}
+		if err := sl.WaitFor(ctx, sub); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// mergeCluster lays flag settings over a file's cluster: block.
+func mergeCluster(file *dsl.Cluster, f dsl.Cluster) dsl.Cluster {
+	var c dsl.Cluster
+	if file != nil {
+		c = *file
+	}
+	if f.Partition != "" {
+		c.Partition = f.Partition
+	}
+	if f.Time != "" {
+		c.Time = f.Time
+	}
+	if f.CPUs != 0 {
+		c.CPUs = f.CPUs
+	}
+	if f.Mem != "" {
+		c.Mem = f.Mem
+	}
+	if f.Account != "" {
+		c.Account = f.Account
+	}
+	if file != nil {
+		c.Sbatch = append(append([]string(nil), file.Sbatch...), f.Sbatch...)
+	} else {
+		c.Sbatch = append([]string(nil), f.Sbatch...)
+	}
+	return c
+}
+
 // LoadSubmission reads a submission record of the store.
 func (sl *Slurm) LoadSubmission(arrayID string) (*Submission, error) {
 	b, err := os.ReadFile(filepath.Join(sl.dir(), "submission-"+arrayID+".json"))
@@ -265,10 +338,10 @@ func states(ctx context.Context, arrayID string) (map[int]string, error) {
 	return st, nil
 }
 
-// Wait follows an array until no task is pending or running, printing a
-// progress line when the counts change. It returns a *FailedError naming
-// each task that ended without a result, with its log.
-func (sl *Slurm) Wait(ctx context.Context, sub *Submission) error {
+// WaitFor follows an array until no task is pending or running, printing
+// a progress line when the counts change. It returns a *FailedError
+// naming each task that ended without a result, with its log.
+func (sl *Slurm) WaitFor(ctx context.Context, sub *Submission) error {
 	return sl.wait(ctx, sub, func(i int) bool { return sl.Store.Has(sub.Hashes[i]) })
 }
 
@@ -343,20 +416,10 @@ func IsFailed(err error) bool {
 	return errors.As(err, &fe)
 }
 
-// ArrayTask is one task of an array of skybias commands: its arguments
-// (after the executable), a label and a name for the task (Hashes holds
-// it), and how to tell that it succeeded.
-type ArrayTask struct {
-	Name  string
-	Label string
-	Args  []string
-	Done  func() bool
-}
-
-// RunArray submits skybias commands as one array of the store's Slurm
+// RunTasks submits skybias commands as one array of the store's Slurm
 // folder (the staged executable, logs beside the jobs'), waits for it,
 // and returns a *FailedError naming every task that did not succeed.
-func (sl *Slurm) RunArray(ctx context.Context, what string, tasks []ArrayTask) error {
+func (sl *Slurm) RunTasks(ctx context.Context, what string, tasks []Task) error {
 	if len(tasks) == 0 {
 		return nil
 	}

@@ -1,4 +1,4 @@
-package pipeline
+package annotator
 
 import (
 	"context"
@@ -23,13 +23,9 @@ import (
 	"github.com/skybias/skybias/sky"
 )
 
-// CatalogsDir is the folder of the result store that holds catalogs, one
-// subfolder per catalog key.
-const CatalogsDir = "catalogs"
-
-// CatalogKey identifies the catalog a job's networks make of an
-// annotation: the job, what is annotated and the catalog format.
-func CatalogKey(job *dsl.Job, a *dsl.Annotate) string {
+// Key identifies the catalog a job's networks make of an annotation: the
+// job, what is annotated and the catalog format.
+func Key(job *dsl.Job, a *dsl.Annotate) string {
 	spec := *a
 	spec.Anisotropy = nil // the test reads the catalog; it does not change it
 	b, _ := json.Marshal(struct {
@@ -42,11 +38,11 @@ func CatalogKey(job *dsl.Job, a *dsl.Annotate) string {
 
 // CatalogPath is where the store keeps a job's catalog of an annotation.
 func CatalogPath(store *results.Store, job *dsl.Job, a *dsl.Annotate) string {
-	return filepath.Join(store.Dir, CatalogsDir, CatalogKey(job, a)[:16], "catalog.csv")
+	return store.CatalogPath(Key(job, a))
 }
 
-// AnnotateOptions say where and how a catalog is written.
-type AnnotateOptions struct {
+// Options say where and how a catalog is written.
+type Options struct {
 	// Out is the catalog file (CatalogPath when empty).
 	Out string
 	// Batch, Shard and Shards are as annotate.Options'.
@@ -55,12 +51,11 @@ type AnnotateOptions struct {
 	Progress             *progress.Display
 }
 
-// AnnotateJob has a stored job's networks (an ensemble's members and
-// their mean) label the galaxies an annotation names, leaving out the
-// job's own training galaxies when the source is the one it trained on,
-// and writes the catalog; a complete one is left alone, a partial one
-// continued.
-func AnnotateJob(ctx context.Context, store *results.Store, job *dsl.Job, a *dsl.Annotate, opts AnnotateOptions) (*annotate.Catalog, error) {
+// Job has a stored job's networks (an ensemble's members and their mean)
+// label the galaxies an annotation names, leaving out the job's own
+// training galaxies when the source is the one it trained on, and writes
+// the catalog; a complete one is left alone, a partial one continued.
+func Job(ctx context.Context, store *results.Store, job *dsl.Job, a *dsl.Annotate, opts Options) (*annotate.Catalog, error) {
 	if err := store.Verify(job.Hash()); err != nil {
 		return nil, err
 	}
@@ -101,35 +96,12 @@ func AnnotateJob(ctx context.Context, store *results.Store, job *dsl.Job, a *dsl
 		}
 		exclude = map[string]bool{}
 		gals := trainSrc.Galaxies()
-		var mean [2][3]float64
-		var count [2]int
-		for c, idx := range split.Train {
+		for _, idx := range split.Train {
 			for _, i := range idx {
 				exclude[gals[i].ID] = true
-				if c == sky.Elliptical || c == sky.Spiral {
-					if !math.IsNaN(gals[i].RA) && !math.IsNaN(gals[i].Dec) {
-						u := aniso.Direction{RA: gals[i].RA, Dec: gals[i].Dec}.Unit()
-						for k := range 3 {
-							mean[c][k] += u[k]
-						}
-						count[c]++
-					}
-				}
 			}
 		}
-		if count[0] > 0 && count[1] > 0 {
-			var d [3]float64
-			for k := range 3 {
-				d[k] = mean[sky.Spiral][k]/float64(count[1]) - mean[sky.Elliptical][k]/float64(count[0])
-			}
-			// Training classes drawn alike give a design direction of
-			// noise: only a clear separation (the two footprints' mean
-			// positions apart by more than a tenth of a radian) points.
-			if r := math.Sqrt(d[0]*d[0] + d[1]*d[1] + d[2]*d[2]); r > 0.1 {
-				dir := aniso.DirectionOf(d)
-				meta.Design = &[2]float64{math.Round(dir.RA*1e4) / 1e4, math.Round(dir.Dec*1e4) / 1e4}
-			}
-		}
+		meta.Design = Design(gals, split.Train)
 	}
 	// Each repeat of a study annotates its own subset: its catalog is a
 	// new sample of the sky, as its networks are new.
@@ -164,13 +136,51 @@ func AnnotateJob(ctx context.Context, store *results.Store, job *dsl.Job, a *dsl
 	return annotate.Open(out)
 }
 
+// Design is the direction on the sky the training design points along:
+// from the ellipticals' mean position to the spirals', rounded to 1e-4
+// degrees, given the galaxies and the training indices by class. Training
+// classes drawn alike give a direction of noise, so only a clear
+// separation (mean positions more than a tenth of a radian apart) points;
+// nil otherwise, and where either class has no position.
+func Design(gals []sky.Galaxy, train map[sky.Class][]int) *[2]float64 {
+	var mean [2][3]float64
+	var count [2]int
+	for c, idx := range train {
+		if c != sky.Elliptical && c != sky.Spiral {
+			continue
+		}
+		for _, i := range idx {
+			if math.IsNaN(gals[i].RA) || math.IsNaN(gals[i].Dec) {
+				continue
+			}
+			u := aniso.Direction{RA: gals[i].RA, Dec: gals[i].Dec}.Unit()
+			for k := range 3 {
+				mean[c][k] += u[k]
+			}
+			count[c]++
+		}
+	}
+	if count[sky.Elliptical] == 0 || count[sky.Spiral] == 0 {
+		return nil
+	}
+	var d [3]float64
+	for k := range 3 {
+		d[k] = mean[sky.Spiral][k]/float64(count[sky.Spiral]) - mean[sky.Elliptical][k]/float64(count[sky.Elliptical])
+	}
+	if r := math.Sqrt(d[0]*d[0] + d[1]*d[1] + d[2]*d[2]); r <= 0.1 {
+		return nil
+	}
+	dir := aniso.DirectionOf(d)
+	return &[2]float64{math.Round(dir.RA*1e4) / 1e4, math.Round(dir.Dec*1e4) / 1e4}
+}
+
 // loadMembers reads a stored job's networks, in member order, and the
 // SHA-256 of each checkpoint.
 func loadMembers(store *results.Store, job *dsl.Job) ([]annotate.Predictor, []string, error) {
 	var models []annotate.Predictor
 	var digests []string
 	for k := 1; k <= job.Training.Members(); k++ {
-		p := filepath.Join(store.Path(job.Hash()), results.CheckpointName(k-1))
+		p := store.CheckpointPath(job.Hash(), k-1)
 		b, err := os.ReadFile(p)
 		if err != nil {
 			return nil, nil, fmt.Errorf("annotate: job %s: network %d: %w (the result was stored without its networks; rerun it)", job.ShortHash(), k, err)
