@@ -131,7 +131,13 @@ func Compile(doc *Document, opts Options) (*Plan, error) {
 		for rep := 0; rep < x.repeat; rep++ {
 			j := x.job(doc, plan.Profile, strings.Join(labels, ","), params, rep)
 			if rep == 0 {
-				j.drawn, j.probeDrawn = drawn, probeDrawn // the same regions, counts and seed
+				// The same regions, counts and seed: running it need not
+				// draw again.
+				if probeDrawn != nil {
+					remember(j, probeDrawn)
+				} else if drawn != nil {
+					remember(j, drawn)
+				}
 				if err := j.checkMemory(); err != nil {
 					e.at(root, "%s", err)
 					return nil, e.err()

@@ -6,9 +6,10 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"github.com/skybias/skybias/internal/input"
 	"strconv"
+	"sync"
 
+	"github.com/skybias/skybias/internal/input"
 	"github.com/skybias/skybias/netspec"
 	"github.com/skybias/skybias/sky"
 )
@@ -46,12 +47,37 @@ type Job struct {
 	Paper     *PaperRef `json:"paper,omitempty"`
 	// Probe is set for a region probe, which has no Train or Tests.
 	Probe *Probe `json:"probe,omitempty"`
+}
 
-	// drawn is the split drawn when the job was compiled (repeat 0 of
-	// each sweep point, to check the counts), kept so that running the
-	// job does not draw again; nil otherwise. It is not part of the job.
-	drawn      *sky.Split
-	probeDrawn *sky.ProbeSplit
+// drawn keeps the splits drawn when jobs were compiled (repeat 0 of each
+// sweep point, to check the counts), by job hash, so that running such a
+// job does not draw again while the job itself stays plain data. A split
+// is what the job's hash determines, so any job of that hash may reuse
+// it. The memo is bounded: past maxDrawn entries it starts over.
+var drawn struct {
+	sync.Mutex
+	m map[string]any // *sky.Split or *sky.ProbeSplit
+}
+
+const maxDrawn = 4096
+
+// remember keeps a split drawn for the job.
+func remember(j *Job, split any) {
+	h := j.Hash()
+	drawn.Lock()
+	defer drawn.Unlock()
+	if drawn.m == nil || len(drawn.m) >= maxDrawn {
+		drawn.m = map[string]any{}
+	}
+	drawn.m[h] = split
+}
+
+// recall returns a split remembered for the job's hash, or nil.
+func recall(j *Job) any {
+	h := j.Hash()
+	drawn.Lock()
+	defer drawn.Unlock()
+	return drawn.m[h]
 }
 
 // DrawProbe draws a probe job's training and held-out galaxies from gals,
@@ -60,8 +86,8 @@ func (j *Job) DrawProbe(gals []sky.Galaxy) (*sky.ProbeSplit, error) {
 	if j.Probe == nil {
 		return nil, fmt.Errorf("job %s is not a probe", j.ShortHash())
 	}
-	if j.probeDrawn != nil {
-		return j.probeDrawn, nil
+	if s, ok := recall(j).(*sky.ProbeSplit); ok {
+		return s, nil
 	}
 	var regions []*sky.Region
 	for _, n := range j.Probe.Regions {
@@ -78,8 +104,8 @@ func (j *Job) DrawProbe(gals []sky.Galaxy) (*sky.ProbeSplit, error) {
 // galaxies of its source (whose digest the caller has checked), reusing
 // the draw made when the job was compiled.
 func (j *Job) Draw(gals []sky.Galaxy) (*sky.Split, error) {
-	if j.drawn != nil {
-		return j.drawn, nil
+	if s, ok := recall(j).(*sky.Split); ok {
+		return s, nil
 	}
 	plan, err := j.DrawPlan()
 	if err != nil {

@@ -209,6 +209,23 @@ func (t *CatalogTest) setDesign(d *[2]float64) {
 	t.Separation = aniso.Separation(*t.Design, t.Test.Dipole.Axis)
 }
 
+// UniformOverRepeats tests whether an experiment's permutation P values,
+// one per repeat in summary rows, are uniform as they are where no dipole
+// exists (Kolmogorov-Smirnov); false with fewer than two repeats.
+func UniformOverRepeats(rows []AnisotropyRow, experiment string) (stats.KSTest, bool) {
+	var ps []float64
+	for _, r := range rows {
+		if r.Experiment == experiment {
+			ps = append(ps, r.PMC)
+		}
+	}
+	if len(ps) < 2 {
+		return stats.KSTest{}, false
+	}
+	k, err := stats.KSUniform(ps)
+	return k, err == nil
+}
+
 // AnisotropyRow is one catalog's dipole in summary.json.
 type AnisotropyRow struct {
 	Experiment string `json:"experiment"`

@@ -8,7 +8,6 @@ import (
 
 	"github.com/skybias/skybias/analysis"
 	"github.com/skybias/skybias/findings"
-	"github.com/skybias/skybias/stats"
 )
 
 // StudiesMarkdown is a Markdown table of a summary's repeated studies:
@@ -185,7 +184,7 @@ func AnisotropyMarkdown(s findings.Summary) string {
 			design = fmt.Sprintf("per repeat; axis from it: median %.0f°", seps[len(seps)/2])
 		}
 		ks := "-"
-		if k, err := stats.KSUniform(ps); err == nil {
+		if k, ok := findings.UniformOverRepeats(s.Anisotropy, e); ok {
 			ks = fmt.Sprintf("D %.3f, P %s", k.D, fmtP(k.P))
 		}
 		fmt.Fprintf(&b, "| %s | %d repeats | %d | %.4f to %.4f | varies | %s | %s to %s; %d below 0.05, %d below 1e-3 | %s |\n",
