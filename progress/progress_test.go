@@ -57,3 +57,18 @@ func TestNilShowsNothing(t *testing.T) {
 	d.Println("nothing")
 	d.Close()
 }
+
+// TestLive: only a terminal gets live bars (and with them the run-level
+// bar with its ETA); plain and nil displays do not.
+func TestLive(t *testing.T) {
+	var b strings.Builder
+	for _, tc := range []struct {
+		name string
+		d    *Display
+	}{{"nil", New(nil)}, {"plain", Plain(&b)}, {"not a terminal", New(&b)}} {
+		if tc.d.Live() {
+			t.Errorf("%s display is live", tc.name)
+		}
+		tc.d.Close()
+	}
+}
