@@ -1,0 +1,456 @@
+package aniso
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"runtime"
+	"sort"
+	"strconv"
+	"sync"
+	"sync/atomic"
+
+	"github.com/skybias/skybias/seeds"
+)
+
+// MaxL bounds the multipole order a fit may reach.
+const MaxL = 4
+
+// Multipole is one order l of a multipole fit: its 2l+1 coefficients on
+// orthonormal real spherical harmonics (m = -l..l), its power, and how
+// far it stands from isotropy.
+type Multipole struct {
+	L    int       `json:"l"`
+	Coef []float64 `json:"coef"`
+	// Power is C_l = sum over m of a_lm^2 / (2l+1), in the value's units
+	// squared per steradian's harmonic normalisation.
+	Power float64 `json:"power"`
+	// Chi2 is the coefficients' Wald statistic a' Cov^-1 a (2l+1 degrees
+	// of freedom for galaxies sampled independently); Exceed counts the
+	// permutations whose statistic reached it, and P is
+	// (Exceed+1)/(Permutations+1): the calibrated test of this order, the
+	// other orders fitted jointly.
+	Chi2   float64 `json:"chi2"`
+	Exceed int     `json:"exceed"`
+	P      float64 `json:"p_mc"`
+}
+
+// Multipoles is a joint least-squares fit of the value on real spherical
+// harmonics up to LMax over the galaxies' positions (or over blocks'
+// mean values when the test permutes blocks), each order tested against
+// the same fit of the values permuted among the positions. On a cut sky
+// the harmonics are not orthogonal, so orders are fitted together: a
+// quadrupole is not read as a dipole.
+type Multipoles struct {
+	LMax int `json:"l_max"`
+	// N is the galaxies fitted; Blocks the units permuted (N when
+	// galaxies are permuted one by one).
+	N      int `json:"n"`
+	Blocks int `json:"blocks"`
+	// Block names what a block is ("galaxy" when none). SmallBlocks
+	// counts the blocks left out for holding fewer than half the median
+	// block's galaxies (a footprint's edge cuts them: their means are
+	// noisier than the rest, which permuting would treat as alike), and
+	// SmallBlockGalaxies the galaxies in them.
+	Block              string `json:"block"`
+	SmallBlocks        int    `json:"small_blocks,omitempty"`
+	SmallBlockGalaxies int    `json:"small_block_galaxies,omitempty"`
+	Monopole     float64     `json:"monopole"`
+	Orders       []Multipole `json:"orders"`
+	Permutations int         `json:"permutations"`
+	Seed         uint64      `json:"seed"`
+	// DipoleAxis is where the fitted l = 1 part points.
+	DipoleAxis Direction `json:"dipole_axis"`
+}
+
+// harmonics fills y with the orthonormal real spherical harmonics up to
+// lmax at the unit vector u, in the order (l, m) = (0, 0), (1, -1), (1,
+// 0), (1, 1), (2, -2), ...
+func harmonics(lmax int, u [3]float64, y []float64) {
+	x := u[2] // cos theta
+	phi := math.Atan2(u[1], u[0])
+	s := math.Sqrt(math.Max(0, 1-x*x))
+	// p[l][m], associated Legendre functions without the Condon-Shortley
+	// phase.
+	var p [MaxL + 1][MaxL + 1]float64
+	pmm := 1.0
+	for m := 0; m <= lmax; m++ {
+		if m > 0 {
+			pmm *= float64(2*m-1) * s
+		}
+		p[m][m] = pmm
+		if m+1 <= lmax {
+			p[m+1][m] = x * float64(2*m+1) * pmm
+		}
+		for l := m + 2; l <= lmax; l++ {
+			p[l][m] = (float64(2*l-1)*x*p[l-1][m] - float64(l+m-1)*p[l-2][m]) / float64(l-m)
+		}
+	}
+	k := 0
+	for l := 0; l <= lmax; l++ {
+		for m := -l; m <= l; m++ {
+			am := abs(m)
+			norm := math.Sqrt(float64(2*l+1) / (4 * math.Pi) * factRatio(l, am))
+			switch {
+			case m > 0:
+				y[k] = math.Sqrt2 * norm * math.Cos(float64(m)*phi) * p[l][am]
+			case m < 0:
+				y[k] = math.Sqrt2 * norm * math.Sin(float64(am)*phi) * p[l][am]
+			default:
+				y[k] = norm * p[l][0]
+			}
+			k++
+		}
+	}
+}
+
+func abs(m int) int {
+	if m < 0 {
+		return -m
+	}
+	return m
+}
+
+// factRatio is (l-m)!/(l+m)!.
+func factRatio(l, m int) float64 {
+	r := 1.0
+	for i := l - m + 1; i <= l+m; i++ {
+		r /= float64(i)
+	}
+	return r
+}
+
+// MultipoleOptions are a multipole test's settings beyond Options'.
+type MultipoleOptions struct {
+	Options
+	// LMax is the highest order fitted (1..MaxL; default 2).
+	LMax int
+	// Blocks, when set, holds each galaxy's block (a HEALPix pixel, an
+	// SDSS run): galaxies of a block are averaged into one unit at their
+	// mean position and the blocks' means are permuted, so values that
+	// are correlated within blocks do not pass for a signal. BlockName
+	// says what a block is.
+	Blocks    []int
+	BlockName string
+}
+
+// TestMultipoles fits multipoles up to opts.LMax and judges each order by
+// permutations that keep the footprint (of galaxies, or of blocks).
+func TestMultipoles(ctx context.Context, ra, dec, v []float64, opts MultipoleOptions) (*Multipoles, error) {
+	if opts.LMax == 0 {
+		opts.LMax = 2
+	}
+	if opts.LMax < 1 || opts.LMax > MaxL {
+		return nil, fmt.Errorf("anisotropy: l_max %d: want 1..%d", opts.LMax, MaxL)
+	}
+	if opts.Permutations == 0 {
+		opts.Permutations = 1000
+	}
+	if opts.Permutations < MinPermutations || opts.Permutations > MaxPermutations {
+		return nil, fmt.Errorf("anisotropy: %d permutations: want %d..%d", opts.Permutations, MinPermutations, MaxPermutations)
+	}
+	if len(ra) != len(dec) || len(ra) != len(v) {
+		return nil, errors.New("anisotropy: positions and values differ in length")
+	}
+	units, vals, small, err := unitsOf(ra, dec, v, opts.Blocks)
+	if err != nil {
+		return nil, err
+	}
+	k := (opts.LMax + 1) * (opts.LMax + 1)
+	if len(units) < 3*k {
+		return nil, fmt.Errorf("anisotropy: %d %s for %d coefficients (l_max %d): want at least %d", len(units), plural(opts), k, opts.LMax, 3*k)
+	}
+	m := newMultiDesign(units, opts.LMax)
+	if m == nil {
+		return nil, fmt.Errorf("anisotropy: the positions do not determine multipoles to l = %d (the footprint is too small or degenerate); lower l_max", opts.LMax)
+	}
+	res := &Multipoles{LMax: opts.LMax, N: len(v), Blocks: len(units), Block: "galaxy", Permutations: opts.Permutations, Seed: opts.Seed}
+	if opts.Blocks != nil {
+		res.Block = opts.BlockName
+		if res.Block == "" {
+			res.Block = "block"
+		}
+		res.SmallBlocks, res.SmallBlockGalaxies = small[0], small[1]
+	}
+	coef, chi := m.fit(vals, nil)
+	res.Monopole = coef[0] / (2 * math.Sqrt(math.Pi)) // Y_00 = 1/(2 sqrt(pi))
+	for l := 1; l <= opts.LMax; l++ {
+		o := Multipole{L: l, Coef: append([]float64(nil), coef[l*l:(l+1)*(l+1)]...), Chi2: chi[l]}
+		for _, c := range o.Coef {
+			o.Power += c * c
+		}
+		o.Power /= float64(2*l + 1)
+		res.Orders = append(res.Orders, o)
+	}
+	// The l = 1 coefficients are (y, z, x) times one constant.
+	res.DipoleAxis = DirectionOf([3]float64{coef[3], coef[1], coef[2]})
+	exceed, err := m.permuted(ctx, vals, chi, opts.Options)
+	if err != nil {
+		return nil, err
+	}
+	for i := range res.Orders {
+		res.Orders[i].Exceed = exceed[i+1]
+		res.Orders[i].P = float64(exceed[i+1]+1) / float64(opts.Permutations+1)
+	}
+	return res, nil
+}
+
+func plural(o MultipoleOptions) string {
+	if o.Blocks != nil {
+		return "blocks"
+	}
+	return "galaxies"
+}
+
+// unitsOf returns the positions and values fitted: the galaxies', or each
+// block's mean position and mean value, leaving out blocks of fewer than
+// half the median block's galaxies (small: how many, and their galaxies).
+func unitsOf(ra, dec, v []float64, blocks []int) (units [][3]float64, vals []float64, small [2]int, err error) {
+	if blocks == nil {
+		u := make([][3]float64, len(ra))
+		for i := range ra {
+			if math.IsNaN(ra[i]) || math.IsNaN(dec[i]) || math.IsNaN(v[i]) {
+				return nil, nil, small, fmt.Errorf("anisotropy: galaxy %d has no position or value", i+1)
+			}
+			u[i] = Direction{ra[i], dec[i]}.Unit()
+		}
+		return u, v, small, nil
+	}
+	if len(blocks) != len(ra) {
+		return nil, nil, small, errors.New("anisotropy: blocks and positions differ in length")
+	}
+	type acc struct {
+		u    [3]float64
+		v    float64
+		n    int
+		name int
+	}
+	byBlock := map[int]*acc{}
+	for i := range ra {
+		if math.IsNaN(ra[i]) || math.IsNaN(dec[i]) || math.IsNaN(v[i]) {
+			return nil, nil, small, fmt.Errorf("anisotropy: galaxy %d has no position or value", i+1)
+		}
+		a := byBlock[blocks[i]]
+		if a == nil {
+			a = &acc{name: blocks[i]}
+			byBlock[blocks[i]] = a
+		}
+		u := Direction{ra[i], dec[i]}.Unit()
+		for k := range 3 {
+			a.u[k] += u[k]
+		}
+		a.v += v[i]
+		a.n++
+	}
+	names := make([]int, 0, len(byBlock))
+	for b := range byBlock {
+		names = append(names, b)
+	}
+	sort.Ints(names)
+	counts := make([]int, len(names))
+	for i, b := range names {
+		counts[i] = byBlock[b].n
+	}
+	sort.Ints(counts)
+	median := counts[len(counts)/2]
+	us := make([][3]float64, 0, len(names))
+	vs := make([]float64, 0, len(names))
+	for _, b := range names {
+		a := byBlock[b]
+		if 2*a.n < median {
+			small[0]++
+			small[1] += a.n
+			continue
+		}
+		r := math.Sqrt(a.u[0]*a.u[0] + a.u[1]*a.u[1] + a.u[2]*a.u[2])
+		if r == 0 {
+			continue // galaxies spread evenly round the sphere: no position
+		}
+		us = append(us, [3]float64{a.u[0] / r, a.u[1] / r, a.u[2] / r})
+		vs = append(vs, a.v/float64(a.n))
+	}
+	return us, vs, small, nil
+}
+
+// multiDesign is the fixed part of a multipole fit: the harmonics at the
+// positions and the inverse of X'X.
+type multiDesign struct {
+	lmax int
+	x    [][]float64 // unit i's harmonics
+	inv  [][]float64
+	// blockInv[l] inverts the l block of inv (the coefficients'
+	// covariance up to the residual variance).
+	blockInv [][][]float64
+}
+
+func newMultiDesign(units [][3]float64, lmax int) *multiDesign {
+	k := (lmax + 1) * (lmax + 1)
+	m := &multiDesign{lmax: lmax, x: make([][]float64, len(units))}
+	xtx := make([][]float64, k)
+	for i := range xtx {
+		xtx[i] = make([]float64, k)
+	}
+	for i, u := range units {
+		y := make([]float64, k)
+		harmonics(lmax, u, y)
+		m.x[i] = y
+		for a := range k {
+			for b := range k {
+				xtx[a][b] += y[a] * y[b]
+			}
+		}
+	}
+	var ok bool
+	if m.inv, ok = invert(xtx); !ok {
+		return nil
+	}
+	m.blockInv = make([][][]float64, lmax+1)
+	for l := 1; l <= lmax; l++ {
+		lo, hi := l*l, (l+1)*(l+1)
+		sub := make([][]float64, hi-lo)
+		for a := range sub {
+			sub[a] = append([]float64(nil), m.inv[lo+a][lo:hi]...)
+		}
+		if m.blockInv[l], ok = invert(sub); !ok {
+			return nil
+		}
+	}
+	return m
+}
+
+// fit returns the coefficients and each order's Wald statistic of the
+// values (in the order perm gives them to the positions; nil: as they
+// are).
+func (m *multiDesign) fit(v []float64, perm []int) ([]float64, []float64) {
+	k := len(m.inv)
+	xtv := make([]float64, k)
+	var vv float64
+	for i, y := range m.x {
+		vi := v[i]
+		if perm != nil {
+			vi = v[perm[i]]
+		}
+		vv += vi * vi
+		for a := range k {
+			xtv[a] += y[a] * vi
+		}
+	}
+	coef := make([]float64, k)
+	var fitted float64
+	for a := range k {
+		for b := range k {
+			coef[a] += m.inv[a][b] * xtv[b]
+		}
+		fitted += coef[a] * xtv[a]
+	}
+	dof := float64(len(m.x) - k)
+	s2 := math.Max(vv-fitted, 0) / dof
+	chi := make([]float64, m.lmax+1)
+	for l := 1; l <= m.lmax; l++ {
+		lo := l * l
+		bi := m.blockInv[l]
+		var q float64
+		for a := range bi {
+			for b := range bi {
+				q += coef[lo+a] * bi[a][b] * coef[lo+b]
+			}
+		}
+		if s2 > 0 {
+			chi[l] = q / s2
+		} else if q > 0 {
+			chi[l] = math.Inf(1)
+		}
+	}
+	return coef, chi
+}
+
+// permuted counts, per order, the permutations whose statistic reaches
+// the observed one.
+func (m *multiDesign) permuted(ctx context.Context, v []float64, obs []float64, opts Options) ([]int, error) {
+	w := opts.Workers
+	if w <= 0 {
+		w = runtime.GOMAXPROCS(0)
+	}
+	w = min(w, opts.Permutations)
+	chis := make([][]float64, opts.Permutations)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range w {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			perm := make([]int, len(v))
+			for {
+				k := int(next.Add(1)) - 1
+				if k >= opts.Permutations || ctx.Err() != nil {
+					return
+				}
+				for i := range perm {
+					perm[i] = i
+				}
+				r := seeds.Rand(opts.Seed, "multipole permutation", strconv.Itoa(k))
+				r.Shuffle(len(perm), func(i, j int) { perm[i], perm[j] = perm[j], perm[i] })
+				_, chis[k] = m.fit(v, perm)
+			}
+		}()
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("anisotropy: permutations stopped: %w", err)
+	}
+	exceed := make([]int, m.lmax+1)
+	for _, c := range chis {
+		for l := 1; l <= m.lmax; l++ {
+			if c[l] >= obs[l]*(1-1e-9) {
+				exceed[l]++
+			}
+		}
+	}
+	return exceed, nil
+}
+
+// invert inverts a symmetric positive definite matrix by Gauss-Jordan
+// elimination with partial pivoting; false when it is singular.
+func invert(a [][]float64) ([][]float64, bool) {
+	n := len(a)
+	m := make([][]float64, n)
+	for i := range m {
+		m[i] = make([]float64, 2*n)
+		copy(m[i], a[i])
+		m[i][n+i] = 1
+	}
+	var scale float64
+	for i := range n {
+		scale = math.Max(scale, math.Abs(a[i][i]))
+	}
+	for c := range n {
+		p := c
+		for r := c + 1; r < n; r++ {
+			if math.Abs(m[r][c]) > math.Abs(m[p][c]) {
+				p = r
+			}
+		}
+		if math.Abs(m[p][c]) <= 1e-12*scale {
+			return nil, false
+		}
+		m[c], m[p] = m[p], m[c]
+		d := m[c][c]
+		for j := range m[c] {
+			m[c][j] /= d
+		}
+		for r := range n {
+			if r != c && m[r][c] != 0 {
+				f := m[r][c]
+				for j := range m[r] {
+					m[r][j] -= f * m[c][j]
+				}
+			}
+		}
+	}
+	out := make([][]float64, n)
+	for i := range out {
+		out[i] = m[i][n:]
+	}
+	return out, true
+}
