@@ -53,13 +53,13 @@ type Multipoles struct {
 	// block's galaxies (a footprint's edge cuts them: their means are
 	// noisier than the rest, which permuting would treat as alike), and
 	// SmallBlockGalaxies the galaxies in them.
-	Block              string `json:"block"`
-	SmallBlocks        int    `json:"small_blocks,omitempty"`
-	SmallBlockGalaxies int    `json:"small_block_galaxies,omitempty"`
-	Monopole     float64     `json:"monopole"`
-	Orders       []Multipole `json:"orders"`
-	Permutations int         `json:"permutations"`
-	Seed         uint64      `json:"seed"`
+	Block              string      `json:"block"`
+	SmallBlocks        int         `json:"small_blocks,omitempty"`
+	SmallBlockGalaxies int         `json:"small_block_galaxies,omitempty"`
+	Monopole           float64     `json:"monopole"`
+	Orders             []Multipole `json:"orders"`
+	Permutations       int         `json:"permutations"`
+	Seed               uint64      `json:"seed"`
 	// DipoleAxis is where the fitted l = 1 part points.
 	DipoleAxis Direction `json:"dipole_axis"`
 }

@@ -6,12 +6,15 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"path/filepath"
 	"strconv"
+	"strings"
 
 	"github.com/skybias/skybias/aniso"
 	"github.com/skybias/skybias/annotate"
 	"github.com/skybias/skybias/dsl"
 	"github.com/skybias/skybias/fitstable"
+	"github.com/skybias/skybias/healpix"
 	"github.com/skybias/skybias/internal/input"
 	"github.com/skybias/skybias/seeds"
 	"github.com/skybias/skybias/stats"
@@ -37,6 +40,40 @@ type CatalogTest struct {
 	Separation float64
 	// fitsKeys are a FITS catalog's header keywords (nil for CSV).
 	fitsKeys map[string]string
+	// cols are the positions and values tested.
+	cols *aniso.Columns
+}
+
+// Multipoles fits the catalog's multipoles to opts.LMax and tests each
+// order by permutations: of galaxies, or with blockNside > 0 of the
+// HEALPix pixels of that NSIDE (so values correlated within a pixel do
+// not pass for a signal).
+func (t *CatalogTest) Multipoles(ctx context.Context, opts aniso.MultipoleOptions, blockNside int) (*aniso.Multipoles, error) {
+	if blockNside > 0 {
+		if err := healpix.CheckNside(blockNside); err != nil {
+			return nil, fmt.Errorf("anisotropy: blocks: %w", err)
+		}
+		opts.Blocks = make([]int, len(t.cols.RA))
+		for i := range opts.Blocks {
+			opts.Blocks[i] = healpix.Pixel(blockNside, healpix.Ring, t.cols.RA[i], t.cols.Dec[i])
+		}
+		opts.BlockName = fmt.Sprintf("HEALPix NSIDE %d pixel", blockNside)
+	}
+	return aniso.TestMultipoles(ctx, t.cols.RA, t.cols.Dec, t.cols.Value, opts)
+}
+
+// HealpixMap writes the catalog as a HEALPix map of nside (RING order,
+// equatorial): the galaxies per pixel and the mean of the tested column,
+// UNSEEN where a pixel has none; source names the catalog in the header.
+func (t *CatalogTest) HealpixMap(w io.Writer, nside int, source string) error {
+	counts, means, err := healpix.Bin(nside, healpix.Ring, t.cols.RA, t.cols.Dec, [][]float64{t.cols.Value})
+	if err != nil {
+		return err
+	}
+	column := strings.ToLower(t.cols.Column)
+	return healpix.WriteMap(w, nside, healpix.Ring, []healpix.Column{{Name: "count", Values: counts}, {Name: "mean_" + column, Values: means[0]}},
+		[]fitstable.Card{{Key: "CATALOG", Value: filepath.Base(source), Comment: "the catalog mapped"}, {Key: "VALUE", Value: column, Comment: "column averaged per pixel"},
+			{Key: "CREATOR", Value: "skybias anisotropy", Comment: ""}})
 }
 
 // AnisotropyFinding is one experiment's catalogs, a test per repeat.
@@ -197,7 +234,7 @@ func testFile(ctx context.Context, path, column string, opts aniso.Options, band
 	if err != nil {
 		return nil, err
 	}
-	return &CatalogTest{Test: res, Cells: grid, Skipped: skipped, Separation: math.NaN(), fitsKeys: keys}, nil
+	return &CatalogTest{Test: res, Cells: grid, Skipped: skipped, Separation: math.NaN(), fitsKeys: keys, cols: cols}, nil
 }
 
 // setDesign records the design's direction and the dipole's angle from it.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -20,6 +21,8 @@ import (
 	"github.com/skybias/skybias/dsl"
 	"github.com/skybias/skybias/executor"
 	"github.com/skybias/skybias/findings"
+	"github.com/skybias/skybias/healpix"
+	"github.com/skybias/skybias/internal/atomicfile"
 	"github.com/skybias/skybias/pipeline"
 	"github.com/skybias/skybias/plots"
 	"github.com/skybias/skybias/progress"
@@ -325,6 +328,10 @@ func runAnisotropy(ctx context.Context, args []string, stdout, stderr io.Writer)
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	mapPath := fs.String("map", "", "write the sky map to this PNG (an SVG beside it)")
 	grid := fs.String("cells", "8x16", "the map's equal-area cells: BANDSxCELLS (bands in sin Dec, cells in RA)")
+	lmax := fs.Int("lmax", 0, "also fit multipoles up to this order (1-4; 2 for dipole and quadrupole), each with its permutation P")
+	blockNside := fs.Int("block-nside", 0, "with --lmax: permute HEALPix pixels of this NSIDE instead of galaxies (values correlated within a pixel)")
+	hpxPath := fs.String("healpix", "", "also write a HEALPix FITS map (counts and mean value per pixel; healpy reads it)")
+	nside := fs.Int("nside", 16, "NSIDE of the --healpix map (a power of two)")
 	pos, err := parseN(fs, args, 1, 1)
 	if err != nil {
 		return err
@@ -339,11 +346,43 @@ func runAnisotropy(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if *mapPath != "" && !strings.EqualFold(filepath.Ext(*mapPath), ".png") {
 		return fmt.Errorf("anisotropy: --map %s: name a .png file", *mapPath)
 	}
+	if *lmax < 0 || *lmax > aniso.MaxL {
+		return fmt.Errorf("anisotropy: --lmax %d: want 1 to %d (0: the dipole test alone)", *lmax, aniso.MaxL)
+	}
+	if *blockNside != 0 && (*lmax == 0 || healpix.CheckNside(*blockNside) != nil) {
+		return fmt.Errorf("anisotropy: --block-nside %d: want a power of two up to %d, with --lmax", *blockNside, healpix.MaxNside)
+	}
+	if *hpxPath != "" {
+		if !strings.EqualFold(filepath.Ext(*hpxPath), ".fits") {
+			return fmt.Errorf("anisotropy: --healpix %s: name a .fits file", *hpxPath)
+		}
+		if err := healpix.CheckNside(*nside); err != nil {
+			return fmt.Errorf("anisotropy: --nside: %w", err)
+		}
+		if fi, err := os.Stat(*hpxPath); err == nil && fi.IsDir() {
+			return fmt.Errorf("anisotropy: --healpix %s is a folder; name the map file", *hpxPath)
+		}
+	}
 	t, err := findings.TestFile(ctx, pos[0], *column, aniso.Options{Permutations: *perms, Seed: *seed}, bands, cells)
 	if err != nil {
 		return err
 	}
 	res, design, skipped := t.Test, t.Design, t.Skipped
+	var mp *aniso.Multipoles
+	if *lmax > 0 {
+		if mp, err = t.Multipoles(ctx, aniso.MultipoleOptions{Options: aniso.Options{Permutations: *perms, Seed: *seed}, LMax: *lmax}, *blockNside); err != nil {
+			return fmt.Errorf("%s: %w", pos[0], err)
+		}
+	}
+	if *hpxPath != "" {
+		var b bytes.Buffer
+		if err := t.HealpixMap(&b, *nside, pos[0]); err != nil {
+			return err
+		}
+		if err := atomicfile.WriteFile(*hpxPath, b.Bytes()); err != nil {
+			return fmt.Errorf("anisotropy: --healpix: %w", err)
+		}
+	}
 	if *mapPath != "" {
 		fig, err := anisotropyMap(filepath.Base(pos[0]), t)
 		if err != nil {
@@ -369,6 +408,12 @@ func runAnisotropy(ctx context.Context, args []string, stdout, stderr io.Writer)
 		if design != nil {
 			obj["design_ra"], obj["design_dec"], obj["separation"] = design.RA, design.Dec, aniso.Separation(*design, d.Axis)
 		}
+		if mp != nil {
+			obj["multipoles"] = mp
+		}
+		if *hpxPath != "" {
+			obj["healpix"], obj["nside"] = *hpxPath, *nside
+		}
 		b, err := json.MarshalIndent(obj, "", "  ")
 		if err != nil {
 			return err
@@ -390,8 +435,21 @@ func runAnisotropy(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if design != nil {
 		fmt.Fprintf(stdout, "design    the training design points to RA %.1f, Dec %+.1f: %.1f° from the dipole\n", design.RA, design.Dec, aniso.Separation(*design, d.Axis))
 	}
+	if mp != nil {
+		fmt.Fprintf(stdout, "multipoles to l = %d, fitted jointly; P from %d permutations of %s (%d of them", mp.LMax, mp.Permutations, mp.Block+"s", mp.Blocks)
+		if mp.SmallBlocks > 0 {
+			fmt.Fprintf(stdout, "; %d edge blocks of %d galaxies left out", mp.SmallBlocks, mp.SmallBlockGalaxies)
+		}
+		fmt.Fprintf(stdout, ")\n")
+		for _, o := range mp.Orders {
+			fmt.Fprintf(stdout, "  l = %d   power %.3g   Wald chi2 %.1f on %d coefficients   P %s\n", o.L, o.Power, o.Chi2, 2*o.L+1, strconv.FormatFloat(o.P, 'g', 3, 64))
+		}
+	}
 	if *mapPath != "" {
 		fmt.Fprintf(stdout, "map       %s\n", *mapPath)
+	}
+	if *hpxPath != "" {
+		fmt.Fprintf(stdout, "HEALPix   %s (NSIDE %d, RING, equatorial: count and mean %s per pixel)\n", *hpxPath, *nside, strings.ToLower(*column))
 	}
 	return nil
 }

@@ -104,6 +104,46 @@ func TestAnnotateAndAnisotropy(t *testing.T) {
 	if !reflect.DeepEqual(fitsObj, csvObj) {
 		t.Errorf("anisotropy cat.fits differs from anisotropy cat.csv:\nFITS %s\nCSV  %s", fitsText, text)
 	}
+	// Multipoles and a HEALPix map of the same catalog: two orders, each
+	// with a permutation P; the map holds every galaxy.
+	hpx := filepath.Join(t.TempDir(), "map.fits")
+	mpText, code := run(t, "anisotropy", cat, "--json", "--permutations", "150", "--lmax", "2", "--healpix", hpx, "--nside", "8")
+	if code != 0 {
+		t.Fatalf("anisotropy --lmax 2 --healpix: exit %d\n%s", code, mpText)
+	}
+	var mp struct {
+		Multipoles struct {
+			Orders []struct {
+				L int     `json:"l"`
+				P float64 `json:"p_mc"`
+			} `json:"orders"`
+			Block string `json:"block"`
+		} `json:"multipoles"`
+	}
+	if err := json.Unmarshal([]byte(mpText), &mp); err != nil || len(mp.Multipoles.Orders) != 2 || mp.Multipoles.Orders[1].L != 2 ||
+		!(mp.Multipoles.Orders[0].P > 0 && mp.Multipoles.Orders[0].P <= 1) || mp.Multipoles.Block != "galaxy" {
+		t.Errorf("multipoles: %v %+v", err, mp)
+	}
+	t.Run("healpy reads the map", func(t *testing.T) {
+		py := testenv.Python(t, "healpy", "numpy")
+		out, err := exec.Command(py, "-c", "import sys, numpy as np, healpy as hp; m = hp.read_map(sys.argv[1], field=0, dtype=np.float64); assert hp.get_nside(m) == 8 and m.sum() == 100, m.sum(); print('ok')", hpx).CombinedOutput()
+		if err != nil {
+			t.Errorf("healpy: %v\n%s", err, out)
+		}
+	})
+	for _, b := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--lmax", "7"}, "--lmax 7: want 1 to 4"},
+		{[]string{"--block-nside", "8"}, "with --lmax"},
+		{[]string{"--healpix", hpx, "--nside", "12"}, "nside 12: want a power of two"},
+		{[]string{"--healpix", "map.png"}, "name a .fits file"},
+	} {
+		if text, code := run(t, append([]string{"anisotropy", cat}, b.args...)...); code == 0 || !strings.Contains(text, b.want) {
+			t.Errorf("anisotropy %v: exit %d, %q; want %q", b.args, code, text, b.want)
+		}
+	}
 	png := filepath.Join(t.TempDir(), "map.png")
 	text, code = run(t, "anisotropy", cat, "--column", "label", "--map", png)
 	if code != 0 || !strings.Contains(text, "fraction") && !strings.Contains(text, "label") {
