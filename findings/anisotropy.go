@@ -62,6 +62,12 @@ func (t *CatalogTest) Multipoles(ctx context.Context, opts aniso.MultipoleOption
 	return aniso.TestMultipoles(ctx, t.cols.RA, t.cols.Dec, t.cols.Value, opts)
 }
 
+// Scan runs Shamir's axis scan over about axes axes, its best axis's P
+// corrected by permutations (see aniso.ScanAxes).
+func (t *CatalogTest) Scan(ctx context.Context, axes int, opts aniso.Options) (*aniso.Scan, error) {
+	return aniso.ScanAxes(ctx, t.cols.RA, t.cols.Dec, t.cols.Value, axes, opts)
+}
+
 // HealpixMap writes the catalog as a HEALPix map of nside (RING order,
 // equatorial): the galaxies per pixel and the mean of the tested column,
 // UNSEEN where a pixel has none; source names the catalog in the header.

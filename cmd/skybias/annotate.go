@@ -332,6 +332,7 @@ func runAnisotropy(ctx context.Context, args []string, stdout, stderr io.Writer)
 	blockNside := fs.Int("block-nside", 0, "with --lmax: permute HEALPix pixels of this NSIDE instead of galaxies (values correlated within a pixel)")
 	hpxPath := fs.String("healpix", "", "also write a HEALPix FITS map (counts and mean value per pixel; healpy reads it)")
 	nside := fs.Int("nside", 16, "NSIDE of the --healpix map (a power of two)")
+	scan := fs.Int("scan", 0, "also run Shamir's axis scan over this many axes (e.g. 2000): the best axis's own P and the P corrected for the scan")
 	pos, err := parseN(fs, args, 1, 1)
 	if err != nil {
 		return err
@@ -352,6 +353,9 @@ func runAnisotropy(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if *blockNside != 0 && (*lmax == 0 || healpix.CheckNside(*blockNside) != nil) {
 		return fmt.Errorf("anisotropy: --block-nside %d: want a power of two up to %d, with --lmax", *blockNside, healpix.MaxNside)
 	}
+	if *scan != 0 && (*scan < 10 || *scan > 100_000) {
+		return fmt.Errorf("anisotropy: --scan %d: want 10 to 100000 axes", *scan)
+	}
 	if *hpxPath != "" {
 		if !strings.EqualFold(filepath.Ext(*hpxPath), ".fits") {
 			return fmt.Errorf("anisotropy: --healpix %s: name a .fits file", *hpxPath)
@@ -371,6 +375,12 @@ func runAnisotropy(ctx context.Context, args []string, stdout, stderr io.Writer)
 	var mp *aniso.Multipoles
 	if *lmax > 0 {
 		if mp, err = t.Multipoles(ctx, aniso.MultipoleOptions{Options: aniso.Options{Permutations: *perms, Seed: *seed}, LMax: *lmax}, *blockNside); err != nil {
+			return fmt.Errorf("%s: %w", pos[0], err)
+		}
+	}
+	var sc *aniso.Scan
+	if *scan > 0 {
+		if sc, err = t.Scan(ctx, *scan, aniso.Options{Permutations: *perms, Seed: *seed}); err != nil {
 			return fmt.Errorf("%s: %w", pos[0], err)
 		}
 	}
@@ -411,6 +421,9 @@ func runAnisotropy(ctx context.Context, args []string, stdout, stderr io.Writer)
 		if mp != nil {
 			obj["multipoles"] = mp
 		}
+		if sc != nil {
+			obj["scan"] = sc
+		}
 		if *hpxPath != "" {
 			obj["healpix"], obj["nside"] = *hpxPath, *nside
 		}
@@ -444,6 +457,10 @@ func runAnisotropy(ctx context.Context, args []string, stdout, stderr io.Writer)
 		for _, o := range mp.Orders {
 			fmt.Fprintf(stdout, "  l = %d   power %.3g   Wald chi2 %.1f on %d coefficients   P %s\n", o.L, o.Power, o.Chi2, 2*o.L+1, strconv.FormatFloat(o.P, 'g', 3, 64))
 		}
+	}
+	if sc != nil {
+		fmt.Fprintf(stdout, "axis scan (Shamir's method) over %d axes: best axis RA %.1f, Dec %+.1f, t %.2f; its own P %s (as if chosen in advance: too small), corrected for the scan by %d permutations P %s\n",
+			sc.Axes, sc.Best.RA, sc.Best.Dec, sc.T, strconv.FormatFloat(sc.PUncorrected, 'g', 3, 64), sc.Permutations, strconv.FormatFloat(sc.P, 'g', 3, 64))
 	}
 	if *mapPath != "" {
 		fmt.Fprintf(stdout, "map       %s\n", *mapPath)
