@@ -34,6 +34,27 @@ type Multipole struct {
 	Chi2   float64 `json:"chi2"`
 	Exceed int     `json:"exceed"`
 	P      float64 `json:"p_mc"`
+	// BayesFactor is the evidence for adding this order to the lower
+	// ones (for l = 1: a dipole against isotropy), under Zellner's
+	// g-prior with g = the number of units fitted (unit information) on
+	// every coefficient but the monopole, a flat prior on the monopole
+	// and Jeffreys' on the noise variance: above 1 favours the order,
+	// below 1 isotropy (Jeffreys' scale: 3, 10, 100).
+	BayesFactor float64 `json:"bayes_factor"`
+}
+
+// Covariate is a systematic fitted jointly with the multipoles: a value
+// per galaxy (declination, Galactic latitude, a catalog column).
+type Covariate struct {
+	Name   string
+	Values []float64
+}
+
+// CovariateFit is a covariate's fitted coefficient and standard error.
+type CovariateFit struct {
+	Name string  `json:"name"`
+	Coef float64 `json:"coef"`
+	SE   float64 `json:"se"`
 }
 
 // Multipoles is a joint least-squares fit of the value on real spherical
@@ -62,6 +83,8 @@ type Multipoles struct {
 	Seed               uint64      `json:"seed"`
 	// DipoleAxis is where the fitted l = 1 part points.
 	DipoleAxis Direction `json:"dipole_axis"`
+	// Covariates are the systematics fitted jointly (none: absent).
+	Covariates []CovariateFit `json:"covariates,omitempty"`
 }
 
 // harmonics fills y with the orthonormal real spherical harmonics up to
@@ -133,6 +156,10 @@ type MultipoleOptions struct {
 	// says what a block is.
 	Blocks    []int
 	BlockName string
+	// Covariates are fitted jointly with the multipoles (averaged per
+	// block with Blocks); they stay with their galaxies when the values
+	// are permuted.
+	Covariates []Covariate
 }
 
 // TestMultipoles fits multipoles up to opts.LMax and judges each order by
@@ -153,17 +180,27 @@ func TestMultipoles(ctx context.Context, ra, dec, v []float64, opts MultipoleOpt
 	if len(ra) != len(dec) || len(ra) != len(v) {
 		return nil, errors.New("anisotropy: positions and values differ in length")
 	}
-	units, vals, small, err := unitsOf(ra, dec, v, opts.Blocks)
+	for _, c := range opts.Covariates {
+		if len(c.Values) != len(v) {
+			return nil, fmt.Errorf("anisotropy: covariate %s has %d values for %d galaxies", c.Name, len(c.Values), len(v))
+		}
+		for i, x := range c.Values {
+			if math.IsNaN(x) || math.IsInf(x, 0) {
+				return nil, fmt.Errorf("anisotropy: covariate %s of galaxy %d is not a number", c.Name, i+1)
+			}
+		}
+	}
+	units, vals, small, covs, err := unitsOf(ra, dec, v, opts.Blocks, opts.Covariates)
 	if err != nil {
 		return nil, err
 	}
-	k := (opts.LMax + 1) * (opts.LMax + 1)
+	k := (opts.LMax+1)*(opts.LMax+1) + len(opts.Covariates)
 	if len(units) < 3*k {
 		return nil, fmt.Errorf("anisotropy: %d %s for %d coefficients (l_max %d): want at least %d", len(units), plural(opts), k, opts.LMax, 3*k)
 	}
-	m := newMultiDesign(units, opts.LMax)
+	m := newMultiDesign(units, covs, opts.LMax)
 	if m == nil {
-		return nil, fmt.Errorf("anisotropy: the positions do not determine multipoles to l = %d (the footprint is too small or degenerate); lower l_max", opts.LMax)
+		return nil, fmt.Errorf("anisotropy: the positions%s do not determine multipoles to l = %d (the footprint is too small, or a covariate follows the harmonics); lower l_max or drop a covariate", covWords(opts), opts.LMax)
 	}
 	res := &Multipoles{LMax: opts.LMax, N: len(v), Blocks: len(units), Block: "galaxy", Permutations: opts.Permutations, Seed: opts.Seed}
 	if opts.Blocks != nil {
@@ -185,6 +222,14 @@ func TestMultipoles(ctx context.Context, ra, dec, v []float64, opts MultipoleOpt
 	}
 	// The l = 1 coefficients are (y, z, x) times one constant.
 	res.DipoleAxis = DirectionOf([3]float64{coef[3], coef[1], coef[2]})
+	h := (opts.LMax + 1) * (opts.LMax + 1)
+	s2 := m.residualVariance(vals)
+	for j, c := range opts.Covariates {
+		res.Covariates = append(res.Covariates, CovariateFit{Name: c.Name, Coef: coef[h+j], SE: math.Sqrt(s2 * m.inv[h+j][h+j])})
+	}
+	for i := range res.Orders {
+		res.Orders[i].BayesFactor = m.bayesFactor(vals, res.Orders[i].L, len(opts.Covariates))
+	}
 	exceed, err := m.permuted(ctx, vals, chi, opts.Options)
 	if err != nil {
 		return nil, err
@@ -206,35 +251,43 @@ func plural(o MultipoleOptions) string {
 // unitsOf returns the positions and values fitted: the galaxies', or each
 // block's mean position and mean value, leaving out blocks of fewer than
 // half the median block's galaxies (small: how many, and their galaxies).
-func unitsOf(ra, dec, v []float64, blocks []int) (units [][3]float64, vals []float64, small [2]int, err error) {
+func unitsOf(ra, dec, v []float64, blocks []int, covariates []Covariate) (units [][3]float64, vals []float64, small [2]int, covs [][]float64, err error) {
 	if blocks == nil {
 		u := make([][3]float64, len(ra))
+		covs = make([][]float64, len(ra))
 		for i := range ra {
 			if math.IsNaN(ra[i]) || math.IsNaN(dec[i]) || math.IsNaN(v[i]) {
-				return nil, nil, small, fmt.Errorf("anisotropy: galaxy %d has no position or value", i+1)
+				return nil, nil, small, nil, fmt.Errorf("anisotropy: galaxy %d has no position or value", i+1)
 			}
 			u[i] = Direction{ra[i], dec[i]}.Unit()
+			for _, c := range covariates {
+				covs[i] = append(covs[i], c.Values[i])
+			}
 		}
-		return u, v, small, nil
+		return u, v, small, covs, nil
 	}
 	if len(blocks) != len(ra) {
-		return nil, nil, small, errors.New("anisotropy: blocks and positions differ in length")
+		return nil, nil, small, nil, errors.New("anisotropy: blocks and positions differ in length")
 	}
 	type acc struct {
 		u    [3]float64
 		v    float64
+		c    []float64
 		n    int
 		name int
 	}
 	byBlock := map[int]*acc{}
 	for i := range ra {
 		if math.IsNaN(ra[i]) || math.IsNaN(dec[i]) || math.IsNaN(v[i]) {
-			return nil, nil, small, fmt.Errorf("anisotropy: galaxy %d has no position or value", i+1)
+			return nil, nil, small, nil, fmt.Errorf("anisotropy: galaxy %d has no position or value", i+1)
 		}
 		a := byBlock[blocks[i]]
 		if a == nil {
-			a = &acc{name: blocks[i]}
+			a = &acc{name: blocks[i], c: make([]float64, len(covariates))}
 			byBlock[blocks[i]] = a
+		}
+		for j, c := range covariates {
+			a.c[j] += c.Values[i]
 		}
 		u := Direction{ra[i], dec[i]}.Unit()
 		for k := range 3 {
@@ -269,8 +322,13 @@ func unitsOf(ra, dec, v []float64, blocks []int) (units [][3]float64, vals []flo
 		}
 		us = append(us, [3]float64{a.u[0] / r, a.u[1] / r, a.u[2] / r})
 		vs = append(vs, a.v/float64(a.n))
+		cv := make([]float64, len(a.c))
+		for j := range cv {
+			cv[j] = a.c[j] / float64(a.n)
+		}
+		covs = append(covs, cv)
 	}
-	return us, vs, small, nil
+	return us, vs, small, covs, nil
 }
 
 // multiDesign is the fixed part of a multipole fit: the harmonics at the
@@ -284,8 +342,9 @@ type multiDesign struct {
 	blockInv [][][]float64
 }
 
-func newMultiDesign(units [][3]float64, lmax int) *multiDesign {
-	k := (lmax + 1) * (lmax + 1)
+func newMultiDesign(units [][3]float64, covs [][]float64, lmax int) *multiDesign {
+	h := (lmax + 1) * (lmax + 1)
+	k := h + len(covs[0])
 	m := &multiDesign{lmax: lmax, x: make([][]float64, len(units))}
 	xtx := make([][]float64, k)
 	for i := range xtx {
@@ -294,6 +353,7 @@ func newMultiDesign(units [][3]float64, lmax int) *multiDesign {
 	for i, u := range units {
 		y := make([]float64, k)
 		harmonics(lmax, u, y)
+		copy(y[h:], covs[i])
 		m.x[i] = y
 		for a := range k {
 			for b := range k {
@@ -317,6 +377,76 @@ func newMultiDesign(units [][3]float64, lmax int) *multiDesign {
 		}
 	}
 	return m
+}
+
+// residualVariance is the fit's residual variance of the values.
+func (m *multiDesign) residualVariance(v []float64) float64 {
+	return m.rss(v, nil) / float64(len(m.x)-len(m.inv))
+}
+
+// rss is the residual sum of squares of a least-squares fit of v on the
+// design's columns cols (nil: all).
+func (m *multiDesign) rss(v []float64, cols []int) float64 {
+	if cols == nil {
+		cols = make([]int, len(m.inv))
+		for i := range cols {
+			cols[i] = i
+		}
+	}
+	k := len(cols)
+	xtx := make([][]float64, k)
+	for a := range xtx {
+		xtx[a] = make([]float64, k)
+	}
+	xtv := make([]float64, k)
+	var vv float64
+	for i, y := range m.x {
+		vv += v[i] * v[i]
+		for a, ca := range cols {
+			xtv[a] += y[ca] * v[i]
+			for b, cb := range cols {
+				xtx[a][b] += y[ca] * y[cb]
+			}
+		}
+	}
+	inv, ok := invert(xtx)
+	if !ok {
+		return math.NaN()
+	}
+	var fitted float64
+	for a := range k {
+		for b := range k {
+			fitted += xtv[a] * inv[a][b] * xtv[b]
+		}
+	}
+	return math.Max(vv-fitted, 0)
+}
+
+// bayesFactor is the Bayes factor of the model with orders up to l
+// against orders up to l-1 (the covariates in both), each against the
+// monopole alone by Zellner's g-prior with g = n: BF = (1+g)^((n-1-p)/2)
+// (1 + g (1-R^2))^(-(n-1)/2) for p coefficients beside the monopole.
+func (m *multiDesign) bayesFactor(v []float64, l, ncov int) float64 {
+	n := float64(len(m.x))
+	h := (m.lmax + 1) * (m.lmax + 1)
+	tss := m.rss(v, []int{0})
+	logBF := func(lmax int) float64 {
+		cols := []int{}
+		for c := range (lmax + 1) * (lmax + 1) {
+			cols = append(cols, c)
+		}
+		for j := range ncov {
+			cols = append(cols, h+j)
+		}
+		p := float64(len(cols) - 1)
+		if p == 0 {
+			return 0
+		}
+		r2 := 1 - m.rss(v, cols)/tss
+		g := n
+		return (n-1-p)/2*math.Log1p(g) - (n-1)/2*math.Log(1+g*(1-r2))
+	}
+	return math.Exp(logBF(l) - logBF(l-1))
 }
 
 // fit returns the coefficients and each order's Wald statistic of the
@@ -420,10 +550,6 @@ func invert(a [][]float64) ([][]float64, bool) {
 		copy(m[i], a[i])
 		m[i][n+i] = 1
 	}
-	var scale float64
-	for i := range n {
-		scale = math.Max(scale, math.Abs(a[i][i]))
-	}
 	for c := range n {
 		p := c
 		for r := c + 1; r < n; r++ {
@@ -431,7 +557,10 @@ func invert(a [][]float64) ([][]float64, bool) {
 				p = r
 			}
 		}
-		if math.Abs(m[p][c]) <= 1e-12*scale {
+		// Singular when what is left of a column is lost in rounding
+		// relative to its own size (columns differ in units: a
+		// covariate in degrees beside harmonics of order 1).
+		if math.Abs(m[p][c]) <= 1e-13*math.Abs(a[c][c]) || a[c][c] == 0 {
 			return nil, false
 		}
 		m[c], m[p] = m[p], m[c]
@@ -453,4 +582,22 @@ func invert(a [][]float64) ([][]float64, bool) {
 		out[i] = m[i][n:]
 	}
 	return out, true
+}
+
+// The north Galactic pole and the Galactic centre's longitude reference,
+// in equatorial coordinates (J2000).
+var galacticPole = Direction{RA: 192.85948, Dec: 27.12825}
+
+// GalacticLatitude is the Galactic latitude b, in degrees, of an
+// equatorial direction.
+func GalacticLatitude(ra, dec float64) float64 {
+	return 90 - Separation(Direction{RA: ra, Dec: dec}, galacticPole)
+}
+
+// covWords names the covariates in a message (empty without any).
+func covWords(o MultipoleOptions) string {
+	if len(o.Covariates) == 0 {
+		return ""
+	}
+	return " and covariates"
 }

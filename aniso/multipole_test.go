@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"math/rand/v2"
+	"sort"
 	"testing"
 
 	"github.com/skybias/skybias/healpix"
@@ -177,5 +178,109 @@ func TestNullsKeepCorrelations(t *testing.T) {
 	}
 	if lo < 0.01 || hi > 0.09 {
 		t.Errorf("block permutations called %d of %d [%.3f, %.3f]; want the interval within [0.01, 0.09]", blockCalls, catalogs, lo, hi)
+	}
+}
+
+// TestBayesFactors: an injected dipole is strongly favoured (Bayes factor
+// above 100); on isotropic catalogs the factor favours isotropy in most,
+// and it falls as the permutation P rises (rank correlation).
+func TestBayesFactors(t *testing.T) {
+	r := rand.New(rand.NewPCG(14, 15))
+	ctx := context.Background()
+	opts := MultipoleOptions{Options: Options{Permutations: 200, Seed: 2}, LMax: 2}
+	ra, dec := fullSky(r, 3000)
+	a := Direction{RA: 30, Dec: 45}.Unit()
+	v := make([]float64, len(ra))
+	for i := range v {
+		v[i] = 0.5 + 0.1*dot3(Direction{ra[i], dec[i]}.Unit(), a) + 0.3*r.NormFloat64()
+	}
+	m, err := TestMultipoles(ctx, ra, dec, v, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Orders[0].BayesFactor < 100 || m.Orders[1].BayesFactor > 1 {
+		t.Errorf("injected dipole: Bayes factors l=1 %.3g, l=2 %.3g", m.Orders[0].BayesFactor, m.Orders[1].BayesFactor)
+	}
+	var bf, p []float64
+	favour := 0
+	for c := range 200 {
+		ra, dec := fullSky(r, 800)
+		v := make([]float64, len(ra))
+		for i := range v {
+			v[i] = 0.5 + 0.3*r.NormFloat64()
+		}
+		opts.Seed = uint64(c)
+		m, err := TestMultipoles(ctx, ra, dec, v, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		bf, p = append(bf, m.Orders[0].BayesFactor), append(p, m.Orders[0].P)
+		if m.Orders[0].BayesFactor < 1 {
+			favour++
+		}
+	}
+	rho := spearman(bf, p)
+	t.Logf("isotropic catalogs: Bayes factor of l=1 below 1 in %d of 200; rank correlation with the permutation P %.3f", favour, rho)
+	if favour < 180 || rho > -0.8 {
+		t.Errorf("isotropic catalogs: %d of 200 favour isotropy, rank correlation with P %.3f", favour, rho)
+	}
+}
+
+func spearman(a, b []float64) float64 {
+	rank := func(x []float64) []float64 {
+		idx := make([]int, len(x))
+		for i := range idx {
+			idx[i] = i
+		}
+		sort.Slice(idx, func(i, j int) bool { return x[idx[i]] < x[idx[j]] })
+		r := make([]float64, len(x))
+		for k, i := range idx {
+			r[i] = float64(k)
+		}
+		return r
+	}
+	ra, rb := rank(a), rank(b)
+	var sab, saa, sbb float64
+	m := float64(len(a)-1) / 2
+	for i := range ra {
+		sab += (ra[i] - m) * (rb[i] - m)
+		saa += (ra[i] - m) * (ra[i] - m)
+		sbb += (rb[i] - m) * (rb[i] - m)
+	}
+	return sab / math.Sqrt(saa*sbb)
+}
+
+// TestCovariates: a systematic that follows Galactic latitude reads as a
+// quadrupole until the latitude is fitted with the multipoles; then the
+// quadrupole goes and the covariate's coefficient is what was put in.
+func TestCovariates(t *testing.T) {
+	if b := GalacticLatitude(266.405, -28.936); math.Abs(b) > 0.1 {
+		t.Errorf("the Galactic centre is at b = %.3f", b)
+	}
+	if b := GalacticLatitude(192.85948, 27.12825); math.Abs(b-90) > 1e-6 {
+		t.Errorf("the north Galactic pole is at b = %.3f", b)
+	}
+	r := rand.New(rand.NewPCG(16, 17))
+	ctx := context.Background()
+	ra, dec := fullSky(r, 4000)
+	v := make([]float64, len(ra))
+	absB := make([]float64, len(ra))
+	for i := range v {
+		absB[i] = math.Abs(GalacticLatitude(ra[i], dec[i]))
+		v[i] = 0.5 + 0.003*absB[i] + 0.3*r.NormFloat64()
+	}
+	opts := MultipoleOptions{Options: Options{Permutations: 300, Seed: 3}, LMax: 2}
+	before, err := TestMultipoles(ctx, ra, dec, v, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts.Covariates = []Covariate{{Name: "|b|", Values: absB}}
+	after, err := TestMultipoles(ctx, ra, dec, v, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := after.Covariates[0]
+	if before.Orders[1].P > 0.01 || after.Orders[1].P < 0.01 || math.Abs(c.Coef-0.003) > 3*c.SE {
+		t.Errorf("l=2 P before %.3g, after %.3g; |b| coefficient %.4f ± %.4f (put in 0.003)", before.Orders[1].P, after.Orders[1].P, c.Coef, c.SE)
 	}
 }

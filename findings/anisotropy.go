@@ -48,6 +48,27 @@ type CatalogTest struct {
 // order by permutations: of galaxies, or with blockNside > 0 of the
 // HEALPix pixels of that NSIDE (so values correlated within a pixel do
 // not pass for a signal).
+// Covariates are the systematics Multipoles can fit by name: dec
+// (declination, degrees) and glat (|Galactic latitude|, degrees).
+var Covariates = []string{"dec", "glat"}
+
+// Covariate is a named systematic's value for each of the catalog's
+// galaxies (see Covariates).
+func (t *CatalogTest) Covariate(name string) (aniso.Covariate, error) {
+	c := aniso.Covariate{Name: name, Values: make([]float64, len(t.cols.RA))}
+	for i := range c.Values {
+		switch name {
+		case "dec":
+			c.Values[i] = t.cols.Dec[i]
+		case "glat":
+			c.Values[i] = math.Abs(aniso.GalacticLatitude(t.cols.RA[i], t.cols.Dec[i]))
+		default:
+			return c, fmt.Errorf("anisotropy: covariate %q: want one of %s", name, strings.Join(Covariates, ", "))
+		}
+	}
+	return c, nil
+}
+
 func (t *CatalogTest) Multipoles(ctx context.Context, opts aniso.MultipoleOptions, blockNside int) (*aniso.Multipoles, error) {
 	if blockNside > 0 {
 		if err := healpix.CheckNside(blockNside); err != nil {

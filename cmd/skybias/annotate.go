@@ -332,6 +332,7 @@ func runAnisotropy(ctx context.Context, args []string, stdout, stderr io.Writer)
 	blockNside := fs.Int("block-nside", 0, "with --lmax: permute HEALPix pixels of this NSIDE instead of galaxies (values correlated within a pixel)")
 	hpxPath := fs.String("healpix", "", "also write a HEALPix FITS map (counts and mean value per pixel; healpy reads it)")
 	nside := fs.Int("nside", 16, "NSIDE of the --healpix map (a power of two)")
+	covNames := fs.String("covariates", "", "with --lmax: systematics fitted jointly with the multipoles, comma-separated: "+strings.Join(findings.Covariates, ", ")+" (the multipoles are shown before and after)")
 	scan := fs.Int("scan", 0, "also run Shamir's axis scan over this many axes (e.g. 2000): the best axis's own P and the P corrected for the scan")
 	pos, err := parseN(fs, args, 1, 1)
 	if err != nil {
@@ -372,10 +373,26 @@ func runAnisotropy(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return err
 	}
 	res, design, skipped := t.Test, t.Design, t.Skipped
-	var mp *aniso.Multipoles
+	var mp, mpCov *aniso.Multipoles
+	if *covNames != "" && *lmax == 0 {
+		return errors.New("anisotropy: --covariates are fitted with the multipoles; add --lmax")
+	}
 	if *lmax > 0 {
-		if mp, err = t.Multipoles(ctx, aniso.MultipoleOptions{Options: aniso.Options{Permutations: *perms, Seed: *seed}, LMax: *lmax}, *blockNside); err != nil {
+		mopts := aniso.MultipoleOptions{Options: aniso.Options{Permutations: *perms, Seed: *seed}, LMax: *lmax}
+		if mp, err = t.Multipoles(ctx, mopts, *blockNside); err != nil {
 			return fmt.Errorf("%s: %w", pos[0], err)
+		}
+		if *covNames != "" {
+			for _, name := range strings.Split(*covNames, ",") {
+				c, err := t.Covariate(strings.TrimSpace(name))
+				if err != nil {
+					return err
+				}
+				mopts.Covariates = append(mopts.Covariates, c)
+			}
+			if mpCov, err = t.Multipoles(ctx, mopts, *blockNside); err != nil {
+				return fmt.Errorf("%s: %w", pos[0], err)
+			}
 		}
 	}
 	var sc *aniso.Scan
@@ -421,6 +438,9 @@ func runAnisotropy(ctx context.Context, args []string, stdout, stderr io.Writer)
 		if mp != nil {
 			obj["multipoles"] = mp
 		}
+		if mpCov != nil {
+			obj["multipoles_with_covariates"] = mpCov
+		}
 		if sc != nil {
 			obj["scan"] = sc
 		}
@@ -448,15 +468,28 @@ func runAnisotropy(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if design != nil {
 		fmt.Fprintf(stdout, "design    the training design points to RA %.1f, Dec %+.1f: %.1f° from the dipole\n", design.RA, design.Dec, aniso.Separation(*design, d.Axis))
 	}
-	if mp != nil {
-		fmt.Fprintf(stdout, "multipoles to l = %d, fitted jointly; P from %d permutations of %s (%d of them", mp.LMax, mp.Permutations, mp.Block+"s", mp.Blocks)
-		if mp.SmallBlocks > 0 {
-			fmt.Fprintf(stdout, "; %d edge blocks of %d galaxies left out", mp.SmallBlocks, mp.SmallBlockGalaxies)
+	for _, m := range []*aniso.Multipoles{mp, mpCov} {
+		if m == nil {
+			continue
+		}
+		fmt.Fprintf(stdout, "multipoles to l = %d, fitted jointly", m.LMax)
+		for i, c := range m.Covariates {
+			if i == 0 {
+				fmt.Fprintf(stdout, " with")
+			}
+			fmt.Fprintf(stdout, " %s (%.3g ± %.2g per unit)", c.Name, c.Coef, c.SE)
+		}
+		fmt.Fprintf(stdout, "; P from %d permutations of %s (%d of them", m.Permutations, m.Block+"s", m.Blocks)
+		if m.SmallBlocks > 0 {
+			fmt.Fprintf(stdout, "; %d edge blocks of %d galaxies left out", m.SmallBlocks, m.SmallBlockGalaxies)
 		}
 		fmt.Fprintf(stdout, ")\n")
-		for _, o := range mp.Orders {
-			fmt.Fprintf(stdout, "  l = %d   power %.3g   Wald chi2 %.1f on %d coefficients   P %s\n", o.L, o.Power, o.Chi2, 2*o.L+1, strconv.FormatFloat(o.P, 'g', 3, 64))
+		for _, o := range m.Orders {
+			fmt.Fprintf(stdout, "  l = %d   power %.3g   Wald chi2 %.1f on %d coefficients   P %s   Bayes factor %.3g\n", o.L, o.Power, o.Chi2, 2*o.L+1, strconv.FormatFloat(o.P, 'g', 3, 64), o.BayesFactor)
 		}
+	}
+	if mp != nil {
+		fmt.Fprintf(stdout, "  (Bayes factor: the order added to the lower ones against them, Zellner's g-prior with g = the units fitted; above 1 favours it)\n")
 	}
 	if sc != nil {
 		fmt.Fprintf(stdout, "axis scan (Shamir's method) over %d axes: best axis RA %.1f, Dec %+.1f, t %.2f; its own P %s (as if chosen in advance: too small), corrected for the scan by %d permutations P %s\n",

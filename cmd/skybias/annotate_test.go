@@ -107,7 +107,7 @@ func TestAnnotateAndAnisotropy(t *testing.T) {
 	// Multipoles and a HEALPix map of the same catalog: two orders, each
 	// with a permutation P; the map holds every galaxy.
 	hpx := filepath.Join(t.TempDir(), "map.fits")
-	mpText, code := run(t, "anisotropy", cat, "--json", "--permutations", "150", "--lmax", "2", "--healpix", hpx, "--nside", "8", "--scan", "500")
+	mpText, code := run(t, "anisotropy", cat, "--json", "--permutations", "150", "--lmax", "2", "--healpix", hpx, "--nside", "8", "--scan", "500", "--covariates", "glat")
 	if code != 0 {
 		t.Fatalf("anisotropy --lmax 2 --healpix: exit %d\n%s", code, mpText)
 	}
@@ -119,6 +119,11 @@ func TestAnnotateAndAnisotropy(t *testing.T) {
 			} `json:"orders"`
 			Block string `json:"block"`
 		} `json:"multipoles"`
+		WithCov struct {
+			Covariates []struct {
+				Name string `json:"name"`
+			} `json:"covariates"`
+		} `json:"multipoles_with_covariates"`
 		Scan struct {
 			Axes         int     `json:"axes"`
 			P            float64 `json:"p_mc"`
@@ -128,6 +133,9 @@ func TestAnnotateAndAnisotropy(t *testing.T) {
 	if err := json.Unmarshal([]byte(mpText), &mp); err != nil || len(mp.Multipoles.Orders) != 2 || mp.Multipoles.Orders[1].L != 2 ||
 		!(mp.Multipoles.Orders[0].P > 0 && mp.Multipoles.Orders[0].P <= 1) || mp.Multipoles.Block != "galaxy" {
 		t.Errorf("multipoles: %v %+v", err, mp)
+	}
+	if c := mp.WithCov.Covariates; len(c) != 1 || c[0].Name != "glat" {
+		t.Errorf("covariates: %+v", c)
 	}
 	if s := mp.Scan; s.Axes != 500 || !(s.P > 0 && s.P <= 1) || !(s.PUncorrected >= 0 && s.PUncorrected <= 1) {
 		t.Errorf("scan: %+v", s)
@@ -145,6 +153,8 @@ func TestAnnotateAndAnisotropy(t *testing.T) {
 	}{
 		{[]string{"--lmax", "7"}, "--lmax 7: want 1 to 4"},
 		{[]string{"--scan", "3"}, "--scan 3: want 10 to 100000"},
+		{[]string{"--covariates", "dec"}, "add --lmax"},
+		{[]string{"--lmax", "1", "--covariates", "seeing"}, `covariate "seeing": want one of dec, glat`},
 		{[]string{"--block-nside", "8"}, "with --lmax"},
 		{[]string{"--healpix", hpx, "--nside", "12"}, "nside 12: want a power of two"},
 		{[]string{"--healpix", "map.png"}, "name a .fits file"},
