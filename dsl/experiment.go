@@ -252,12 +252,20 @@ func decodeAs(doc *Document, root *yaml.Node, e *errs, allowed []string, fragmen
 		for _, t := range x.tests {
 			found = found || t.name == c.On
 		}
-		if !found {
-			e.at(get(root, "compare"), "compare: this experiment has no test set %q (it has %s)", c.On, oneOf(x.testNames()))
+		// Each error at the value that names the missing test set.
+		at := func(key, format string, args ...any) {
+			pos, ok := c.fieldPos[key]
+			if !ok {
+				pos = e.doc.pos(get(root, "compare"))
+			}
+			e.list = append(e.list, &Error{Pos: pos, Msg: fmt.Sprintf(format, args...)})
 		}
-		for _, f := range []string{c.SpiralField, c.ElliptField} {
-			if f != "" && !contains(x.testNames(), f) {
-				e.at(get(root, "compare"), "compare: spiral_field/elliptical_field: this experiment has no test set %q (it has %s)", f, oneOf(x.testNames()))
+		if !found {
+			at("on", "compare: this experiment has no test set %q (it has %s)", c.On, oneOf(x.testNames()))
+		}
+		for _, f := range [][2]string{{"spiral_field", c.SpiralField}, {"elliptical_field", c.ElliptField}} {
+			if f[1] != "" && !contains(x.testNames(), f[1]) {
+				at(f[0], "compare: spiral_field/elliptical_field: this experiment has no test set %q (it has %s)", f[1], oneOf(x.testNames()))
 			}
 		}
 	}
@@ -328,6 +336,7 @@ func decodeSel(e *errs, x *experiment, v *yaml.Node, what string) *selection {
 
 func decodeModel(e *errs, v *yaml.Node) netspec.Config {
 	var c netspec.Config
+	before := len(e.list)
 	for _, kv := range e.keys(v, "model", modelKeys) {
 		switch kv[0].Value {
 		case "arch":
@@ -362,6 +371,9 @@ func decodeModel(e *errs, v *yaml.Node) netspec.Config {
 				c.Widths = append(c.Widths, int(n))
 			}
 		}
+	}
+	if len(e.list) > before {
+		return c // a bad key was named already; resolving would add a second, spurious error
 	}
 	r, err := c.Resolve()
 	if err != nil {
@@ -438,12 +450,15 @@ func decodeCompare(e *errs, v *yaml.Node) []Compare {
 				c.Pos = e.doc.pos(kv[1])
 			case "on":
 				c.On = s
+				c.setFieldPos("on", e.doc.pos(kv[1]))
 			case "baseline_on":
 				c.BaselineOn = s
 			case "spiral_field":
 				c.SpiralField = s
+				c.setFieldPos("spiral_field", e.doc.pos(kv[1]))
 			case "elliptical_field":
 				c.ElliptField = s
+				c.setFieldPos("elliptical_field", e.doc.pos(kv[1]))
 			case "truth":
 				if s != "none" && s != "bias" && s != "" {
 					e.at(kv[1], "compare.truth: %q is not none (no bias by construction) or bias", s)

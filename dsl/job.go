@@ -1,7 +1,6 @@
 package dsl
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -201,6 +200,14 @@ func (t Training) MemberSeed(k int) uint64 {
 	return sky.SubSeed(t.Seed, "member", strconv.Itoa(k))
 }
 
+// setFieldPos records where a key naming a test set is written.
+func (c *Compare) setFieldPos(key string, p Pos) {
+	if c.fieldPos == nil {
+		c.fieldPos = map[string]Pos{}
+	}
+	c.fieldPos[key] = p
+}
+
 // Compare says that this experiment's test set On is to be compared with
 // test set BaselineOn of experiment With (the same galaxies, so the
 // comparison is paired).
@@ -224,6 +231,9 @@ type Compare struct {
 	Target *float64 `json:"target,omitempty"`
 	// Pos is where the with: value is written (for errors; not hashed).
 	Pos Pos `json:"-"`
+	// fieldPos is where on:, spiral_field: and elliptical_field: are
+	// written, by key (for errors).
+	fieldPos map[string]Pos
 }
 
 // PaperRef points at the published table or figure an experiment
@@ -299,9 +309,8 @@ func ReadJob(path string) (*Job, error) {
 		return nil, fmt.Errorf("job: %w", err)
 	}
 	var j Job
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields() // a mistyped field would otherwise fall silent
-	if err := dec.Decode(&j); err != nil {
+	// Unknown fields refused: a mistyped field would otherwise fall silent.
+	if err := input.DecodeJSON(b, &j, true); err != nil {
 		return nil, fmt.Errorf("job %s: %w", path, err)
 	}
 	if j.Experiment == "" || (len(j.Train) == 0 && j.Probe == nil) || j.Source.Path == "" {

@@ -21,6 +21,7 @@ import (
 	"github.com/skybias/skybias/executor"
 	"github.com/skybias/skybias/internal/atomicfile"
 	"github.com/skybias/skybias/internal/filelock"
+	"github.com/skybias/skybias/internal/input"
 	"github.com/skybias/skybias/progress"
 	"github.com/skybias/skybias/report"
 	"github.com/skybias/skybias/results"
@@ -113,12 +114,12 @@ func relTo(base, path string) string {
 // read and echo some other file.
 func LoadSpec(dir string) (*Spec, error) {
 	path := filepath.Join(dir, SpecFile)
-	b, err := os.ReadFile(path)
+	b, err := input.ReadFile(path, input.SmallFile)
 	if err != nil {
 		return nil, fmt.Errorf("%w (is %s a folder written by skybias run or paper?)", err, dir)
 	}
 	var s Spec
-	if err := json.Unmarshal(b, &s); err != nil {
+	if err := input.DecodeJSON(b, &s, false); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	base, err := filepath.Abs(dir)

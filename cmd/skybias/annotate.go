@@ -33,8 +33,8 @@ import (
 )
 
 func init() {
-	register(command{name: "annotate", summary: "label every galaxy of a source with a trained network: a catalog", run: runAnnotate})
-	register(command{name: "anisotropy", summary: "test a catalog for a dipole in its spiral fraction", run: runAnisotropy})
+	register(command{name: "annotate", summary: "label every galaxy of a source with a trained network: a catalog", run: runAnnotate, resume: "complete batches of the catalog are kept beside it (.partial); run the same command again to continue from them"})
+	register(command{name: "anisotropy", summary: "test a catalog for a dipole in its spiral fraction", run: runAnisotropy, resume: "nothing was written; run the same command again"})
 }
 
 const annotateDesc = `
@@ -83,8 +83,8 @@ func runAnnotate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if fi, err := os.Stat(*out); err == nil && fi.IsDir() {
 		return fmt.Errorf("annotate: --out %s is a folder; name the catalog file", *out)
 	}
-	if *fitsOut != "" && !strings.EqualFold(filepath.Ext(*fitsOut), ".fits") {
-		return fmt.Errorf("annotate: --fits %s: name a .fits file", *fitsOut)
+	if err := checkOutFile("annotate: --fits", *fitsOut, ".fits"); err != nil {
+		return err
 	}
 	if *fitsOut != "" && *shard != "" {
 		return errors.New("annotate: --fits is written from the whole catalog, not from a shard")
@@ -357,16 +357,11 @@ func runAnisotropy(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if *scan != 0 && (*scan < 10 || *scan > 100_000) {
 		return fmt.Errorf("anisotropy: --scan %d: want 10 to 100000 axes", *scan)
 	}
-	if *hpxPath != "" {
-		if !strings.EqualFold(filepath.Ext(*hpxPath), ".fits") {
-			return fmt.Errorf("anisotropy: --healpix %s: name a .fits file", *hpxPath)
-		}
-		if err := healpix.CheckNside(*nside); err != nil {
-			return fmt.Errorf("anisotropy: --nside: %w", err)
-		}
-		if fi, err := os.Stat(*hpxPath); err == nil && fi.IsDir() {
-			return fmt.Errorf("anisotropy: --healpix %s is a folder; name the map file", *hpxPath)
-		}
+	if err := checkOutFile("anisotropy: --healpix", *hpxPath, ".fits"); err != nil {
+		return err
+	}
+	if err := healpix.CheckNside(*nside); *hpxPath != "" && err != nil {
+		return fmt.Errorf("anisotropy: --nside: %w", err)
 	}
 	t, err := findings.TestFile(ctx, pos[0], *column, aniso.Options{Permutations: *perms, Seed: *seed}, bands, cells)
 	if err != nil {

@@ -13,8 +13,8 @@ import (
 )
 
 func init() {
-	register(command{name: "job", summary: "run one compiled job (what a cluster array task runs)", run: runJob})
-	register(command{name: "collect", summary: "wait for a run's Slurm jobs, then write its report", run: runCollect})
+	register(command{name: "job", summary: "run one compiled job (what a cluster array task runs)", run: runJob, resume: "nothing of this job was stored; run the same command again to run it"})
+	register(command{name: "collect", summary: "wait for a run's Slurm jobs, then write its report", run: runCollect, resume: "the jobs go on on the cluster; run skybias collect again to wait for them"})
 }
 
 const jobDesc = `

@@ -25,6 +25,9 @@ type command struct {
 	name    string
 	summary string
 	run     func(ctx context.Context, args []string, stdout, stderr io.Writer) error
+	// resume says what an interrupted run keeps and how to go on (empty:
+	// nothing to resume); it follows the error of an interrupted command.
+	resume string
 }
 
 var commands = map[string]command{}
@@ -145,6 +148,9 @@ func runMain(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		// One prefix per message: an error that already starts with the
 		// command's name ("annotate: ...") is not prefixed twice.
 		msg := strings.TrimPrefix(err.Error(), c.name+": ")
+		if ctx.Err() != nil && c.resume != "" && !strings.Contains(msg, "again") {
+			msg = "interrupted (" + msg + "): " + c.resume
+		}
 		fmt.Fprintf(stderr, "skybias %s: %s\n", c.name, msg)
 		return 1
 	}

@@ -15,7 +15,7 @@ import (
 )
 
 func init() {
-	register(command{name: "notebook", summary: "run a notebook on the skybias kernel, with parameters (papermill's way)", run: runNotebook})
+	register(command{name: "notebook", summary: "run a notebook on the skybias kernel, with parameters (papermill's way)", run: runNotebook, resume: "the output notebook was not written; run the same command again (stored results of its runs are reused)"})
 }
 
 const notebookDesc = `
@@ -65,6 +65,12 @@ func runNotebook(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	in := pos[1]
 	if *out == "" {
 		return errors.New("notebook run: -o OUT.ipynb is required")
+	}
+	if err := checkOutFile("notebook run: -o", *out, ".ipynb"); err != nil {
+		return err
+	}
+	if err := checkOutFile("notebook run: --html", *htmlOut, ".html", ".htm"); err != nil {
+		return err
 	}
 	for _, p := range []string{*out, *htmlOut} {
 		if p == "" {

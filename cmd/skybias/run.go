@@ -19,9 +19,9 @@ import (
 )
 
 func init() {
-	register(command{name: "run", summary: "run experiments and write their report", run: runRun})
-	register(command{name: "paper", summary: "regenerate every table and figure of the paper", run: runPaper})
-	register(command{name: "report", summary: "rebuild a report from stored results, without training", run: runReport})
+	register(command{name: "run", summary: "run experiments and write their report", run: runRun, resume: "finished jobs are kept in the result store; run the same command again to go on from them"})
+	register(command{name: "paper", summary: "regenerate every table and figure of the paper", run: runPaper, resume: "finished jobs are kept in the result store; run the same command again to go on from them"})
+	register(command{name: "report", summary: "rebuild a report from stored results, without training", run: runReport, resume: "the report was not rewritten; run the same command again"})
 }
 
 // execFlags are the flags that choose where jobs run.

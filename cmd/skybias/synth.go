@@ -16,7 +16,7 @@ import (
 )
 
 func init() {
-	register(command{name: "synth", summary: "render galaxies of a synthetic survey to look at", run: runSynth})
+	register(command{name: "synth", summary: "render galaxies of a synthetic survey to look at", run: runSynth, resume: "run the same command again"})
 }
 
 const synthDesc = `
@@ -47,6 +47,9 @@ func runSynth(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if *sheetN <= 0 || *sheetN > 100 {
 		return fmt.Errorf("--sheet-n %d: want 1 to 100 cutouts per row", *sheetN)
+	}
+	if err := checkOutFile("--sheet", *sheet, ".png"); err != nil {
+		return err
 	}
 	src, err := sky.OpenSource(*survey)
 	if err != nil {

@@ -36,8 +36,8 @@ func runValidate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	for _, f := range files {
 		kind, plan, err := dsl.ValidateFile(f, dsl.Options{Profile: *profile})
 		if err != nil {
-			bad++
 			for _, e := range dsl.Errors(err) {
+				bad++
 				fmt.Fprintln(stdout, e)
 			}
 			continue

@@ -49,7 +49,11 @@ func Parse(path string, b []byte) (*Notebook, error) {
 		return nil, fmt.Errorf("notebook %s: not a notebook (JSON): %w", path, err)
 	}
 	if v, _ := raw["nbformat"].(float64); v != 4 {
-		return nil, fmt.Errorf("notebook %s: nbformat %v; only version 4 notebooks are read", path, raw["nbformat"])
+		what := "no nbformat field"
+		if f, ok := raw["nbformat"]; ok {
+			what = fmt.Sprintf("nbformat %v", f)
+		}
+		return nil, fmt.Errorf("notebook %s: %s; only nbformat 4 notebooks are read (is it a Jupyter notebook?)", path, what)
 	}
 	cells, ok := raw["cells"].([]any)
 	if !ok {
