@@ -104,6 +104,15 @@ func runNotebook(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		}
 	}
 	res, runErr := nb.Execute(ctx, notebook.Options{Kernel: []string{exe, "kernel", "{connection_file}"}, AllowErrors: *allow, CellTimeout: *timeout, Log: stdout})
+	if ctx.Err() != nil {
+		// Stopped by Ctrl-C or SIGTERM: a notebook cut off mid-cell would
+		// look like a finished run, so nothing is written (a failed cell,
+		// by contrast, is written with its error, papermill's way).
+		if runErr == nil {
+			runErr = ctx.Err()
+		}
+		return runErr
+	}
 	data, err := nb.JSON()
 	if err != nil {
 		return err

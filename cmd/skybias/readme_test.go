@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
@@ -46,5 +47,25 @@ func TestReadmeBlockErrors(t *testing.T) {
 				t.Errorf("error %v, want one mentioning %q", err, c.want)
 			}
 		})
+	}
+}
+
+// TestReadmeRefusesOtherFiles: readme rewrites only Markdown files that
+// hold skybias blocks; anything else is refused, not "up to date".
+func TestReadmeRefusesOtherFiles(t *testing.T) {
+	dir := t.TempDir()
+	plain := filepath.Join(dir, "notes.md")
+	other := filepath.Join(dir, "data.csv")
+	os.WriteFile(plain, []byte("# notes\n"), 0o644)
+	os.WriteFile(other, []byte("a,b\n"), 0o644)
+	for _, tc := range []struct{ path, want string }{
+		{plain, "has no <!-- skybias:KIND DIR --> blocks"},
+		{other, "not a Markdown file"},
+	} {
+		var out bytes.Buffer
+		err := readmeFile(tc.path, false, &out)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("readme %s: %v; want %q", tc.path, err, tc.want)
+		}
 	}
 }

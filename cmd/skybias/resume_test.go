@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/skybias/skybias/dsl"
 )
@@ -39,5 +42,35 @@ func TestInterruptSaysHowToGoOn(t *testing.T) {
 		if code == 0 || !strings.Contains(errw.String(), tc.want) {
 			t.Errorf("%v interrupted: exit %d, %q; want it to say %q", tc.args[0], code, errw.String(), tc.want)
 		}
+	}
+}
+
+// TestNotebookInterruptWritesNothing: a notebook run stopped by SIGINT
+// mid-cell stops within two seconds, exits 130, stops its kernel, and
+// writes no output notebook that could pass for a finished run.
+func TestNotebookInterruptWritesNothing(t *testing.T) {
+	bin := buildCLI(t)
+	dir := t.TempDir()
+	in, out := filepath.Join(dir, "loop.ipynb"), filepath.Join(dir, "out.ipynb")
+	os.WriteFile(in, []byte(`{"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [{"cell_type": "code", "source": "for {}", "metadata": {}, "outputs": [], "execution_count": null}]}`), 0o644)
+	cmd := exec.Command(bin, "notebook", "run", in, "-o", out)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(1500 * time.Millisecond)
+	t0 := time.Now()
+	cmd.Process.Signal(syscall.SIGINT)
+	err := cmd.Wait()
+	took := time.Since(t0)
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 130 || took > 2*time.Second {
+		t.Errorf("exit %v after %v; want 130 within 2 s\n%s", err, took, stderr.String())
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Error("an interrupted run wrote its output notebook")
+	}
+	if !strings.Contains(stderr.String(), "not written") {
+		t.Errorf("stderr %q does not say the notebook was not written", stderr.String())
 	}
 }

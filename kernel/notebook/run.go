@@ -104,9 +104,16 @@ func (nb *Notebook) Execute(ctx context.Context, opts Options) (*Result, error) 
 	}
 	defer func() {
 		c.Shutdown()
+		// A kernel asked to shut down gets three seconds to do so cleanly;
+		// after Ctrl-C or SIGTERM a fraction of one, so that the run stops
+		// within two seconds whatever the cell is doing.
+		grace := 3 * time.Second
+		if ctx.Err() != nil {
+			grace = 300 * time.Millisecond
+		}
 		select {
 		case <-exited:
-		case <-time.After(3 * time.Second):
+		case <-time.After(grace):
 			syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 			<-exited
 		}
