@@ -3,9 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -73,4 +75,48 @@ func TestNotebookInterruptWritesNothing(t *testing.T) {
 	if !strings.Contains(stderr.String(), "not written") {
 		t.Errorf("stderr %q does not say the notebook was not written", stderr.String())
 	}
+}
+
+// TestNotebookKill9TakesItsKernel: kill -9 of notebook run (no deferred
+// cleanup runs) still stops its kernel, by the parent-death signal, so no
+// kernel spins on under PID 1.
+func TestNotebookKill9TakesItsKernel(t *testing.T) {
+	bin := buildCLI(t)
+	dir := t.TempDir()
+	in := filepath.Join(dir, "loop.ipynb")
+	os.WriteFile(in, []byte(`{"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [{"cell_type": "code", "source": "for {}", "metadata": {}, "outputs": [], "execution_count": null}]}`), 0o644)
+	cmd := exec.Command(bin, "notebook", "run", in, "-o", filepath.Join(dir, "out.ipynb"))
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var kernel int
+	for range 100 { // the kernel is the run's child
+		time.Sleep(50 * time.Millisecond)
+		files, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/children", cmd.Process.Pid))
+		for _, p := range files { // the thread that started it holds it
+			b, _ := os.ReadFile(p)
+			if f := strings.Fields(string(b)); len(f) > 0 {
+				kernel, _ = strconv.Atoi(f[0])
+			}
+		}
+		if kernel != 0 {
+			break
+		}
+	}
+	if kernel == 0 {
+		cmd.Process.Kill()
+		cmd.Wait()
+		t.Skip("cannot see the kernel process in /proc")
+	}
+	time.Sleep(500 * time.Millisecond) // the cell is spinning
+	cmd.Process.Kill()
+	cmd.Wait()
+	for range 40 {
+		if syscall.Kill(kernel, 0) != nil {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	syscall.Kill(kernel, syscall.SIGKILL)
+	t.Errorf("kernel %d still runs 2 s after its notebook run was killed", kernel)
 }

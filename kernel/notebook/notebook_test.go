@@ -3,7 +3,9 @@ package notebook
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -224,5 +226,32 @@ wd`, `code:var q int = "oops"`, `code:fmt.Println("after")`)
 	_, err := testNotebook(t, "code:1").Execute(context.Background(), Options{Kernel: []string{"/nonexistent/kernel", "{connection_file}"}})
 	if err == nil || !strings.Contains(err.Error(), "starting the kernel") {
 		t.Errorf("a missing kernel: %v", err)
+	}
+}
+
+// TestSweepStale: the temporary folder of a run whose process is gone
+// (kill -9) is removed by the next run; one of a live process is kept.
+func TestSweepStale(t *testing.T) {
+	dir := t.TempDir()
+	dead := exec.Command("true")
+	if err := dead.Run(); err != nil {
+		t.Skip("no true command")
+	}
+	gone := filepath.Join(dir, fmt.Sprintf("%s%d-123", tempPrefix, dead.Process.Pid))
+	live := filepath.Join(dir, fmt.Sprintf("%s%d-456", tempPrefix, os.Getppid()))
+	other := filepath.Join(dir, "skybias-other-1")
+	for _, d := range []string{gone, live, other} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sweepStale(dir)
+	if _, err := os.Stat(gone); err == nil {
+		t.Error("the folder of a dead run was kept")
+	}
+	for _, d := range []string{live, other} {
+		if _, err := os.Stat(d); err != nil {
+			t.Errorf("%s was removed", d)
+		}
 	}
 }

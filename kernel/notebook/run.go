@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -67,7 +68,8 @@ func (nb *Notebook) Execute(ctx context.Context, opts Options) (*Result, error) 
 	if err != nil {
 		return nil, err
 	}
-	tmp, err := os.MkdirTemp("", "skybias-notebook-")
+	sweepStale(os.TempDir())
+	tmp, err := os.MkdirTemp("", fmt.Sprintf("%s%d-", tempPrefix, os.Getpid()))
 	if err != nil {
 		return nil, fmt.Errorf("notebook: %w", err)
 	}
@@ -267,4 +269,32 @@ func orEmpty(v any) any {
 		return map[string]any{}
 	}
 	return v
+}
+
+// tempPrefix starts the name of a run's temporary folder (the kernel's
+// connection file), followed by the running process's ID.
+const tempPrefix = "skybias-notebook-"
+
+// sweepStale removes the temporary folders of runs whose process is gone
+// (killed with -9, which no deferred removal survives), so that they do
+// not pile up; a folder of a live process, or of another user, is left.
+func sweepStale(dir string) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		rest, ok := strings.CutPrefix(e.Name(), tempPrefix)
+		if !ok || !e.IsDir() {
+			continue
+		}
+		pidText, _, ok := strings.Cut(rest, "-")
+		pid, err := strconv.Atoi(pidText)
+		if !ok || err != nil || pid <= 0 || pid == os.Getpid() {
+			continue
+		}
+		if err := syscall.Kill(pid, 0); errors.Is(err, syscall.ESRCH) {
+			os.RemoveAll(filepath.Join(dir, e.Name()))
+		}
+	}
 }
