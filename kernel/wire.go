@@ -32,8 +32,8 @@ func ReadConnectionFile(path string) (*ConnectionInfo, error) {
 		return nil, fmt.Errorf("connection file: %w", err)
 	}
 	var c ConnectionInfo
-	if err := json.Unmarshal(b, &c); err != nil {
-		return nil, fmt.Errorf("connection file %s: %w", path, err)
+	if err := input.DecodeJSON(b, &c, false); err != nil {
+		return nil, fmt.Errorf("connection file %s (from Jupyter): %w", path, err)
 	}
 	if c.Transport == "" {
 		c.Transport = "tcp"

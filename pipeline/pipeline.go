@@ -113,6 +113,9 @@ func relTo(base, path string) string {
 // (.yaml or .yml), so that a run.json edited by hand cannot make report
 // read and echo some other file.
 func LoadSpec(dir string) (*Spec, error) {
+	if st, err := os.Stat(dir); err == nil && !st.IsDir() {
+		return nil, fmt.Errorf("%s is a file; name the folder skybias run or paper wrote (it holds %s)", dir, SpecFile)
+	}
 	path := filepath.Join(dir, SpecFile)
 	b, err := input.ReadFile(path, input.SmallFile)
 	if err != nil {

@@ -474,7 +474,11 @@ func runAnisotropy(ctx context.Context, args []string, stdout, stderr io.Writer)
 			}
 			fmt.Fprintf(stdout, " %s (%.3g ± %.2g per unit)", c.Name, c.Coef, c.SE)
 		}
-		fmt.Fprintf(stdout, "; P from %d permutations of %s (%d of them", m.Permutations, m.Block+"s", m.Blocks)
+		units := m.Block + "s"
+		if m.Block == "galaxy" {
+			units = "galaxies"
+		}
+		fmt.Fprintf(stdout, "; P from %d permutations of %s (%d of them", m.Permutations, units, m.Blocks)
 		if m.SmallBlocks > 0 {
 			fmt.Fprintf(stdout, "; %d edge blocks of %d galaxies left out", m.SmallBlocks, m.SmallBlockGalaxies)
 		}
