@@ -121,7 +121,8 @@ func TestSpecFile(t *testing.T) {
 		{`{"files": ["/etc/passwd"], "results": "s"}`, "not a YAML file"},
 		{`{"files": [], "results": "s"}`, "lists no experiment files"},
 		{`{"files": ["a.yaml"]}`, "names no result store"},
-		{`{"files": `, "unexpected end"},
+		{`{"files": `, "cut short"},
+		{`{"title": 5, "files": ["a.yaml"], "results": "s"}`, "title holds a number; want text"},
 	} {
 		os.WriteFile(filepath.Join(out, SpecFile), []byte(bad.json), 0o644)
 		if _, err := LoadSpec(out); err == nil || !strings.Contains(err.Error(), bad.want) {

@@ -119,12 +119,12 @@ func runReadme(ctx context.Context, args []string, stdout, stderr io.Writer) err
 // readmeFile rewrites (or, with check, checks) one file's blocks; DIRs
 // in its markers are relative to the file.
 func readmeFile(path string, check bool, stdout io.Writer) error {
-	if !strings.EqualFold(filepath.Ext(path), ".md") {
-		return fmt.Errorf("%s: not a Markdown file (.md); readme rewrites the skybias blocks of README.md and the guide", path)
-	}
 	b, err := input.ReadFile(path, input.SmallFile)
 	if err != nil {
 		return err
+	}
+	if !strings.EqualFold(filepath.Ext(path), ".md") {
+		return fmt.Errorf("%s: not a Markdown file (.md); readme rewrites the skybias blocks of README.md and the guide", path)
 	}
 	if !strings.Contains(string(b), "<!-- skybias:") {
 		return fmt.Errorf("%s: has no <!-- skybias:KIND DIR --> blocks to rewrite", path)
