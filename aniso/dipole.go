@@ -246,3 +246,20 @@ func invert4(m [4][4]float64) ([4][4]float64, bool) {
 	}
 	return inv, true
 }
+
+// NearestGalaxy is the angle in degrees from a direction to the closest
+// of the galaxies at (ra, dec): an axis far from every galaxy lies
+// outside the footprint, where the fit only extrapolates.
+func NearestGalaxy(ra, dec []float64, d Direction) float64 {
+	u := d.Unit()
+	best := -1.0
+	for i := range ra {
+		v := Direction{ra[i], dec[i]}.Unit()
+		best = math.Max(best, u[0]*v[0]+u[1]*v[1]+u[2]*v[2])
+	}
+	return math.Acos(math.Max(-1, math.Min(1, best))) * 180 / math.Pi
+}
+
+// OutsideFootprint is the angle beyond which NearestGalaxy calls an axis
+// outside the footprint.
+const OutsideFootprint = 10.0

@@ -284,3 +284,16 @@ func TestCovariates(t *testing.T) {
 		t.Errorf("l=2 P before %.3g, after %.3g; |b| coefficient %.4f ± %.4f (put in 0.003)", before.Orders[1].P, after.Orders[1].P, c.Coef, c.SE)
 	}
 }
+
+// TestNearestGalaxy: an axis inside the footprint has a galaxy close by;
+// one on the other side of the sky does not.
+func TestNearestGalaxy(t *testing.T) {
+	r := rand.New(rand.NewPCG(20, 21))
+	ra, dec := sdssLike(r, 2000)
+	if d := NearestGalaxy(ra, dec, Direction{RA: 180, Dec: 30}); d > 2 {
+		t.Errorf("inside the footprint: nearest galaxy %.1f deg away", d)
+	}
+	if d := NearestGalaxy(ra, dec, Direction{RA: 0, Dec: -60}); d < OutsideFootprint {
+		t.Errorf("opposite the footprint: nearest galaxy only %.1f deg away", d)
+	}
+}

@@ -83,6 +83,12 @@ func (t *CatalogTest) Multipoles(ctx context.Context, opts aniso.MultipoleOption
 	return aniso.TestMultipoles(ctx, t.cols.RA, t.cols.Dec, t.cols.Value, opts)
 }
 
+// NearestGalaxy is the angle in degrees from a direction to the
+// catalog's closest galaxy (see aniso.NearestGalaxy).
+func (t *CatalogTest) NearestGalaxy(d aniso.Direction) float64 {
+	return aniso.NearestGalaxy(t.cols.RA, t.cols.Dec, d)
+}
+
 // Scan runs Shamir's axis scan over about axes axes, its best axis's P
 // corrected by permutations (see aniso.ScanAxes).
 func (t *CatalogTest) Scan(ctx context.Context, axes int, opts aniso.Options) (*aniso.Scan, error) {

@@ -430,6 +430,7 @@ func runAnisotropy(ctx context.Context, args []string, stdout, stderr io.Writer)
 		if design != nil {
 			obj["design_ra"], obj["design_dec"], obj["separation"] = design.RA, design.Dec, aniso.Separation(*design, d.Axis)
 		}
+		obj["axis_nearest_galaxy"] = t.NearestGalaxy(d.Axis)
 		if mp != nil {
 			obj["multipoles"] = mp
 		}
@@ -455,6 +456,9 @@ func runAnisotropy(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 	fmt.Fprintf(stdout, "\nmonopole  %.4f ± %.4f\n", d.Monopole, d.MonopoleErr)
 	fmt.Fprintf(stdout, "dipole    amplitude %.4f ± %.4f towards RA %.1f, Dec %+.1f (± %.1f°); errors cover galaxy sampling only\n", d.Amplitude, d.AmplitudeErr, d.Axis.RA, d.Axis.Dec, d.AxisErr)
+	if near := t.NearestGalaxy(d.Axis); near > aniso.OutsideFootprint {
+		fmt.Fprintf(stdout, "warning   the axis lies outside the footprint (its nearest galaxy is %.0f° away): the fit extrapolates there, and the direction is only where the trend across the footprint points\n", near)
+	}
 	fmt.Fprintf(stdout, "P         %s: %d of %d label permutations (footprint kept) reach the amplitude; their median %.4f, 95th percentile %.4f\n",
 		strconv.FormatFloat(res.P, 'g', 3, 64), res.Exceed, res.Permutations, res.NullMedian, res.Null95)
 	h := res.Hemisphere
