@@ -20,6 +20,8 @@ func init() {
 		"MaxL":             reflect.ValueOf(constant.MakeFromLiteral("4", token.INT, 0)),
 		"MaxPermutations":  reflect.ValueOf(constant.MakeFromLiteral("1000000", token.INT, 0)),
 		"MinPermutations":  reflect.ValueOf(constant.MakeFromLiteral("100", token.INT, 0)),
+		"NearestGalaxy":    reflect.ValueOf(aniso.NearestGalaxy),
+		"OutsideFootprint": reflect.ValueOf(constant.MakeFromLiteral("10", token.FLOAT, 0)),
 		"ReadCatalog":      reflect.ValueOf(aniso.ReadCatalog),
 		"ReadRows":         reflect.ValueOf(aniso.ReadRows),
 		"ScanAxes":         reflect.ValueOf(aniso.ScanAxes),
