@@ -5,13 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"runtime"
 	"sort"
-	"strconv"
-	"sync"
-	"sync/atomic"
-
-	"github.com/skybias/skybias/seeds"
 )
 
 // MaxL bounds the multipole order a fit may reach.
@@ -498,36 +492,11 @@ func (m *multiDesign) fit(v []float64, perm []int) ([]float64, []float64) {
 // permuted counts, per order, the permutations whose statistic reaches
 // the observed one.
 func (m *multiDesign) permuted(ctx context.Context, v []float64, obs []float64, opts Options) ([]int, error) {
-	w := opts.Workers
-	if w <= 0 {
-		w = runtime.GOMAXPROCS(0)
-	}
-	w = min(w, opts.Permutations)
 	chis := make([][]float64, opts.Permutations)
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range w {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			perm := make([]int, len(v))
-			for {
-				k := int(next.Add(1)) - 1
-				if k >= opts.Permutations || ctx.Err() != nil {
-					return
-				}
-				for i := range perm {
-					perm[i] = i
-				}
-				r := seeds.Rand(opts.Seed, "multipole permutation", strconv.Itoa(k))
-				r.Shuffle(len(perm), func(i, j int) { perm[i], perm[j] = perm[j], perm[i] })
-				_, chis[k] = m.fit(v, perm)
-			}
-		}()
-	}
-	wg.Wait()
-	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("anisotropy: permutations stopped: %w", err)
+	if err := eachPermutation(ctx, len(v), "multipole permutation", opts, func(k int, perm []int) {
+		_, chis[k] = m.fit(v, perm)
+	}); err != nil {
+		return nil, err
 	}
 	exceed := make([]int, m.lmax+1)
 	for _, c := range chis {

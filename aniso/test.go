@@ -113,19 +113,31 @@ func Test(ctx context.Context, ra, dec, v []float64, opts Options) (*Result, err
 
 // permuted returns the dipole amplitude of every permutation, in order.
 func (d *design) permuted(ctx context.Context, v []float64, opts Options) ([]float64, error) {
+	amps := make([]float64, opts.Permutations)
+	err := eachPermutation(ctx, len(v), "permutation", opts, func(k int, perm []int) {
+		amps[k] = amplitude(d.coef(d.xtv(v, perm)))
+	})
+	return amps, err
+}
+
+// eachPermutation calls f(k, perm) for permutation k = 0 ..
+// opts.Permutations-1 of n items, each drawn from its own stream (opts.Seed
+// and stream name), on opts.Workers goroutines (0: GOMAXPROCS), so the
+// answer does not depend on the workers. f may write only what belongs
+// to k; perm is reused after it returns. It stops early when ctx ends.
+func eachPermutation(ctx context.Context, n int, stream string, opts Options, f func(k int, perm []int)) error {
 	w := opts.Workers
 	if w <= 0 {
 		w = runtime.GOMAXPROCS(0)
 	}
 	w = min(w, opts.Permutations)
-	amps := make([]float64, opts.Permutations)
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range w {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			perm := make([]int, len(v))
+			perm := make([]int, n)
 			for {
 				k := int(next.Add(1)) - 1
 				if k >= opts.Permutations || ctx.Err() != nil {
@@ -134,17 +146,17 @@ func (d *design) permuted(ctx context.Context, v []float64, opts Options) ([]flo
 				for i := range perm {
 					perm[i] = i
 				}
-				r := seeds.Rand(opts.Seed, "permutation", strconv.Itoa(k))
+				r := seeds.Rand(opts.Seed, stream, strconv.Itoa(k))
 				r.Shuffle(len(perm), func(i, j int) { perm[i], perm[j] = perm[j], perm[i] })
-				amps[k] = amplitude(d.coef(d.xtv(v, perm)))
+				f(k, perm)
 			}
 		}()
 	}
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("anisotropy: permutations stopped: %w", err)
+		return fmt.Errorf("anisotropy: permutations stopped: %w", err)
 	}
-	return amps, nil
+	return nil
 }
 
 func (d *design) hemisphere(v []float64, axis Direction) Hemisphere {
