@@ -13,6 +13,11 @@ const (
 	gemmMC = 240
 )
 
+// GemmBuffer holds the packing memory of one goroutine's Sgemm calls:
+// give each goroutine its own and reuse it, so that repeated multiplies do
+// not allocate.
+type GemmBuffer = gemmBuf
+
 // gemmBuf holds the packing buffers of one goroutine's multiplies.
 type gemmBuf struct {
 	a, b []float32

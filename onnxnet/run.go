@@ -1,0 +1,191 @@
+package onnxnet
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"sync"
+	"sync/atomic"
+)
+
+// newWorker allocates one goroutine's tensors: every value computed per
+// image gets its storage once, at the shape inferred at load.
+func (m *Model) newWorker() *worker {
+	w := &worker{vals: make([]*Tensor, len(m.names))}
+	for i, s := range m.shapes {
+		switch {
+		case m.consts[i] != nil:
+			w.vals[i] = m.consts[i]
+		case s != nil:
+			w.vals[i] = &Tensor{Shape: s, F: make([]float32, numel(s))}
+		}
+	}
+	return w
+}
+
+// forward runs the graph on the input already in w's input tensor.
+func (m *Model) forward(w *worker) error {
+	var in, out []*Tensor
+	for _, n := range m.nodes {
+		if n.skip {
+			continue
+		}
+		in, out = in[:0], out[:0]
+		for _, i := range n.in {
+			if i < 0 {
+				in = append(in, nil)
+			} else {
+				in = append(in, w.vals[i])
+			}
+		}
+		for _, i := range n.out {
+			if i < 0 {
+				out = append(out, nil)
+			} else {
+				out = append(out, w.vals[i])
+			}
+		}
+		if err := n.run(&call{n: n, in: in, out: out, w: w}); err != nil {
+			return fmt.Errorf("%s: %w", n.label(), err)
+		}
+	}
+	return nil
+}
+
+// Run computes the graph's output for n images and returns their values,
+// OutputWidth per image in order; with layer set, the values of that
+// tensor instead (a network's features; LayerWidth says how many).
+// fill writes image i's input, 3 x Input x Input values (NCHW), into dst.
+// Images run in parallel, one per goroutine, each through the whole graph,
+// so the values do not depend on the number of cores. Run stops between
+// images when ctx is done.
+func (m *Model) Run(ctx context.Context, n int, layer string, fill func(i int, dst []float32) error) ([]float32, error) {
+	target := m.output
+	if layer != "" {
+		i, ok := m.index[layer]
+		if !ok || m.shapes[i] == nil || m.consts[i] != nil {
+			return nil, fmt.Errorf("%s: no tensor %q is computed from the image", m.name(), layer)
+		}
+		target = i
+	}
+	width := numel(m.shapes[target])
+	out := make([]float32, n*width)
+	workers := max(1, min(runtime.GOMAXPROCS(0), n))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	errs := make([]error, workers)
+	for k := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w := m.newWorker()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= n || errs[k] != nil {
+					return
+				}
+				if err := ctx.Err(); err != nil {
+					errs[k] = err
+					return
+				}
+				if err := fill(i, w.vals[m.input].F); err != nil {
+					errs[k] = err
+					return
+				}
+				if err := m.forward(w); err != nil {
+					errs[k] = fmt.Errorf("%s: %w", m.name(), err)
+					return
+				}
+				copy(out[i*width:(i+1)*width], w.vals[target].F)
+			}
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// LayerWidth is the number of values a named tensor holds per image (0
+// when the graph computes no such tensor from the image).
+func (m *Model) LayerWidth(layer string) int {
+	i, ok := m.index[layer]
+	if !ok || m.shapes[i] == nil || m.consts[i] != nil {
+		return 0
+	}
+	return numel(m.shapes[i])
+}
+
+// Layers lists the tensors computed from the image, in graph order, with
+// their values per image: the names a feature probe may ask for.
+func (m *Model) Layers() []LayerInfo {
+	var out []LayerInfo
+	for _, n := range m.nodes {
+		if n.skip {
+			continue
+		}
+		for _, i := range n.out {
+			if i >= 0 {
+				out = append(out, LayerInfo{Name: m.names[i], Op: n.op, Shape: m.shapes[i]})
+			}
+		}
+	}
+	return out
+}
+
+// LayerInfo describes one tensor of the graph.
+type LayerInfo struct {
+	// Name is the tensor's name in the graph; Op the operator computing it.
+	Name, Op string
+	// Shape is its shape for one image.
+	Shape []int
+}
+
+func (m *Model) name() string {
+	if m.Path != "" {
+		return m.Path
+	}
+	return "model"
+}
+
+// PSpiral runs the model on RGB images (size x size x 3 bytes each, row
+// by row, as sky.Image holds them) and returns p(spiral) per image.
+func (m *Model) PSpiral(ctx context.Context, images [][]uint8) ([]float64, error) {
+	return m.PSpiralFunc(ctx, len(images), func(i int, dst []uint8) error {
+		if len(images[i]) != len(dst) {
+			return fmt.Errorf("image %d has %d bytes, the input takes %d", i+1, len(images[i]), len(dst))
+		}
+		copy(dst, images[i])
+		return nil
+	})
+}
+
+// PSpiralFunc is PSpiral on n images that load writes, each as
+// Input x Input x 3 bytes, into dst: each image is scaled and normalised
+// by the Spec, and the Spec's output value taken after its activation.
+// load is called from several goroutines at once.
+func (m *Model) PSpiralFunc(ctx context.Context, n int, load func(i int, dst []uint8) error) ([]float64, error) {
+	side := m.Spec.Input
+	vals, err := m.Run(ctx, n, "", func(i int, dst []float32) error {
+		pix := make([]uint8, side*side*3)
+		if err := load(i, pix); err != nil {
+			return err
+		}
+		return m.Spec.Fill(dst, pix, side)
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]float64, n)
+	for i := range out {
+		p, err := m.Spec.Output.Probability(vals[i*m.OutputWidth : (i+1)*m.OutputWidth])
+		if err != nil {
+			return nil, fmt.Errorf("%s: image %d: %w", m.name(), i+1, err)
+		}
+		out[i] = p
+	}
+	return out, nil
+}
