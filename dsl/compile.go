@@ -467,7 +467,7 @@ func (x *experiment) sourceRef() SourceRef {
 func (x *experiment) job(doc *Document, profile, variant string, params map[string]string, rep int) *Job {
 	j := &Job{Experiment: x.name, Profile: profile, Variant: variant, Repeat: rep,
 		Regions: map[string]*sky.Region{}, Train: map[string][]Part{}, Model: x.model, Training: x.training,
-		SplitSeed: x.seed, Compare: x.compare, Paper: x.paper}
+		SplitSeed: x.seed, TrainSeed: x.trainSeed, Compare: x.compare, Paper: x.paper}
 	if doc != nil {
 		j.File = doc.Path
 	}
@@ -476,6 +476,9 @@ func (x *experiment) job(doc *Document, profile, variant string, params map[stri
 	}
 	if rep > 0 {
 		j.SplitSeed = sky.SubSeed(x.seed, "repeat", strconv.Itoa(rep))
+		if x.trainSeed != 0 {
+			j.TrainSeed = sky.SubSeed(x.trainSeed, "repeat", strconv.Itoa(rep))
+		}
 		j.Training.Seed = sky.SubSeed(x.training.Seed, "repeat", strconv.Itoa(rep))
 	}
 	if x.source != nil {

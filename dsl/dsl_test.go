@@ -324,3 +324,55 @@ func TestHashNamesEffectiveConv(t *testing.T) {
 		}
 	}
 }
+
+// TestTrainSeed holds train_seed to its promise: the same test galaxies,
+// other training galaxies, another hash; and a file without it keeps the
+// draw (and hash) it always had.
+func TestTrainSeed(t *testing.T) {
+	base := "include: ../base.yaml\nname: ts\ntrain:\n  spiral: {from: a, n: 20}\n  elliptical: {from: a, n: 20}\ntest:\n  a: {from: a, n: 20}\n  b: {from: b, n: 20}\nrepeat: 2\n"
+	compile := func(extra string) *Plan {
+		t.Helper()
+		doc, err := Parse(filepath.Join("testdata", "good", "ts.yaml"), []byte(base+extra))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := Compile(doc, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	plain, seeded, seeded2 := compile(""), compile("train_seed: 7\n"), compile("train_seed: 8\n")
+	for rep := range plain.Jobs {
+		a, b, c := plain.Jobs[rep], seeded.Jobs[rep], seeded2.Jobs[rep]
+		if a.TrainSeed != 0 {
+			t.Fatalf("repeat %d: train_seed set without the key", rep)
+		}
+		if a.Hash() == b.Hash() || b.Hash() == c.Hash() {
+			t.Errorf("repeat %d: train_seed does not change the hash", rep)
+		}
+		src, err := sky.OpenWith(a.Source.Path, a.Source.Overrides)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sa, err := a.Draw(src.Galaxies())
+		if err != nil {
+			t.Fatal(err)
+		}
+		sb, err := b.Draw(src.Galaxies())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(sa.Tests, sb.Tests) {
+			t.Errorf("repeat %d: train_seed changed the test galaxies", rep)
+		}
+		for _, cl := range sky.Classes {
+			if reflect.DeepEqual(sa.Train[cl], sb.Train[cl]) {
+				t.Errorf("repeat %d: train_seed left the %s training galaxies as they were", rep, cl)
+			}
+		}
+	}
+	if plain.Jobs[0].TrainSeed == plain.Jobs[1].TrainSeed && seeded.Jobs[0].TrainSeed == seeded.Jobs[1].TrainSeed {
+		t.Error("repeats share one training seed")
+	}
+}

@@ -18,7 +18,7 @@ import (
 
 // TopKeys are the keys an experiment file may hold.
 var TopKeys = []string{"include", "name", "description", "paper", "source", "regions", "train", "test", "probe",
-	"model", "training", "seed", "repeat", "sweep", "compare", "profiles", "cluster", "annotate", "anisotropy"}
+	"model", "training", "seed", "train_seed", "repeat", "sweep", "compare", "profiles", "cluster", "annotate", "anisotropy"}
 
 var (
 	modelKeys    = []string{"arch", "input", "widths", "pools", "dense", "conv"}
@@ -56,6 +56,7 @@ type experiment struct {
 	model             netspec.Config
 	training          Training
 	seed              uint64
+	trainSeed         uint64 // 0: training galaxies follow seed too
 	repeat            int
 	compare           []Compare
 	unused            map[string]int // the source's rows of other classes (sky.OtherLabels)
@@ -154,6 +155,11 @@ func decodeAs(doc *Document, root *yaml.Node, e *errs, allowed []string, fragmen
 			decodeTraining(e, v, &x.training)
 		case "seed":
 			x.seed, _ = e.uint(v, "seed")
+		case "train_seed":
+			x.trainSeed, _ = e.uint(v, "train_seed")
+			if x.trainSeed == 0 {
+				e.at(v, "train_seed: 0 is not a seed (leave the key out to draw training galaxies with seed)")
+			}
 		case "repeat":
 			n, _ := e.integer(v, "repeat", 1, 100000)
 			x.repeat = int(n)
@@ -199,7 +205,7 @@ func decodeAs(doc *Document, root *yaml.Node, e *errs, allowed []string, fragmen
 	}
 	if probeNode != nil {
 		x.probe = decodeProbe(e, x, probeNode)
-		for _, k := range []string{"train", "test", "compare", "paper"} {
+		for _, k := range []string{"train", "test", "compare", "paper", "train_seed"} {
 			if n := get(root, k); n != nil {
 				e.at(n, "%s: a probe experiment trains on its probe regions and is judged on them; drop %s: (or drop probe:)", k, k)
 			}

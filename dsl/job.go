@@ -41,7 +41,12 @@ type Job struct {
 	Model    netspec.Config `json:"model"`
 	Training Training       `json:"training"`
 	// SplitSeed seeds the draw of training and test galaxies.
-	SplitSeed uint64    `json:"split_seed"`
+	SplitSeed uint64 `json:"split_seed"`
+	// TrainSeed, when not 0, seeds the draw of training galaxies alone
+	// (the experiment's train_seed): the test galaxies still follow
+	// SplitSeed, so two jobs that differ only here are tested on the same
+	// galaxies and trained on different ones.
+	TrainSeed uint64    `json:"train_seed,omitempty"`
 	Compare   []Compare `json:"compare,omitempty"`
 	Paper     *PaperRef `json:"paper,omitempty"`
 	// Probe is set for a region probe, which has no Train or Tests.
@@ -287,8 +292,9 @@ func (j *Job) Hash() string {
 		Model    netspec.Config         `json:"model"`
 		Training Training               `json:"training"`
 		Seed     uint64                 `json:"split_seed"`
-		Probe    *Probe                 `json:"probe,omitempty"` // absent for other jobs: their hashes are unchanged
-	}{j.Source.Digest, j.Regions, j.Train, j.Tests, model, j.Training, j.SplitSeed, j.Probe}
+		Train2   uint64                 `json:"train_seed,omitempty"` // absent unless set: other hashes are unchanged
+		Probe    *Probe                 `json:"probe,omitempty"`      // absent for other jobs: their hashes are unchanged
+	}{j.Source.Digest, j.Regions, j.Train, j.Tests, model, j.Training, j.SplitSeed, j.TrainSeed, j.Probe}
 	b, err := json.Marshal(c)
 	if err != nil {
 		panic(fmt.Sprintf("dsl: job JSON: %v", err))
@@ -347,7 +353,7 @@ func (j *Job) DrawPlan() (sky.DrawPlan, error) {
 		}
 		return out, nil
 	}
-	plan := sky.DrawPlan{Train: map[sky.Class][]sky.Part{}}
+	plan := sky.DrawPlan{Train: map[sky.Class][]sky.Part{}, TrainSeed: j.TrainSeed}
 	for cname, parts := range j.Train {
 		c, err := sky.ParseClass(cname)
 		if err != nil {

@@ -28,6 +28,11 @@ type TestSet struct {
 type DrawPlan struct {
 	Train map[Class][]Part
 	Tests []TestSet
+	// TrainSeed, when not 0, seeds the draw of training galaxies in place
+	// of Draw's seed, which then seeds the test sets alone: two plans with
+	// one seed and different TrainSeeds are tested on the same galaxies
+	// and trained on different ones.
+	TrainSeed uint64
 }
 
 // Split is the outcome of a draw: indices into the galaxy list, per class
@@ -76,6 +81,10 @@ func Draw(gals []Galaxy, plan DrawPlan, seed uint64) (*Split, error) {
 			}
 		}
 	}
+	trainSeed := seed
+	if plan.TrainSeed != 0 {
+		trainSeed = plan.TrainSeed
+	}
 	for _, c := range Classes {
 		parts := plan.Train[c]
 		if len(parts) == 0 {
@@ -102,7 +111,7 @@ func Draw(gals []Galaxy, plan DrawPlan, seed uint64) (*Split, error) {
 				return nil, fmt.Errorf("training %ss from %s: asks for %d, the region holds %d of which %d are free (not in test sets or earlier parts)",
 					c, p.describe(), p.N, all, len(free))
 			}
-			permute(free, seed, "train", c.String(), itoa(k), regionKey(p.Regions))
+			permute(free, trainSeed, "train", c.String(), itoa(k), regionKey(p.Regions))
 			for _, i := range free[:p.N] {
 				used[i] = true
 				train = append(train, i)
