@@ -51,6 +51,17 @@ func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int
 	gemm(m, n, k, alpha, a, lda, transA, denseB{b, ldb, transB}, c, ldc, beta != 0, nil, buf)
 }
 
+// SgemmBiasReLU computes C = max(A*B + bias, 0) for row-major float32
+// matrices, A m x k, B k x n, bias one value per row of C: a convolution
+// or dense layer followed by ReLU in one pass, as the micro-kernel
+// applies the bias and ReLU while it stores. k must be positive.
+func SgemmBiasReLU(m, n, k int, a []float32, lda int, b []float32, ldb int, bias []float32, c []float32, ldc int, buf *gemmBuf) {
+	if m == 0 || n == 0 {
+		return
+	}
+	gemm(m, n, k, 1, a, lda, false, denseB{b, ldb, false}, c, ldc, false, bias[:m], buf)
+}
+
 // bPacker supplies op(B) to gemm one strip at a time: packStrip writes
 // op(B)[p0:p0+kc, j0:j0+cols] k-major into dst (dst[p*gemmNR+q]) and zeroes
 // the columns from cols to gemmNR. A packer can compute B on the fly (the

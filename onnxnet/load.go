@@ -46,7 +46,8 @@ type node struct {
 	in, out  []int // -1: an optional input left out
 	attrs    map[string]*onnx.AttributeProto
 	run      opFunc
-	skip     bool // every output is a constant folded at load
+	skip     bool // every output is a constant folded at load, or a Relu fused into its Conv
+	relu     bool // a Conv that applies the Relu following it as it stores
 }
 
 // label names the node in messages: its name and operator.
@@ -244,7 +245,45 @@ func Parse(data []byte, spec Spec) (*Model, error) {
 	if err := m.infer(); err != nil {
 		return nil, err
 	}
+	m.fuse()
 	return m, nil
+}
+
+// fuse lets a convolution whose only reader is a Relu apply it as it
+// stores (the multiply's bias-and-ReLU pass), so the convolution's own
+// output is never written out: the same values, one pass fewer.
+func (m *Model) fuse() {
+	readers := make([]int, len(m.names))
+	readers[m.output]++
+	for _, n := range m.nodes {
+		for _, i := range n.in {
+			if i >= 0 {
+				readers[i]++
+			}
+		}
+	}
+	producer := map[int]*node{}
+	for _, n := range m.nodes {
+		if n.skip {
+			continue
+		}
+		for _, i := range n.out {
+			if i >= 0 {
+				producer[i] = n
+			}
+		}
+		if n.op != "Relu" || len(n.in) != 1 || len(n.out) != 1 || n.in[0] < 0 {
+			continue
+		}
+		v := n.in[0]
+		conv := producer[v]
+		if conv == nil || conv.op != "Conv" || readers[v] != 1 || conv.relu {
+			continue
+		}
+		conv.relu, conv.out[0] = true, n.out[0]
+		n.skip = true
+		m.shapes[v] = nil // never computed now
+	}
 }
 
 func outputNames(g *onnx.GraphProto) []string {

@@ -40,7 +40,7 @@ func init() {
 		"Conv": opConv, "MaxPool": opPool(false), "AveragePool": opPool(true),
 		"GlobalAveragePool": opGlobalPool(false), "GlobalMaxPool": opGlobalPool(true),
 		"BatchNormalization": opBatchNorm, "Gemm": opGemm, "MatMul": opMatMul,
-		"Relu":        unary(func(v, _ float32) float32 { return max(v, 0) }, 0, ""),
+		"Relu":        opRelu,
 		"LeakyRelu":   unary(func(v, a float32) float32 { return cond(v < 0, a*v, v) }, 0.01, "alpha"),
 		"Elu":         unary(func(v, a float32) float32 { return cond(v < 0, a*(exp32(v)-1), v) }, 1, "alpha"),
 		"Sigmoid":     unary(func(v, _ float32) float32 { return sigmoid(v) }, 0, ""),
@@ -401,6 +401,9 @@ func opConv(c *call) error {
 	}
 	mg := m / groups
 	direct := g.kh == 1 && g.kw == 1 && g.sh == 1 && g.sw == 1 && g.pt+g.pl+g.pb+g.pr == 0
+	if c.n.relu && bias == nil {
+		bias = make([]float32, m)
+	}
 	for gi := range groups {
 		xs := x.F[gi*cg*h*w : (gi+1)*cg*h*w]
 		col := xs
@@ -408,9 +411,13 @@ func opConv(c *call) error {
 			col = grow(&c.w.col, k*p)
 			im2col(xs, col, cg, h, w, g)
 		}
+		if c.n.relu {
+			cnn.SgemmBiasReLU(mg, p, k, wt.F[gi*mg*k:], k, col, p, bias[gi*mg:], y[gi*mg*p:], p, &c.w.buf)
+			continue
+		}
 		cnn.Sgemm(false, false, mg, p, k, 1, wt.F[gi*mg*k:], k, col, p, 0, y[gi*mg*p:], p, &c.w.buf)
 	}
-	if bias != nil {
+	if bias != nil && !c.n.relu {
 		for o := range m {
 			row := y[o*p : (o+1)*p]
 			for i := range row {
@@ -446,6 +453,19 @@ func im2col(x, col []float32, c, h, w int, g window) {
 						continue
 					}
 					src := plane[iy*w : (iy+1)*w]
+					if g.sw == 1 {
+						// ix = ox + off: copy the part inside the row, zero the rest.
+						off := j*g.dw - g.pl
+						lo, hi := max(0, -off), min(g.ow, w-off)
+						if hi <= lo {
+							clear(row)
+							continue
+						}
+						clear(row[:lo])
+						copy(row[lo:hi], src[lo+off:hi+off])
+						clear(row[hi:])
+						continue
+					}
 					for ox := range row {
 						ix := ox*g.sw - g.pl + j*g.dw
 						if ix < 0 || ix >= w {
@@ -484,6 +504,11 @@ func opPool(average bool) opFunc {
 		y := c.set(0, []int{1, ch, g.oh, g.ow})
 		c.count(ch, g.oh, g.ow, g.kh, g.kw)
 		if c.dry {
+			return nil
+		}
+		if !average && g.kh == 2 && g.kw == 2 && g.sh == 2 && g.sw == 2 && g.dh == 1 && g.dw == 1 &&
+			g.pt+g.pl == 0 && 2*g.oh <= h && 2*g.ow <= w {
+			maxPool2(x.F, y, ch, h, w, g.oh, g.ow)
 			return nil
 		}
 		for ci := range ch {
@@ -1280,4 +1305,36 @@ func opPad(c *call) error {
 		}
 	}
 	return nil
+}
+
+// opRelu is Relu without a function call per value: it follows most
+// convolutions.
+func opRelu(c *call) error {
+	x, err := c.floatIn(0)
+	if err != nil {
+		return err
+	}
+	y := c.set(0, x.Shape)
+	c.count(x.Len())
+	for i, v := range x.F[:len(y)] {
+		y[i] = max(v, 0)
+	}
+	return nil
+}
+
+// maxPool2 is the common 2x2, stride-2, unpadded max-pool of ch planes of
+// h x w into oh x ow.
+func maxPool2(x, y []float32, ch, h, w, oh, ow int) {
+	for c := range ch {
+		plane := x[c*h*w : (c+1)*h*w]
+		out := y[c*oh*ow : (c+1)*oh*ow]
+		for oy := range oh {
+			r0 := plane[2*oy*w : 2*oy*w+w]
+			r1 := plane[(2*oy+1)*w : (2*oy+1)*w+w]
+			o := out[oy*ow : (oy+1)*ow]
+			for ox := range o {
+				o[ox] = max(r0[2*ox], r0[2*ox+1], r1[2*ox], r1[2*ox+1])
+			}
+		}
+	}
 }

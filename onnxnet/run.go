@@ -129,7 +129,11 @@ func (m *Model) Layers() []LayerInfo {
 		}
 		for _, i := range n.out {
 			if i >= 0 {
-				out = append(out, LayerInfo{Name: m.names[i], Op: n.op, Shape: m.shapes[i]})
+				op := n.op
+				if n.relu {
+					op += "+Relu"
+				}
+				out = append(out, LayerInfo{Name: m.names[i], Op: op, Shape: m.shapes[i]})
 			}
 		}
 	}
