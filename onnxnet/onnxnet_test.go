@@ -258,3 +258,23 @@ func FuzzParseSpec(f *testing.F) {
 		}
 	})
 }
+
+// TestPyTorchGraphsUseTheOperators holds the exported test networks to
+// the operators the comparison is meant to cover, so that an exporter
+// that folds them away cannot make the comparison vacuous.
+func TestPyTorchGraphsUseTheOperators(t *testing.T) {
+	dir := pytorch(t)
+	m, err := Load(filepath.Join(dir, "residual.onnx"), Spec{Input: 64})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, n := range m.nodes {
+		seen[n.op] = true
+	}
+	for _, op := range []string{"BatchNormalization", "Add", "Conv", "AveragePool", "GlobalAveragePool", "Reshape", "Softmax", "Gemm", "LeakyRelu", "Pad"} {
+		if !seen[op] {
+			t.Errorf("the residual network has no %s node", op)
+		}
+	}
+}

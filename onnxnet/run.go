@@ -193,3 +193,26 @@ func (m *Model) PSpiralFunc(ctx context.Context, n int, load func(i int, dst []u
 	}
 	return out, nil
 }
+
+// DefaultFeatures names the tensor a feature probe reads when the user
+// names none: the input of the graph's last Gemm or MatMul (the
+// penultimate layer of a classifier), or "" when there is none.
+func (m *Model) DefaultFeatures() string {
+	for k := len(m.nodes) - 1; k >= 0; k-- {
+		n := m.nodes[k]
+		if (n.op == "Gemm" || n.op == "MatMul") && len(n.in) > 0 && n.in[0] >= 0 && m.consts[n.in[0]] == nil {
+			return m.names[n.in[0]]
+		}
+	}
+	return ""
+}
+
+// LayerShape is a computed tensor's shape for one image (nil when the
+// graph computes no such tensor from the image).
+func (m *Model) LayerShape(layer string) []int {
+	i, ok := m.index[layer]
+	if !ok || m.consts[i] != nil {
+		return nil
+	}
+	return m.shapes[i]
+}

@@ -44,13 +44,7 @@ to a square and resampled by area averaging.`
 
 func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("predict", "MODEL [IMAGE...]", predictDesc, stderr)
-	specPath := fs.String("spec", "", "the ONNX model's input and output description (default: NAME.yaml beside NAME.onnx, when it exists)")
-	input := fs.Int("input", 0, "input side in pixels (ONNX; 0: from the spec or the model)")
-	scale := fs.Float64("scale", 0, "multiplier of each byte before mean and std (ONNX; 0: from the spec, or 1/255)")
-	mean := fs.String("mean", "", "per-colour means subtracted, r,g,b (ONNX)")
-	std := fs.String("std", "", "per-colour standard deviations divided by, r,g,b (ONNX)")
-	spiral := fs.Int("spiral", -1, "index of p(spiral) in the model's output (ONNX; -1: from the spec, or 0 for one value, 1 for two)")
-	activation := fs.String("activation", "", "turns the output into a probability: "+strings.Join(onnxnet.Activations, ", ")+" (ONNX)")
+	sf := addSpecFlags(fs)
 	source := fs.String("source", "", "predict the galaxies of this source file instead of image files")
 	n := fs.Int("n", 0, "with --source: the first N galaxies only (0: all)")
 	out := fs.String("o", "", "write the CSV to this file (default: standard output)")
@@ -68,7 +62,7 @@ func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := checkOutFile("-o", *out, ".csv"); err != nil {
 		return err
 	}
-	p, err := openPredictor(fs, model, *specPath, predictFlags{*input, *scale, *mean, *std, *spiral, *activation})
+	p, err := openPredictor(fs, model, sf)
 	if err != nil {
 		return err
 	}
@@ -122,13 +116,32 @@ func usageError(fs *flag.FlagSet, format string, a ...any) error {
 	return fmt.Errorf("%s: %s", fs.Name(), fmt.Sprintf(format, a...))
 }
 
-// predictFlags are the command line's overrides of an ONNX model's spec.
-type predictFlags struct {
-	input      int
-	scale      float64
-	mean, std  string
-	spiral     int
-	activation string
+// specFlags are the command line's overrides of an ONNX model's spec,
+// shared by every command that runs one.
+type specFlags struct {
+	spec       *string
+	input      *int
+	scale      *float64
+	mean, std  *string
+	spiral     *int
+	activation *string
+}
+
+// specFlagNames are the flags addSpecFlags defines.
+var specFlagNames = []string{"spec", "input", "scale", "mean", "std", "spiral", "activation"}
+
+// addSpecFlags defines the flags that describe an ONNX model's input and
+// output.
+func addSpecFlags(fs *flag.FlagSet) *specFlags {
+	return &specFlags{
+		spec:       fs.String("spec", "", "the ONNX model's input and output description (default: NAME.yaml beside NAME.onnx, when it exists)"),
+		input:      fs.Int("input", 0, "input side in pixels (ONNX; 0: from the spec or the model)"),
+		scale:      fs.Float64("scale", 0, "multiplier of each byte before mean and std (ONNX; 0: from the spec, or 1/255)"),
+		mean:       fs.String("mean", "", "per-colour means subtracted, r,g,b (ONNX)"),
+		std:        fs.String("std", "", "per-colour standard deviations divided by, r,g,b (ONNX)"),
+		spiral:     fs.Int("spiral", -1, "index of p(spiral) in the model's output (ONNX; -1: from the spec, or 0 for one value, 1 for two)"),
+		activation: fs.String("activation", "", "turns the output into a probability: "+strings.Join(onnxnet.Activations, ", ")+" (ONNX)"),
+	}
 }
 
 // predictor is a model predict can run: an ONNX file or a checkpoint.
@@ -146,12 +159,11 @@ func (p predictor) side() int {
 
 // openPredictor loads MODEL: an ONNX file with its spec and the flags'
 // overrides, or a skybias checkpoint (which takes no spec).
-func openPredictor(fs *flag.FlagSet, model, specPath string, f predictFlags) (predictor, error) {
-	isONNX := strings.EqualFold(filepath.Ext(model), ".onnx")
-	set := map[string]bool{}
-	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
-	if !isONNX {
-		for _, k := range []string{"spec", "input", "scale", "mean", "std", "spiral", "activation"} {
+func openPredictor(fs *flag.FlagSet, model string, f *specFlags) (predictor, error) {
+	if !strings.EqualFold(filepath.Ext(model), ".onnx") {
+		set := map[string]bool{}
+		fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+		for _, k := range specFlagNames {
 			if set[k] {
 				return predictor{}, fmt.Errorf("--%s describes an ONNX model's input or output; %s is a skybias checkpoint, which carries its own", k, model)
 			}
@@ -162,46 +174,47 @@ func openPredictor(fs *flag.FlagSet, model, specPath string, f predictFlags) (pr
 		}
 		return predictor{ckpt: m}, nil
 	}
+	m, err := f.load(fs, model)
+	return predictor{onnx: m}, err
+}
+
+// load reads an ONNX model with its spec and the flags' overrides.
+func (f *specFlags) load(fs *flag.FlagSet, model string) (*onnxnet.Model, error) {
+	set := map[string]bool{}
+	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
 	var spec onnxnet.Spec
 	var err error
-	if specPath != "" {
-		spec, err = onnxnet.ReadSpec(specPath)
+	if *f.spec != "" {
+		spec, err = onnxnet.ReadSpec(*f.spec)
 	} else {
 		spec, err = onnxnet.SpecFor(model)
 	}
 	if err != nil {
-		return predictor{}, err
+		return nil, err
 	}
 	if set["input"] {
-		spec.Input = f.input
+		spec.Input = *f.input
 	}
 	if set["scale"] {
-		spec.Scale = f.scale
+		spec.Scale = *f.scale
 	}
-	for _, c := range []struct {
-		flag string
-		dst  *[]float64
-	}{{"mean", &spec.Mean}, {"std", &spec.Std}} {
-		if !set[c.flag] {
+	for name, dst := range map[string]*[]float64{"mean": &spec.Mean, "std": &spec.Std} {
+		if !set[name] {
 			continue
 		}
-		v, err := parseTriple(map[string]string{"mean": f.mean, "std": f.std}[c.flag])
+		v, err := parseTriple(map[string]string{"mean": *f.mean, "std": *f.std}[name])
 		if err != nil {
-			return predictor{}, fmt.Errorf("--%s: %w", c.flag, err)
+			return nil, fmt.Errorf("--%s: %w", name, err)
 		}
-		*c.dst = v
+		*dst = v
 	}
 	if set["spiral"] {
-		spec.Output.Spiral = &f.spiral
+		spec.Output.Spiral = f.spiral
 	}
 	if set["activation"] {
-		spec.Output.Activation = f.activation
+		spec.Output.Activation = *f.activation
 	}
-	m, err := onnxnet.Load(model, spec)
-	if err != nil {
-		return predictor{}, err
-	}
-	return predictor{onnx: m}, nil
+	return onnxnet.Load(model, spec)
 }
 
 // parseTriple reads "r,g,b" as three numbers.

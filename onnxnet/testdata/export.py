@@ -48,11 +48,12 @@ class Block(nn.Module):
         self.bn1 = nn.BatchNorm2d(c)
         self.dw = nn.Conv2d(c, c, 3, padding=2, dilation=2, groups=c, bias=False)
         self.bn2 = nn.BatchNorm2d(c)
+        self.bn3 = nn.BatchNorm2d(c)  # after the Add: no exporter can fold it into a convolution
 
     def forward(self, x):
         y = torch.relu(self.bn1(self.a(x)))
         y = self.bn2(self.dw(y))
-        return torch.relu(x + y)  # the residual Add
+        return torch.relu(self.bn3(x + y))  # the residual Add
 
 
 class Residual(nn.Module):
