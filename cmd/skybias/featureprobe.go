@@ -2,10 +2,13 @@ package main
 
 import (
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
 	"math"
+	"os"
+	"slices"
 	"strings"
 
 	"github.com/skybias/skybias/featprobe"
@@ -49,6 +52,7 @@ func runFeatureProbe(ctx context.Context, args []string, stdout, stderr io.Write
 	n := fs.Int("n", 200, "galaxies per class and region")
 	seed := fs.Uint64("seed", 1, "seeds the draw of galaxies, the split and the bootstrap")
 	jsonOut := fs.String("json", "", "also write the result as JSON to this file")
+	exclude := fs.String("exclude", "", "a CSV with an id column (e.g. the catalog the network was trained from): those galaxies are left out")
 	pos, err := parseN(fs, args, 1, 1)
 	if err != nil {
 		return err
@@ -94,6 +98,10 @@ func runFeatureProbe(ctx context.Context, args []string, stdout, stderr io.Write
 		return err
 	}
 	gals := src.Galaxies()
+	skip, err := readIDs(*exclude)
+	if err != nil {
+		return err
+	}
 	var pick []int
 	var region, class []int
 	for g, name := range names {
@@ -102,12 +110,18 @@ func runFeatureProbe(ctx context.Context, args []string, stdout, stderr io.Write
 			return fmt.Errorf("%s defines no region %q", *source, name)
 		}
 		for _, c := range sky.Classes {
-			idx, err := sky.Select(gals, []*sky.Region{r}, c)
+			all, err := sky.Select(gals, []*sky.Region{r}, c)
 			if err != nil {
 				return err
 			}
+			idx := all[:0]
+			for _, i := range all {
+				if !skip[gals[i].ID] {
+					idx = append(idx, i)
+				}
+			}
 			if len(idx) < *n {
-				return fmt.Errorf("region %s holds %d %ss; --n asks for %d", name, len(idx), c, *n)
+				return fmt.Errorf("region %s holds %d %ss (%d left out by --exclude); --n asks for %d", name, len(idx), c, len(all)-len(idx), *n)
 			}
 			rng := seeds.Rand(*seed, "featureprobe", name, c.String())
 			rng.Shuffle(len(idx), func(a, b int) { idx[a], idx[b] = idx[b], idx[a] })
@@ -228,4 +242,46 @@ func numel(shape []int) int {
 		n *= d
 	}
 	return n
+}
+
+// MaxExcludeBytes bounds the --exclude file.
+const maxExcludeBytes = 256 << 20
+
+// readIDs reads the id column of a CSV file ("" reads nothing).
+func readIDs(path string) (map[string]bool, error) {
+	ids := map[string]bool{}
+	if path == "" {
+		return ids, nil
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() || st.Size() > maxExcludeBytes {
+		return nil, fmt.Errorf("--exclude %s: not a regular file of at most %d bytes", path, maxExcludeBytes)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	r := csv.NewReader(f)
+	head, err := r.Read()
+	if err != nil {
+		return nil, fmt.Errorf("--exclude %s: %w", path, err)
+	}
+	col := slices.Index(head, "id")
+	if col < 0 {
+		return nil, fmt.Errorf("--exclude %s: no id column in its header %v", path, head)
+	}
+	for {
+		rec, err := r.Read()
+		if err == io.EOF {
+			return ids, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("--exclude %s: %w", path, err)
+		}
+		ids[rec[col]] = true
+	}
 }
