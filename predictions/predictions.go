@@ -236,4 +236,3 @@ func Write(w io.Writer, tests []results.TestResult) error {
 	cw.Flush()
 	return cw.Error()
 }
-
