@@ -106,13 +106,45 @@ func Job(ctx context.Context, store *results.Store, job *dsl.Job, a *dsl.Annotat
 	// Each repeat of a study annotates its own subset: its catalog is a
 	// new sample of the sky, as its networks are new.
 	seed := seeds.Sub(a.Seed, "repeat", strconv.Itoa(job.Repeat))
+	return write(ctx, models, src, a, exclude, seed, meta, out, "job "+job.ShortHash(), opts)
+}
+
+// Models has networks that skybias did not train (an ONNX model of the
+// user's, say; digests name them, each file's SHA-256) label the galaxies
+// an annotation names, leaving out the galaxies whose IDs exclude holds
+// (the networks' own training set, where the user knows it), and writes
+// the catalog as Job does.
+func Models(ctx context.Context, models []annotate.Predictor, digests []string, a *dsl.Annotate, exclude map[string]bool, opts Options) (*annotate.Catalog, error) {
+	if opts.Out == "" {
+		return nil, fmt.Errorf("annotate: name the catalog to write")
+	}
+	if err := os.MkdirAll(filepath.Dir(opts.Out), 0o755); err != nil {
+		return nil, fmt.Errorf("annotate: %w", err)
+	}
+	src, err := sky.OpenWith(a.Source.Path, a.Source.Overrides)
+	if err != nil {
+		return nil, fmt.Errorf("annotate: %w", err)
+	}
+	if u, ok := src.(interface{ Unwrap() sky.Source }); ok {
+		src = u.Unwrap()
+	}
+	meta := annotate.Meta{Networks: digests, Source: src.Name(), SourceDigest: src.Digest()}
+	for _, r := range a.Regions {
+		meta.Regions = append(meta.Regions, r.Name)
+	}
+	return write(ctx, models, src, a, exclude, a.Seed, meta, opts.Out, "model", opts)
+}
+
+// write selects the galaxies and runs the networks over them.
+func write(ctx context.Context, models []annotate.Predictor, src sky.Source, a *dsl.Annotate, exclude map[string]bool, seed uint64,
+	meta annotate.Meta, out, label string, opts Options) (*annotate.Catalog, error) {
 	meta.Seed = seed
 	sel, err := annotate.Select(src, a.Regions, exclude, a.N, seed)
 	if err != nil {
 		return nil, err
 	}
 	meta.Excluded, meta.Balanced, meta.Subset = sel.Excluded, sel.Balanced, sel.Subset
-	task := opts.Progress.Task(job.ShortHash()+" catalog", len(sel.Galaxies))
+	task := opts.Progress.Task(label+" catalog", len(sel.Galaxies))
 	sum, err := annotate.Run(ctx, annotate.Options{
 		Models: models, Source: src, Galaxies: sel.Galaxies, Out: out, Meta: meta,
 		Batch: opts.Batch, Shard: opts.Shard, Shards: opts.Shards,
@@ -131,7 +163,7 @@ func Job(ctx context.Context, store *results.Store, job *dsl.Job, a *dsl.Annotat
 		task.Done(fmt.Sprintf("%d galaxies", sum.Rows))
 	}
 	if opts.Log != nil && !sum.Complete {
-		fmt.Fprintf(opts.Log, "catalog of job %s: %d galaxies of %s (%d training galaxies left out) -> %s\n", job.ShortHash(), sum.Rows, src.Name(), sel.Excluded, out)
+		fmt.Fprintf(opts.Log, "catalog of %s: %d galaxies of %s (%d training galaxies left out) -> %s\n", label, sum.Rows, src.Name(), sel.Excluded, out)
 	}
 	return annotate.Open(out)
 }

@@ -216,3 +216,13 @@ func (m *Model) LayerShape(layer string) []int {
 	}
 	return m.shapes[i]
 }
+
+// InputSide is the side of the square images the model takes, in pixels.
+func (m *Model) InputSide() int { return m.Spec.Input }
+
+// PredictFunc is PSpiralFunc in the form skybias's own networks take
+// (annotate.Predictor): batch is not needed here, every image running
+// through the graph on its own.
+func (m *Model) PredictFunc(ctx context.Context, n, batch int, load func(i int, dst []uint8) error) ([]float64, error) {
+	return m.PSpiralFunc(ctx, n, load)
+}

@@ -70,6 +70,8 @@ func runAnnotate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	shard := fs.String("shard", "", "K/N: write only shard K of N to CATALOG.shard-K-of-N (what an array task runs)")
 	cpus := fs.Int("cpus", 0, "with a cluster executor: CPUs per task (default 2)")
 	fitsOut := fs.String("fits", "", "also write the catalog as a FITS binary table (for TOPCAT, astropy)")
+	exclude := fs.String("exclude", "", "with an ONNX model: a CSV with an id column (the galaxies it trained on) left out of the catalog")
+	sf := addSpecFlags(fs)
 	pos, err := parseN(fs, args, 1, 1)
 	if err != nil {
 		return err
@@ -98,6 +100,18 @@ func runAnnotate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		}
 		fmt.Fprintf(stdout, "FITS: %s\n", *fitsOut)
 		return nil
+	}
+	if strings.EqualFold(filepath.Ext(pos[0]), ".onnx") {
+		if *shards != 0 || *shard != "" {
+			return errors.New("annotate: --shards runs stored results; annotate with an ONNX model in one process")
+		}
+		if err := annotateONNX(ctx, fs, sf, pos[0], *srcFile, *regions, *n, *seed, *exclude, *out, *batch, stdout, stderr); err != nil {
+			return err
+		}
+		return writeFITS()
+	}
+	if *exclude != "" {
+		return errors.New("annotate: --exclude is for ONNX models; a stored result leaves out its own training galaxies")
 	}
 	store, job, err := findResult(pos[0], *storeDir)
 	if err != nil {
@@ -138,6 +152,42 @@ func runAnnotate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	fmt.Fprintf(stdout, "catalog: %s (%d galaxies of %s, %d training galaxies left out)\n", c.Path, c.Meta.Galaxies, c.Meta.Source, c.Meta.Excluded)
 	return writeFITS()
+}
+
+// annotateONNX labels a source with an imported network.
+func annotateONNX(ctx context.Context, fs *flag.FlagSet, sf *specFlags, model, srcFile, regions string, n int, seed uint64,
+	exclude, out string, batch int, stdout, stderr io.Writer) error {
+	if srcFile == "" {
+		return errors.New("annotate: an ONNX model needs --source, the galaxies to label")
+	}
+	m, err := sf.load(fs, model)
+	if err != nil {
+		return err
+	}
+	abs, err := filepath.Abs(srcFile)
+	if err != nil {
+		return err
+	}
+	src, err := sky.Open(abs)
+	if err != nil {
+		return fmt.Errorf("annotate: %w", err)
+	}
+	a := &dsl.Annotate{Source: dsl.SourceRef{Name: src.Name(), Path: abs, Digest: src.Digest()}, N: n, Seed: seed}
+	if err := addRegions(a, src, regions); err != nil {
+		return err
+	}
+	skip, err := readIDs(exclude)
+	if err != nil {
+		return err
+	}
+	opts := annotator.Options{Out: out, Batch: batch, Log: stdout, Progress: progress.New(stderr)}
+	defer opts.Progress.Close()
+	c, err := annotator.Models(ctx, []annotate.Predictor{m}, []string{m.Digest}, a, skip, opts)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "catalog: %s (%d galaxies of %s, %d left out by --exclude)\n", c.Path, c.Meta.Galaxies, c.Meta.Source, c.Meta.Excluded)
+	return nil
 }
 
 // findResult finds a stored result by folder, hash or unique hash
@@ -202,12 +252,23 @@ func annotateSpec(job *dsl.Job, srcFile, regions string, n int, seed uint64) (*d
 	if n < 0 {
 		return nil, fmt.Errorf("annotate: --n %d: want a number of galaxies, or 0 for all", n)
 	}
-	if regions == "" {
-		return a, nil
-	}
 	known := map[string]*sky.Region{}
 	for k, r := range job.Regions {
 		known[k] = r
+	}
+	return a, pickRegions(a, src, known, regions)
+}
+
+// addRegions adds the regions --regions names, from the source's own.
+func addRegions(a *dsl.Annotate, src sky.Source, regions string) error {
+	return pickRegions(a, src, map[string]*sky.Region{}, regions)
+}
+
+// pickRegions adds the regions --regions names to a, from known and the
+// source's own.
+func pickRegions(a *dsl.Annotate, src sky.Source, known map[string]*sky.Region, regions string) error {
+	if regions == "" {
+		return nil
 	}
 	for k, r := range src.Regions() {
 		known[k] = r
@@ -220,11 +281,11 @@ func annotateSpec(job *dsl.Job, srcFile, regions string, n int, seed uint64) (*d
 			for k := range known {
 				names = append(names, k)
 			}
-			return nil, fmt.Errorf("annotate: --regions: %s has no region %q (it has %d: %s)", src.Name(), name, len(names), clip(names, 12))
+			return fmt.Errorf("annotate: --regions: %s has no region %q (it has %d: %s)", src.Name(), name, len(names), clip(names, 12))
 		}
 		a.Regions = append(a.Regions, r)
 	}
-	return a, nil
+	return nil
 }
 
 func clip(names []string, n int) string {

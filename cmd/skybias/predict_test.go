@@ -88,10 +88,32 @@ func TestPredictMatchesPyTorch(t *testing.T) {
 	if code != 0 || strings.Contains(out, rows[1][1]) {
 		t.Errorf("--mean/--std did not change the answer %s: exit %d\n%s", rows[1][1], code, out)
 	}
+	// The same network labels a source into a catalog (annotate), whose
+	// p_spiral equal predict's for the same galaxies.
+	cat := filepath.Join(dir, "cat.csv")
+	if out, code := run(t, "annotate", filepath.Join(dir, "residual.onnx"), "--source", "../../experiments/surveys/null.yaml",
+		"--regions", "f1", "--n", "12", "--out", cat); code != 0 {
+		t.Fatalf("annotate: exit %d\n%s", code, out)
+	}
+	f, err = os.Open(cat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	catRows, err := csv.NewReader(f).ReadAll()
+	f.Close()
+	if err != nil || len(catRows) != 13 || catRows[0][4] != "p_spiral" {
+		t.Fatalf("catalog: %v %v", err, catRows)
+	}
+	for _, r := range catRows[1:] {
+		if p, err := strconv.ParseFloat(r[4], 64); err != nil || p <= 0 || p >= 1 {
+			t.Errorf("catalog row %v", r)
+		}
+	}
 	for _, c := range []struct {
 		args []string
 		want string
 	}{
+		{[]string{"annotate", filepath.Join(dir, "residual.onnx"), "--out", cat + "2"}, "needs --source"},
 		{[]string{"predict", filepath.Join(dir, "residual.onnx")}, "give image files or --source"},
 		{[]string{"predict", filepath.Join(dir, "residual.onnx"), "--std", "1,2", files[0]}, "want three numbers"},
 		{[]string{"predict", filepath.Join(dir, "residual.onnx"), "--activation", "relu", files[0]}, `output.activation: "relu"`},

@@ -13,7 +13,9 @@
 #      (skybias audit), and on skybias's predictions of the same galaxies
 #      by the imported networks (skybias predict): on the very pixels
 #      PyTorch saw (which must give the same verdict) and through
-#      skybias's own JPEG decoding and resampling.
+#      skybias's own JPEG decoding and resampling;
+#   5. has the design network label 2,000 galaxies it never saw (skybias
+#      annotate) and tests that catalog for a dipole (skybias anisotropy).
 # Needs Debian's python3-torch and python3-pil.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -59,8 +61,14 @@ for survey in ps1-like null; do
 		"$sb" audit --design "$d/design-skybias-$input.csv" --baseline "$d/baseline-skybias-$input.csv" \
 			--spiral-field f1 --elliptical-field f2 --json "$d/audit-skybias-$input.json" > "$d/audit-skybias-$input.txt"
 	done
+	# the design network labels galaxies it never saw: a catalog, tested
+	# for a dipole as any catalog would be
+	"$sb" annotate "$d/design.onnx" --source "experiments/surveys/$survey.yaml" --regions f1,f2 --n 2000 \
+		--exclude "$d/images/catalog.csv" --out "$d/catalog.csv" > /dev/null 2>&1
+	"$sb" anisotropy "$d/catalog.csv" > "$d/anisotropy.txt"
 	echo "== $survey"
 	grep -h "training accuracy" "$d"/train-*.log | awk '/epoch 8/' | tr '\n' ';' | sed 's/;$/\n/'
 	cat "$d/featureprobe-design.txt" "$d/featureprobe-untrained.txt" "$d/audit-pytorch.txt" "$d/audit-skybias-png.txt" "$d/audit-skybias-jpeg.txt"
 	"$py" "$here/compare.py" "$d/design-pytorch.csv" "$d/design-skybias-png.csv" "$d/design-skybias-jpeg.csv"
+	head -4 "$d/anisotropy.txt"
 done
