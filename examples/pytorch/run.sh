@@ -72,3 +72,5 @@ for survey in ps1-like null; do
 	"$py" "$here/compare.py" "$d/design-pytorch.csv" "$d/design-skybias-png.csv" "$d/design-skybias-jpeg.csv"
 	head -4 "$d/anisotropy.txt"
 done
+bash "$here/summary.sh" "$out"
+cat "$out/SUMMARY.txt"
