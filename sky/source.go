@@ -56,6 +56,9 @@ type catalogSpec struct {
 	// paths, or ../): off by default, so a catalog cannot make skybias
 	// read files elsewhere.
 	AllowOutside bool `yaml:"allow_outside" json:"allow_outside,omitempty"`
+	// Inject adds a known cue to one region's images: a positive control
+	// (absent: the images as they are, and the digest as before).
+	Inject *Inject `yaml:"inject" json:"inject,omitempty"`
 }
 
 // OpenSource reads a source definition file: either a "catalog:" block (a
@@ -174,6 +177,11 @@ func parseSource(path string, data []byte) (Source, error) {
 			return nil, fmt.Errorf("%s: region %s selects by RA/Dec but the catalog maps no ra/dec columns", path, r.Name)
 		}
 	}
+	if spec.Inject != nil {
+		if err := spec.Inject.check(regions); err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+	}
 	csvData, err := input.ReadFile(csvPath, input.Table)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
@@ -244,7 +252,13 @@ func (s *catalogSource) Image(g *Galaxy, size int) (*Image, error) {
 	if err != nil {
 		return nil, err
 	}
-	return FromImage(img, size, s.spec.Crop), nil
+	out := FromImage(img, size, s.spec.Crop)
+	if in := s.spec.Inject; in != nil {
+		if err := in.apply(out, g, s.regions); err != nil {
+			return nil, fmt.Errorf("galaxy %s: %w", g.ID, err)
+		}
+	}
+	return out, nil
 }
 
 // ExpandPath expands $VAR and ${VAR:-default} in p and makes it relative

@@ -17,6 +17,7 @@ func init() {
 		"Job":         reflect.ValueOf(annotator.Job),
 		"Key":         reflect.ValueOf(annotator.Key),
 		"MaxShards":   reflect.ValueOf(constant.MakeFromLiteral("1000", token.INT, 0)),
+		"Models":      reflect.ValueOf(annotator.Models),
 		"Shards":      reflect.ValueOf(annotator.Shards),
 
 		// type definitions

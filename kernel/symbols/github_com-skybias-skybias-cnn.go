@@ -20,12 +20,14 @@ func init() {
 		"Load":          reflect.ValueOf(cnn.Load),
 		"New":           reflect.ValueOf(cnn.New),
 		"Sgemm":         reflect.ValueOf(cnn.Sgemm),
+		"SgemmBiasReLU": reflect.ValueOf(cnn.SgemmBiasReLU),
 		"Sigmoid":       reflect.ValueOf(cnn.Sigmoid),
 
 		// type definitions
 		"Adam":         reflect.ValueOf((*cnn.Adam)(nil)),
 		"Config":       reflect.ValueOf((*cnn.Config)(nil)),
 		"EpochStats":   reflect.ValueOf((*cnn.EpochStats)(nil)),
+		"GemmBuffer":   reflect.ValueOf((*cnn.GemmBuffer)(nil)),
 		"History":      reflect.ValueOf((*cnn.History)(nil)),
 		"Images":       reflect.ValueOf((*cnn.Images)(nil)),
 		"Labelled":     reflect.ValueOf((*cnn.Labelled)(nil)),
