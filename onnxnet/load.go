@@ -6,14 +6,13 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"math"
-	"os"
 	"slices"
 	"sort"
 	"strings"
 
 	"github.com/advancedclimatesystems/gonnx/onnx"
+	"github.com/skybias/skybias/internal/input"
 	"google.golang.org/protobuf/proto"
 )
 
@@ -98,24 +97,9 @@ func (m *Model) Nodes() int { return len(m.nodes) }
 // shape of every tensor for one image of spec.Input pixels. Every error
 // names the file and, where one is at fault, the node.
 func Load(path string, spec Spec) (*Model, error) {
-	st, err := os.Stat(path)
+	data, err := input.ReadFile(path, MaxFileBytes)
 	if err != nil {
 		return nil, err
-	}
-	if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s: not a regular file", path)
-	}
-	if st.Size() > MaxFileBytes {
-		return nil, fmt.Errorf("%s: %d bytes, more than the %d a model may have", path, st.Size(), MaxFileBytes)
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, MaxFileBytes+1))
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	m, err := Parse(data, spec)
 	if err != nil {

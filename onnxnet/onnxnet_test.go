@@ -3,6 +3,7 @@ package onnxnet
 import (
 	"context"
 	"encoding/binary"
+	"github.com/skybias/skybias/internal/testenv"
 	"math"
 	"os"
 	"os/exec"
@@ -17,13 +18,7 @@ import (
 // temporary folder, or skips (fails under CI, which installs it).
 func pytorch(t *testing.T) string {
 	t.Helper()
-	py := "/usr/bin/python3"
-	if err := exec.Command(py, "-c", "import torch, numpy").Run(); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("CI needs Debian's python3-torch: %v", err)
-		}
-		t.Skip("PyTorch is not installed (apt-get install python3-torch): skipping the comparison with it")
-	}
+	py := testenv.Python(t, "torch", "numpy")
 	dir := t.TempDir()
 	out, err := exec.Command(py, "testdata/export.py", dir).CombinedOutput()
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/skybias/skybias/internal/input"
 	"gopkg.in/yaml.v3"
 )
 
@@ -166,19 +167,11 @@ const MaxSpecBytes = 64 << 10
 // ReadSpec reads a spec file; every error names the file and, where the
 // YAML says, the line.
 func ReadSpec(path string) (Spec, error) {
-	var s Spec
-	st, err := os.Stat(path)
+	data, err := input.ReadFile(path, MaxSpecBytes)
 	if err != nil {
-		return s, err
+		return Spec{}, err
 	}
-	if !st.Mode().IsRegular() || st.Size() > MaxSpecBytes {
-		return s, fmt.Errorf("%s: not a regular file of at most %d bytes", path, MaxSpecBytes)
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return s, err
-	}
-	s, err = ParseSpec(data)
+	s, err := ParseSpec(data)
 	if err != nil {
 		return s, fmt.Errorf("%s: %w", path, err)
 	}

@@ -5,12 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/skybias/skybias/analysis"
+	"github.com/skybias/skybias/internal/input"
 	"github.com/skybias/skybias/results"
 )
 
@@ -42,22 +42,12 @@ type Table struct {
 
 // Read reads a predictions file: a regular file of at most MaxBytes.
 func Read(path string) (*Table, error) {
-	st, err := os.Stat(path)
-	if err != nil {
-		return nil, err
-	}
-	if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s: not a regular file", path)
-	}
-	if st.Size() > MaxBytes {
-		return nil, fmt.Errorf("%s: %d bytes, more than the %d a predictions file may have", path, st.Size(), MaxBytes)
-	}
-	f, err := os.Open(path)
+	f, _, err := input.Open(path, MaxBytes)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	return Parse(io.LimitReader(f, MaxBytes), path)
+	return Parse(f, path)
 }
 
 // Parse reads predictions from r; path names it in messages.

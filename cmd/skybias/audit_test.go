@@ -2,7 +2,7 @@ package main
 
 import (
 	"context"
-	"os"
+	"github.com/skybias/skybias/internal/testenv"
 	"os/exec"
 	"path/filepath"
 	"reflect"
@@ -23,13 +23,7 @@ import (
 // gives on its own predictions of the same images by the imported
 // networks, number for number.
 func TestAuditOfPyTorchExample(t *testing.T) {
-	py := "/usr/bin/python3"
-	if err := exec.Command(py, "-c", "import torch, numpy, PIL").Run(); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("CI needs Debian's python3-torch and python3-pil: %v", err)
-		}
-		t.Skip("PyTorch or PIL is not installed (apt-get install python3-torch python3-pil): skipping the example")
-	}
+	py := testenv.Python(t, "torch", "numpy", "PIL")
 	dir := t.TempDir()
 	if out, code := run(t, "synth", "--survey", "../../experiments/surveys/ps1-like.yaml", "--fields", "f1,f2", "--n", "300", "--out", filepath.Join(dir, "img")); code != 0 {
 		t.Fatalf("synth: %s", out)

@@ -7,12 +7,12 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"slices"
 	"strings"
 
 	"github.com/skybias/skybias/featprobe"
 	"github.com/skybias/skybias/internal/atomicfile"
+	"github.com/skybias/skybias/internal/input"
 	"github.com/skybias/skybias/probe"
 	"github.com/skybias/skybias/seeds"
 	"github.com/skybias/skybias/sky"
@@ -253,16 +253,9 @@ func readIDs(path string) (map[string]bool, error) {
 	if path == "" {
 		return ids, nil
 	}
-	st, err := os.Stat(path)
+	f, _, err := input.Open(path, maxExcludeBytes)
 	if err != nil {
-		return nil, err
-	}
-	if !st.Mode().IsRegular() || st.Size() > maxExcludeBytes {
-		return nil, fmt.Errorf("--exclude %s: not a regular file of at most %d bytes", path, maxExcludeBytes)
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("--exclude: %w", err)
 	}
 	defer f.Close()
 	r := csv.NewReader(f)

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/binary"
 	"encoding/csv"
+	"github.com/skybias/skybias/internal/testenv"
 	"image"
 	"image/png"
 	"math"
@@ -20,13 +21,7 @@ import (
 // whole path a user checks an import with (decoding, input size,
 // normalisation from NAME.yaml, the model, the output).
 func TestPredictMatchesPyTorch(t *testing.T) {
-	py := "/usr/bin/python3"
-	if err := exec.Command(py, "-c", "import torch, numpy").Run(); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("CI needs Debian's python3-torch: %v", err)
-		}
-		t.Skip("PyTorch is not installed (apt-get install python3-torch): skipping the comparison with it")
-	}
+	py := testenv.Python(t, "torch", "numpy")
 	dir := t.TempDir()
 	if out, err := exec.Command(py, "../../onnxnet/testdata/export.py", dir).CombinedOutput(); err != nil {
 		t.Fatalf("export.py: %v\n%s", err, out)
