@@ -87,4 +87,25 @@ func (e Effect) GalaxiesFor(delta, alpha, power float64) int {
 	return lo
 }
 
+// RepeatsFor is the least number of repeats with which an effect over
+// repeats (Kind "repeats": the mean of per-repeat effects, its SE their
+// spread over the square root of their number, on repeats - 1 degrees of
+// freedom) reaches power at delta and alpha, the per-repeat spread kept as
+// measured; 0 where even MaxRepeatsFor repeats do not.
+func (e Effect) RepeatsFor(delta, alpha, power float64) int {
+	if e.Kind != "repeats" || e.Repeats < 2 || !(e.SE > 0) {
+		return 0
+	}
+	sd := e.SE * math.Sqrt(float64(e.Repeats))
+	for r := 2; r <= MaxRepeatsFor; r++ {
+		if Power(sd/math.Sqrt(float64(r)), float64(r-1), delta, alpha) >= power {
+			return r
+		}
+	}
+	return 0
+}
+
+// MaxRepeatsFor is the most repeats RepeatsFor considers.
+const MaxRepeatsFor = 10000
+
 func phi(x float64) float64 { return 0.5 * math.Erfc(-x/math.Sqrt2) }

@@ -116,3 +116,28 @@ func TestProportionBounds(t *testing.T) {
 		t.Errorf("a fraction of 0: [%g, %g]", zero.Lo, zero.Hi)
 	}
 }
+
+// TestRepeatsFor holds the repeats a repeated study needs to the power
+// its own t test gives at that number, and to the smallest such number.
+func TestRepeatsFor(t *testing.T) {
+	for _, c := range []struct {
+		sd    float64
+		want0 bool
+	}{{0.02, false}, {0.05, false}, {0.5, false}, {50, true}} {
+		e := Effect{Kind: "repeats", Repeats: 10, SE: c.sd / math.Sqrt(10), DF: 9}
+		r := e.RepeatsFor(ReferenceEffect, 0.05, 0.8)
+		if c.want0 {
+			if r != 0 {
+				t.Errorf("sd %v: %d repeats, want none", c.sd, r)
+			}
+			continue
+		}
+		at := func(n int) float64 { return Power(c.sd/math.Sqrt(float64(n)), float64(n-1), ReferenceEffect, 0.05) }
+		if r < 2 || at(r) < 0.8 || (r > 2 && at(r-1) >= 0.8) {
+			t.Errorf("sd %v: %d repeats (power %.3f there, %.3f one fewer)", c.sd, r, at(r), at(r-1))
+		}
+	}
+	if (Effect{Kind: "interaction", SE: 0.01}).RepeatsFor(ReferenceEffect, 0.05, 0.8) != 0 {
+		t.Error("an effect of one repeat has no repeats to scale")
+	}
+}

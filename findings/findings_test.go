@@ -182,3 +182,33 @@ func TestTrainingFlagsDivergedAndNotLearned(t *testing.T) {
 		t.Errorf("words: %s", w)
 	}
 }
+
+// TestRepeatedRowsCarryPower holds a comparison over repeats to the power
+// of its repeated study and the repeats it needs, in the table.
+func TestRepeatedRowsCarryPower(t *testing.T) {
+	eff := func(est float64) analysis.Effect { return analysis.Effect{Estimate: est, P: 0.2} }
+	e, err := analysis.OverRepeats([]analysis.Effect{eff(0.03), eff(0.05), eff(0.02), eff(0.04)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &Findings{ByName: map[string]*Experiment{}, Family: 1}
+	r.Comparisons = []*Comparison{{Experiment: "x", Test: "f1", Baseline: "b", Effect: e,
+		Effects: make([]analysis.Effect, 4), McNemar: make([]stats.McNemarTest, 4), Decision: analysis.Decision{P: e.P, PHolm: e.P}}}
+	row := r.Summary("t").Comparisons[0]
+	if row.Power == nil || row.RepeatsFor80 == nil || row.GalaxiesFor80 != nil {
+		t.Fatalf("row %+v", row)
+	}
+	want := analysis.Power(e.SE, e.DF, analysis.ReferenceEffect, analysis.FamilyAlpha)
+	if *row.Power != want || *row.RepeatsFor80 != e.RepeatsFor(analysis.ReferenceEffect, analysis.FamilyAlpha, 0.8) || *row.RepeatsFor80 < 2 {
+		t.Errorf("power %v (want %v), repeats %d", *row.Power, want, *row.RepeatsFor80)
+	}
+	var cell string
+	for _, c := range ComparisonColumns {
+		if strings.HasPrefix(c.Header, "test galaxies per class and field") {
+			cell = c.Cell(row)
+		}
+	}
+	if cell != fmt.Sprintf("- (%d repeats)", *row.RepeatsFor80) {
+		t.Errorf("table cell %q", cell)
+	}
+}

@@ -42,7 +42,10 @@ type ComparisonRow struct {
 	// first step over the family (P < family_alpha / family).
 	// GalaxiesFor80 is the test galaxies per class and field with which
 	// the same networks reach 80% at Holm's first step (0: no test size
-	// does; more networks are needed). Absent for effects over repeats.
+	// does; more networks are needed). For effects over repeats the power
+	// is that of the repeated study (its SE from the spread over repeats)
+	// and RepeatsFor80 replaces GalaxiesFor80: the repeats with which it
+	// reaches 80% at Holm's first step (0: more than analysis.MaxRepeatsFor).
 	// TrainAccuracy is the compared experiment's networks' final
 	// training accuracy (mean over networks and repeats), and
 	// NetworksFlagged counts its networks that diverged or did not learn
@@ -52,6 +55,7 @@ type ComparisonRow struct {
 	Power           *float64 `json:"power_reference,omitempty"`
 	PowerHolm       *float64 `json:"power_reference_holm,omitempty"`
 	GalaxiesFor80   *int     `json:"galaxies_per_class_field_for_80,omitempty"`
+	RepeatsFor80    *int     `json:"repeats_for_80,omitempty"`
 }
 
 // Column is one column of a table of rows R as a report shows it: its
@@ -91,6 +95,10 @@ var ComparisonColumns = []Column[ComparisonRow]{
 		switch {
 		case c.Power == nil:
 			return "-"
+		case c.RepeatsFor80 != nil && *c.RepeatsFor80 > 0:
+			return fmt.Sprintf("- (%d repeats)", *c.RepeatsFor80)
+		case c.RepeatsFor80 != nil:
+			return "- (more repeats)"
 		case *c.GalaxiesFor80 > 0:
 			return fmt.Sprint(*c.GalaxiesFor80)
 		}
@@ -230,6 +238,11 @@ func (r *Findings) Summary(title string) Summary {
 			}
 			g := (e.GalaxiesFor(analysis.ReferenceEffect, holm, 0.8) + strata - 1) / strata
 			row.Power, row.PowerHolm, row.GalaxiesFor80 = &pw, &ph, &g
+		} else if e.Kind == "repeats" && e.SE > 0 {
+			alpha, holm := analysis.FamilyAlpha, analysis.FamilyAlpha/float64(max(1, r.Family))
+			pw, ph := analysis.Power(e.SE, e.DF, analysis.ReferenceEffect, alpha), analysis.Power(e.SE, e.DF, analysis.ReferenceEffect, holm)
+			n := e.RepeatsFor(analysis.ReferenceEffect, holm, 0.8)
+			row.Power, row.PowerHolm, row.RepeatsFor80 = &pw, &ph, &n
 		}
 		s.Comparisons = append(s.Comparisons, row)
 		if len(c.Effects) < 2 {
