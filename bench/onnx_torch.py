@@ -6,6 +6,8 @@ import argparse, json, resource, time
 import torch
 from torch import nn
 
+from onnx_net import net
+
 p = argparse.ArgumentParser()
 p.add_argument("--input", type=int, default=120)
 p.add_argument("--batch", type=int, default=32)
@@ -13,27 +15,18 @@ p.add_argument("--steps", type=int, default=12)
 p.add_argument("--threads", type=int, default=2)
 p.add_argument("--layout", choices=["contiguous", "channels_last"], default="contiguous")
 p.add_argument("--export", help="write the network as ONNX (opset 13) to this path and stop")
+p.add_argument("--state", help="with --export: also save its weights (torch.save) to this path")
 a = p.parse_args()
 torch.set_num_threads(a.threads)
 torch.manual_seed(1)
-
-
-def net(side):
-    layers, ch, s = [], 3, side
-    for i, w in enumerate([32, 32, 64, 64, 128]):
-        layers += [nn.Conv2d(ch, w, 3, padding=1), nn.ReLU()]
-        ch = w
-        if i < 4:
-            layers.append(nn.MaxPool2d(2))
-            s //= 2
-    layers += [nn.Flatten(), nn.Linear(ch * s * s, 128), nn.ReLU(), nn.Linear(128, 1), nn.Sigmoid()]
-    return nn.Sequential(*layers)
 
 
 m = net(a.input).eval()
 if a.export:
     torch.onnx.export(m, torch.zeros(1, 3, a.input, a.input), a.export, opset_version=13,
                       input_names=["image"], output_names=["p"], dynamic_axes={"image": {0: "n"}, "p": {0: "n"}})
+    if a.state:
+        torch.save(m.state_dict(), a.state)
     raise SystemExit
 fmt = torch.channels_last if a.layout == "channels_last" else torch.contiguous_format
 m = m.to(memory_format=fmt)
