@@ -126,7 +126,7 @@ func TestProbeNotLearned(t *testing.T) {
 		res := &results.Result{Probe: pr, History: &netspec.History{Epochs: []netspec.EpochStats{{Epoch: 1, Acc: 0.5}, {Epoch: 2, Acc: trainAcc}}}}
 		return &Experiment{Plan: &dsl.Plan{Experiment: "p"}, Variants: []string{""}, runs: map[string][]Run{"": {{Job: job, Result: res}}}}
 	}
-	constant, err := newProbeFinding(probeExp(func(int, int) float64 { return 0.4 }, 0.93))
+	constant, err := newProbeFinding(probeExp(func(int, int) float64 { return 0.4 }, 0.93), "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,7 +135,7 @@ func TestProbeNotLearned(t *testing.T) {
 			constant.NotLearned, constant.Why, constant.AtChance, constant.TrainAccuracy)
 	}
 	// A network whose answers vary but carry no region: at chance.
-	noise, err := newProbeFinding(probeExp(func(i, _ int) float64 { return 0.3 + 0.4*float64((i/2)%2) }, 0.9))
+	noise, err := newProbeFinding(probeExp(func(i, _ int) float64 { return 0.3 + 0.4*float64((i/2)%2) }, 0.9), "")
 	if err != nil {
 		t.Fatal(err)
 	}

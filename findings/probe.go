@@ -19,8 +19,12 @@ const ChanceLevel = 0.01
 // held-out image came from?
 type ProbeFinding struct {
 	Experiment string
-	Job        *dsl.Job   // the first repeat's
-	Jobs       []*dsl.Job // every repeat's
+	// Variant names the sweep point ("" for an experiment without a
+	// sweep): a swept probe (an injected cue at graded strengths, say)
+	// has one finding per point.
+	Variant string
+	Job     *dsl.Job   // the first repeat's
+	Jobs    []*dsl.Job // every repeat's
 	// Network and Simple are each repeat's outcome: the network's (the
 	// ensemble mean) and the transparent probe's.
 	Network, Simple []probe.Outcome
@@ -76,12 +80,14 @@ func (p *ProbeFinding) Repeats() int { return len(p.Network) }
 // Regions are the regions told apart (label 0, label 1).
 func (p *ProbeFinding) Regions() []string { return p.Job.Probe.Regions }
 
-// newProbeFinding assesses every repeat of a probe experiment.
-func newProbeFinding(e *Experiment) (*ProbeFinding, error) {
-	pf := &ProbeFinding{Experiment: e.Name(), Job: e.First().Job, TrainMin: math.Inf(1), TrainMax: math.Inf(-1)}
+// newProbeFinding assesses every repeat of one variant of a probe
+// experiment.
+func newProbeFinding(e *Experiment, variant string) (*ProbeFinding, error) {
+	runs := e.Runs(variant)
+	pf := &ProbeFinding{Experiment: e.Name(), Variant: variant, Job: runs[0].Job, TrainMin: math.Inf(1), TrainMax: math.Inf(-1)}
 	var trainSum float64
 	var trainN int
-	for _, r := range e.Runs(e.Variants[0]) {
+	for _, r := range runs {
 		pf.Jobs = append(pf.Jobs, r.Job)
 		pr := r.Result.Probe
 		if pr == nil {
@@ -188,11 +194,13 @@ func probeFindings(plans []*dsl.Plan, loaded map[string]*results.Result) ([]*Pro
 		if err != nil {
 			return nil, err
 		}
-		pf, err := newProbeFinding(e)
-		if err != nil {
-			return nil, err
+		for _, v := range e.Variants {
+			pf, err := newProbeFinding(e, v)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, pf)
 		}
-		out = append(out, pf)
 	}
 	return out, nil
 }

@@ -150,9 +150,11 @@ type StudyRow struct {
 // accuracy at telling the regions apart, its interval and P against
 // chance, its ROC AUC, and the simple probe's accuracy beside it.
 type ProbeRow struct {
-	Experiment string   `json:"experiment"`
-	Regions    []string `json:"regions"`
-	Class      string   `json:"class"`
+	Experiment string `json:"experiment"`
+	// Variant names the sweep point (absent without a sweep).
+	Variant string   `json:"variant,omitempty"`
+	Regions []string `json:"regions"`
+	Class   string   `json:"class"`
 	// N and Test are training and held-out images per region (per class
 	// with class "both").
 	N        int     `json:"n"`
@@ -264,7 +266,7 @@ func (r *Findings) Summary(title string) Summary {
 	s.Anisotropy = anisotropyRows(r.Anisotropy)
 	for _, p := range r.Probes {
 		pr := p.Job.Probe
-		s.Probes = append(s.Probes, ProbeRow{Experiment: p.Experiment, Regions: pr.Regions, Class: pr.Class, N: pr.N, Test: pr.Test,
+		s.Probes = append(s.Probes, ProbeRow{Experiment: p.Experiment, Variant: p.Variant, Regions: pr.Regions, Class: pr.Class, N: pr.N, Test: pr.Test,
 			Repeats: p.Repeats(), Accuracy: p.Accuracy, CILow: p.Lo, CIHigh: p.Hi, Noise: p.Noise, P: p.P,
 			AUC: p.AUC, AUCLow: p.AUCLo, AUCHigh: p.AUCHi, SimpleProbeAccuracy: p.SimpleAccuracy,
 			SimpleProbeCILow: p.SimpleLo, SimpleProbeCIHigh: p.SimpleHi, RepeatsAtChance: p.AtChance,

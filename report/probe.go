@@ -24,7 +24,11 @@ func (r *Report) probes(d *doc) {
 	var rows [][]string
 	for _, p := range ps {
 		pr := p.Job.Probe
-		rows = append(rows, []string{p.Experiment, "`" + p.Job.Source.Name + "`", strings.Join(pr.Regions, " vs "), pr.Class,
+		name := p.Experiment
+		if p.Variant != "" {
+			name += " (" + p.Variant + ")"
+		}
+		rows = append(rows, []string{name, "`" + p.Job.Source.Name + "`", strings.Join(pr.Regions, " vs "), pr.Class,
 			fmt.Sprintf("%d / %d", pr.N, pr.Test), fmt.Sprint(p.Repeats()),
 			fmt.Sprintf("%.3f [%.3f, %.3f]", p.Accuracy, p.Lo, p.Hi), p.Noise, fmtP(p.P),
 			fmt.Sprintf("%.3f [%.3f, %.3f]", p.AUC, p.AUCLo, p.AUCHi),

@@ -64,8 +64,12 @@ func ProbesMarkdown(s findings.Summary) string {
 		if p.TrainAccuracy != nil {
 			train = trainWords(*p.TrainAccuracy, *p.TrainAccuracyMin, *p.TrainAccuracyMax)
 		}
+		name := p.Experiment
+		if p.Variant != "" {
+			name += " (" + p.Variant + ")"
+		}
 		fmt.Fprintf(&b, "| %s | %s | %s | %d / %d | %d | %s | %.3f [%.3f, %.3f] | %s | %.3f [%.3f, %.3f] | %.3f [%.3f, %.3f] | %s | %d of %d |\n",
-			p.Experiment, strings.Join(p.Regions, " vs "), p.Class, p.N, p.Test, p.Repeats, train, p.Accuracy, p.CILow, p.CIHigh, fmtP(p.P),
+			name, strings.Join(p.Regions, " vs "), p.Class, p.N, p.Test, p.Repeats, train, p.Accuracy, p.CILow, p.CIHigh, fmtP(p.P),
 			p.AUC, p.AUCLow, p.AUCHigh, p.SimpleProbeAccuracy, p.SimpleProbeCILow, p.SimpleProbeCIHigh,
 			notLearnedWords(p.RepeatsNotLearned, p.Repeats, p.NotLearned), p.RepeatsAtChance, p.Repeats)
 	}
