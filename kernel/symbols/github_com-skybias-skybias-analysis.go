@@ -16,6 +16,7 @@ func init() {
 		"FamilyAlpha":     reflect.ValueOf(constant.MakeFromLiteral("0.05000000000000000000067762635780344027125465800054371356964111328", token.FLOAT, 0)),
 		"Interaction":     reflect.ValueOf(analysis.Interaction),
 		"Level":           reflect.ValueOf(constant.MakeFromLiteral("0.9499999999999999999891579782751449556599254719913005828857421875", token.FLOAT, 0)),
+		"MaxRepeatsFor":   reflect.ValueOf(constant.MakeFromLiteral("10000", token.INT, 0)),
 		"NewRate":         reflect.ValueOf(analysis.NewRate),
 		"NoShift":         reflect.ValueOf(analysis.NoShift),
 		"OverRepeats":     reflect.ValueOf(analysis.OverRepeats),
