@@ -86,10 +86,10 @@ func Parse(r io.Reader, path string) (*Table, error) {
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", path, err)
 		}
+		line, _ := cr.FieldPos(0)
 		if len(rec) != len(head) {
 			return nil, fmt.Errorf("%s:%d: %d values, the header has %d", path, line, len(rec), len(head))
 		}
