@@ -27,8 +27,8 @@ Runs a classifier on images and prints file,p_spiral as CSV: the quickest
 way to check that a network exported from PyTorch (torch.onnx.export,
 opset 13 or later) gives here what it gives there.
 
-MODEL is an ONNX file (.onnx) or a checkpoint skybias trained
-(model-N.ckpt in a result store). IMAGE... are JPEG or PNG files; with
+MODEL is an ONNX file (.onnx) or a checkpoint skybias trained (a
+network's file in a result folder of the store). IMAGE... are JPEG or PNG files; with
 --source the galaxies of a source definition are used instead (a real
 catalog or a synthetic survey; the first column is then the galaxy's id).
 
