@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"image/jpeg"
-	"math"
 	"strings"
 )
 
@@ -150,17 +149,8 @@ func addBlur(img *Image, s float64, _ uint64) {
 	if s <= 0 {
 		return
 	}
-	rad := int(math.Ceil(3 * s))
-	k := make([]float64, 2*rad+1)
-	var sum float64
-	for i := range k {
-		x := float64(i - rad)
-		k[i] = math.Exp(-x * x / (2 * s * s))
-		sum += k[i]
-	}
-	for i := range k {
-		k[i] /= sum
-	}
+	k := gaussKernel(s) // the renderer's PSF kernel; the edges here are extended, not lost
+	rad := len(k) / 2
 	n := img.Size
 	src := make([]float64, len(img.Pix))
 	for i, v := range img.Pix {
