@@ -52,24 +52,31 @@ func (m *Model) forward(w *worker) error {
 	return nil
 }
 
-// Run computes the graph's output for n images and returns their values,
-// OutputWidth per image in order; with layer set, the values of that
-// tensor instead (a network's features; LayerWidth says how many).
-// fill writes image i's input, 3 x Input x Input values (NCHW), into dst.
-// Images run in parallel, one per goroutine, each through the whole graph,
-// so the values do not depend on the number of cores. Run stops between
-// images when ctx is done.
-func (m *Model) Run(ctx context.Context, n int, layer string, fill func(i int, dst []float32) error) ([]float32, error) {
-	target := m.output
-	if layer != "" {
-		i, ok := m.index[layer]
-		if !ok || m.shapes[i] == nil || m.consts[i] != nil {
-			return nil, fmt.Errorf("%s: no tensor %q is computed from the image", m.name(), layer)
-		}
-		target = i
+// Run computes, for n images, the values of the named tensors (""
+// names the graph's output; with no names, the output alone), each image's
+// values in order, in one pass over the images: a network's features and
+// its answers come from one forward run. fill writes image i's input,
+// 3 x Input x Input values (NCHW), into dst. Images run in parallel, one
+// per goroutine, each through the whole graph, so the values do not depend
+// on the number of cores. Run stops between images when ctx is done.
+func (m *Model) Run(ctx context.Context, n int, fill func(i int, dst []float32) error, layers ...string) ([][]float32, error) {
+	if len(layers) == 0 {
+		layers = []string{""}
 	}
-	width := numel(m.shapes[target])
-	out := make([]float32, n*width)
+	targets := make([]int, len(layers))
+	widths := make([]int, len(layers))
+	out := make([][]float32, len(layers))
+	for t, layer := range layers {
+		i := m.output
+		if layer != "" {
+			var ok bool
+			if i, ok = m.computed(layer); !ok {
+				return nil, fmt.Errorf("%s: no tensor %q is computed from the image", m.name(), layer)
+			}
+		}
+		targets[t], widths[t] = i, numel(m.shapes[i])
+		out[t] = make([]float32, n*widths[t])
+	}
 	workers := max(1, min(runtime.GOMAXPROCS(0), n))
 	var next atomic.Int64
 	var wg sync.WaitGroup
@@ -96,7 +103,9 @@ func (m *Model) Run(ctx context.Context, n int, layer string, fill func(i int, d
 					errs[k] = fmt.Errorf("%s: %w", m.name(), err)
 					return
 				}
-				copy(out[i*width:(i+1)*width], w.vals[target].F)
+				for t, v := range targets {
+					copy(out[t][i*widths[t]:(i+1)*widths[t]], w.vals[v].F)
+				}
 			}
 		}()
 	}
@@ -109,11 +118,17 @@ func (m *Model) Run(ctx context.Context, n int, layer string, fill func(i int, d
 	return out, nil
 }
 
+// computed finds a tensor the graph computes from the image, by name.
+func (m *Model) computed(layer string) (int, bool) {
+	i, ok := m.index[layer]
+	return i, ok && m.shapes[i] != nil && m.consts[i] == nil
+}
+
 // LayerWidth is the number of values a named tensor holds per image (0
 // when the graph computes no such tensor from the image).
 func (m *Model) LayerWidth(layer string) int {
-	i, ok := m.index[layer]
-	if !ok || m.shapes[i] == nil || m.consts[i] != nil {
+	i, ok := m.computed(layer)
+	if !ok {
 		return 0
 	}
 	return numel(m.shapes[i])
@@ -172,18 +187,30 @@ func (m *Model) PSpiral(ctx context.Context, images [][]uint8) ([]float64, error
 // by the Spec, and the Spec's output value taken after its activation.
 // load is called from several goroutines at once.
 func (m *Model) PSpiralFunc(ctx context.Context, n int, load func(i int, dst []uint8) error) ([]float64, error) {
+	vals, err := m.Run(ctx, n, m.FillFunc(load))
+	if err != nil {
+		return nil, err
+	}
+	return m.Probabilities(vals[0])
+}
+
+// FillFunc is Run's fill for images that load writes as Input x Input x 3
+// bytes: each is scaled and normalised by the Spec.
+func (m *Model) FillFunc(load func(i int, dst []uint8) error) func(i int, dst []float32) error {
 	side := m.Spec.Input
-	vals, err := m.Run(ctx, n, "", func(i int, dst []float32) error {
+	return func(i int, dst []float32) error {
 		pix := make([]uint8, side*side*3)
 		if err := load(i, pix); err != nil {
 			return err
 		}
 		return m.Spec.Fill(dst, pix, side)
-	})
-	if err != nil {
-		return nil, err
 	}
-	out := make([]float64, n)
+}
+
+// Probabilities turns the graph's outputs (OutputWidth values per image,
+// as Run gives them) into p(spiral) per image, as the Spec says.
+func (m *Model) Probabilities(vals []float32) ([]float64, error) {
+	out := make([]float64, len(vals)/m.OutputWidth)
 	for i := range out {
 		p, err := m.Spec.Output.Probability(vals[i*m.OutputWidth : (i+1)*m.OutputWidth])
 		if err != nil {
@@ -210,8 +237,8 @@ func (m *Model) DefaultFeatures() string {
 // LayerShape is a computed tensor's shape for one image (nil when the
 // graph computes no such tensor from the image).
 func (m *Model) LayerShape(layer string) []int {
-	i, ok := m.index[layer]
-	if !ok || m.consts[i] != nil {
+	i, ok := m.computed(layer)
+	if !ok {
 		return nil
 	}
 	return m.shapes[i]

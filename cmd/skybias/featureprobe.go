@@ -86,7 +86,7 @@ func runFeatureProbe(ctx context.Context, args []string, stdout, stderr io.Write
 	if shape == nil {
 		return fmt.Errorf("%s computes no tensor %q from the image (see --layers)", pos[0], *layer)
 	}
-	width, pooled := numel(shape), false
+	width, pooled := m.LayerWidth(*layer), false
 	if width > featprobe.MaxFeatures {
 		if len(shape) != 4 || shape[1] > featprobe.MaxFeatures {
 			return fmt.Errorf("layer %q holds %d values per image, more than the %d a probe fits, and is not a convolution's maps", *layer, width, featprobe.MaxFeatures)
@@ -130,18 +130,20 @@ func runFeatureProbe(ctx context.Context, args []string, stdout, stderr io.Write
 			}
 		}
 	}
+	// One pass gives the layer's features and the network's own answers.
 	side := m.Spec.Input
-	fill := func(i int, dst []float32) error {
+	vals, err := m.Run(ctx, len(pick), m.FillFunc(func(i int, dst []uint8) error {
 		img, err := src.Image(&gals[pick[i]], side)
 		if err != nil {
 			return err
 		}
-		return m.Spec.Fill(dst, img.Resample(side).Pix, side)
-	}
-	feats, err := m.Run(ctx, len(pick), *layer, fill)
+		copy(dst, img.Resample(side).Pix)
+		return nil
+	}), *layer, "")
 	if err != nil {
 		return err
 	}
+	feats := vals[0]
 	x := make([][]float64, len(pick))
 	for i := range x {
 		row := feats[i*width : (i+1)*width]
@@ -159,14 +161,7 @@ func runFeatureProbe(ctx context.Context, args []string, stdout, stderr io.Write
 		return err
 	}
 	// The network's own task on the same galaxies.
-	ps, err := m.PSpiralFunc(ctx, len(pick), func(i int, dst []uint8) error {
-		img, err := src.Image(&gals[pick[i]], side)
-		if err != nil {
-			return err
-		}
-		copy(dst, img.Resample(side).Pix)
-		return nil
-	})
+	ps, err := m.Probabilities(vals[1])
 	if err != nil {
 		return err
 	}
@@ -234,14 +229,6 @@ func writeFeatureProbe(w io.Writer, r featureProbeResult) {
 	default:
 		fmt.Fprintf(w, "  verdict: region not detected at this size (interval includes 1/2)\n")
 	}
-}
-
-func numel(shape []int) int {
-	n := 1
-	for _, d := range shape {
-		n *= d
-	}
-	return n
 }
 
 // MaxExcludeBytes bounds the --exclude file.
