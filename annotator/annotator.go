@@ -90,18 +90,18 @@ func Job(ctx context.Context, store *results.Store, job *dsl.Job, a *dsl.Annotat
 		if err != nil {
 			return nil, err
 		}
-		split, err := job.Draw(trainSrc.Galaxies())
+		gals := trainSrc.Galaxies()
+		trained, err := job.TrainingUnion(gals) // every member's training galaxies
 		if err != nil {
 			return nil, fmt.Errorf("annotate: job %s: %w", job.ShortHash(), err)
 		}
 		exclude = map[string]bool{}
-		gals := trainSrc.Galaxies()
-		for _, idx := range split.Train {
+		for _, idx := range trained {
 			for _, i := range idx {
 				exclude[gals[i].ID] = true
 			}
 		}
-		meta.Design = Design(gals, split.Train)
+		meta.Design = Design(gals, trained)
 	}
 	// Each repeat of a study annotates its own subset: its catalog is a
 	// new sample of the sky, as its networks are new.

@@ -376,3 +376,95 @@ func TestTrainSeed(t *testing.T) {
 		t.Error("repeats share one training seed")
 	}
 }
+
+// TestRedraw: training.redraw gives each ensemble member after the first
+// its own training galaxies and keeps the test galaxies; the union holds
+// every member's; a single network or a probe with the key is an error at
+// its line; without the key nothing changes.
+func TestRedraw(t *testing.T) {
+	base := "include: ../base.yaml\nname: rd\ntrain:\n  spiral: {from: a, n: 20}\n  elliptical: {from: a, n: 20}\ntest:\n  a: {from: a, n: 20}\n  b: {from: b, n: 20}\n"
+	compile := func(extra string) (*Plan, error) {
+		t.Helper()
+		doc, err := Parse(filepath.Join("testdata", "good", "rd.yaml"), []byte(base+extra))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return Compile(doc, Options{})
+	}
+	plain, err := compile("training: {ensemble: 3}\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	redraw, err := compile("training: {ensemble: 3, redraw: true}\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	off, err := compile("training: {ensemble: 3, redraw: false}\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := plain.Jobs[0], redraw.Jobs[0]
+	if off.Jobs[0].Hash() != a.Hash() {
+		t.Error("redraw: false changed the hash")
+	}
+	if a.Hash() == b.Hash() || !b.Training.Redraw {
+		t.Fatal("redraw: true did not reach the job")
+	}
+	src, err := sky.OpenWith(b.Source.Path, b.Source.Overrides)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gals := src.Galaxies()
+	first, err := b.Draw(gals)
+	if err != nil {
+		t.Fatal(err)
+	}
+	union, err := b.TrainingUnion(gals)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[int]bool{}
+	for _, idx := range union {
+		for _, i := range idx {
+			seen[i] = true
+		}
+	}
+	for k := range 3 {
+		sp, err := b.DrawMember(gals, k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		same, err := a.DrawMember(gals, k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(same.Train, first.Train) {
+			t.Errorf("without redraw, member %d trains on other galaxies", k)
+		}
+		if !reflect.DeepEqual(sp.Tests, first.Tests) {
+			t.Errorf("member %d: redraw changed the test galaxies", k)
+		}
+		for _, cl := range sky.Classes {
+			if len(sp.Train[cl]) != 20 {
+				t.Errorf("member %d: %d %s training galaxies, want 20", k, len(sp.Train[cl]), cl)
+			}
+			if eq := reflect.DeepEqual(sp.Train[cl], first.Train[cl]); eq != (k == 0) {
+				t.Errorf("member %d: %s training galaxies equal to the job's draw: %v", k, cl, eq)
+			}
+			for _, i := range sp.Train[cl] {
+				if !seen[i] {
+					t.Errorf("member %d: galaxy %d is not in the training union", k, i)
+				}
+			}
+		}
+	}
+	for _, bad := range []struct{ extra, want string }{
+		{"training: {redraw: true}\n", "needs training.ensemble of 2 or more"},
+		{"training: {ensemble: 1, redraw: true}\n", "needs training.ensemble of 2 or more"},
+	} {
+		_, err := compile(bad.extra)
+		if err == nil || !strings.Contains(err.Error(), bad.want) || !strings.Contains(err.Error(), "rd.yaml:") {
+			t.Errorf("%q: got %v, want an error at its line saying %q", bad.extra, err, bad.want)
+		}
+	}
+}

@@ -22,7 +22,7 @@ var TopKeys = []string{"include", "name", "description", "paper", "source", "reg
 
 var (
 	modelKeys    = []string{"arch", "input", "widths", "pools", "dense", "conv"}
-	trainingKeys = []string{"epochs", "batch", "lr", "beta1", "beta2", "epsilon", "seed", "validation", "patience", "augment", "ensemble"}
+	trainingKeys = []string{"epochs", "batch", "lr", "beta1", "beta2", "epsilon", "seed", "validation", "patience", "augment", "ensemble", "redraw"}
 	selKeys      = []string{"from", "n"}
 	paperKeys    = []string{"table", "figure", "on"}
 	compareKeys  = []string{"with", "on", "baseline_on", "spiral_field", "elliptical_field", "truth", "target"}
@@ -49,6 +49,7 @@ type experiment struct {
 	sourcePath        string
 	sourceOverrides   string // YAML laid over a survey's keys (source: {file, ...})
 	sourceNode        *yaml.Node
+	redrawNode        *yaml.Node // training.redraw, where written
 	regions           map[string]*sky.Region
 	train             map[sky.Class][]*selection
 	trainNode         *yaml.Node
@@ -152,7 +153,7 @@ func decodeAs(doc *Document, root *yaml.Node, e *errs, allowed []string, fragmen
 		case "model":
 			x.model = decodeModel(e, v)
 		case "training":
-			decodeTraining(e, v, &x.training)
+			x.redrawNode = decodeTraining(e, v, &x.training)
 		case "seed":
 			x.seed, _ = e.uint(v, "seed")
 		case "train_seed":
@@ -389,7 +390,14 @@ func decodeModel(e *errs, v *yaml.Node) netspec.Config {
 	return r
 }
 
-func decodeTraining(e *errs, v *yaml.Node, t *Training) {
+// decodeTraining reads the training mapping into t, returning the key node
+// of training.redraw where it is written (nil if not).
+func decodeTraining(e *errs, v *yaml.Node, t *Training) (redraw *yaml.Node) {
+	defer func() {
+		if t.Redraw && t.Members() < 2 {
+			e.at(redraw, "training.redraw: each ensemble member draws its own training galaxies, so it needs training.ensemble of 2 or more (this has %d network)", t.Members())
+		}
+	}()
 	for _, kv := range e.keys(v, "training", trainingKeys) {
 		k, n := kv[0].Value, kv[1]
 		what := "training." + k
@@ -423,6 +431,9 @@ func decodeTraining(e *errs, v *yaml.Node, t *Training) {
 			t.Patience = integer()
 		case "augment":
 			t.Augment, _ = e.boolean(n, what)
+		case "redraw":
+			t.Redraw, _ = e.boolean(n, what)
+			redraw = kv[0]
 		case "ensemble":
 			t.Ensemble = integer()
 			if t.Ensemble == 1 {
@@ -431,6 +442,7 @@ func decodeTraining(e *errs, v *yaml.Node, t *Training) {
 		}
 	}
 	t.Adam = t.Adam.WithDefaults()
+	return redraw
 }
 
 func decodeCompare(e *errs, v *yaml.Node) []Compare {

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"sync"
 
@@ -118,6 +119,56 @@ func (j *Job) Draw(gals []sky.Galaxy) (*sky.Split, error) {
 	return sky.Draw(gals, plan, j.SplitSeed)
 }
 
+// DrawMember draws the training and test galaxies of ensemble member k:
+// the job's own draw for the first member, or whenever Training.Redraw is
+// off; with Redraw, the same test galaxies and a training draw of its own,
+// seeded from the job's training seed and k.
+func (j *Job) DrawMember(gals []sky.Galaxy, k int) (*sky.Split, error) {
+	if k == 0 || !j.Training.Redraw {
+		return j.Draw(gals)
+	}
+	plan, err := j.DrawPlan()
+	if err != nil {
+		return nil, err
+	}
+	base := j.TrainSeed
+	if base == 0 {
+		base = j.SplitSeed
+	}
+	plan.TrainSeed = sky.SubSeed(base, "member", strconv.Itoa(k))
+	return sky.Draw(gals, plan, j.SplitSeed)
+}
+
+// TrainingUnion is every galaxy (index into gals, per class, sorted) that
+// some member of the job trained on: the job's training draw, joined with
+// each member's own where Training.Redraw is on.
+func (j *Job) TrainingUnion(gals []sky.Galaxy) (map[sky.Class][]int, error) {
+	out := map[sky.Class][]int{}
+	seen := map[int]bool{}
+	draws := 1
+	if j.Training.Redraw {
+		draws = j.Training.Members()
+	}
+	for k := range draws {
+		sp, err := j.DrawMember(gals, k)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range sky.Classes {
+			for _, i := range sp.Train[c] {
+				if !seen[i] {
+					seen[i] = true
+					out[c] = append(out[c], i)
+				}
+			}
+		}
+	}
+	for _, c := range sky.Classes {
+		slices.Sort(out[c])
+	}
+	return out, nil
+}
+
 // SourceRef names a data source file and the digest of its content.
 type SourceRef struct {
 	Name string `json:"name"`
@@ -191,6 +242,13 @@ type Training struct {
 	// starting weights and batch order, averaging their p(spiral) (0 or
 	// 1: one network, as in the paper).
 	Ensemble int `json:"ensemble,omitempty"`
+	// Redraw has each ensemble member after the first train on its own
+	// draw of training galaxies (the same selections and test galaxies,
+	// another seed for the training draw), so that the members' spread,
+	// which the verdict's interval is built from, includes the variation
+	// that comes from which galaxies a network was trained on, not only
+	// from its starting weights and batch order.
+	Redraw bool `json:"redraw,omitempty"`
 }
 
 // Members is the number of networks a job trains (at least 1).

@@ -103,6 +103,9 @@ func checkProbe(e *errs, x *experiment) *sky.ProbeSplit {
 	if x.source == nil || p == nil || len(p.Regions) < 2 || p.N <= 0 || p.Test <= 0 {
 		return nil
 	}
+	if x.training.Redraw {
+		e.at(x.redrawNode, "training.redraw: a probe trains on one draw of its regions; redraw applies to experiments with train: and test:")
+	}
 	gals := x.source.Galaxies()
 	var regions []*sky.Region
 	for _, n := range p.Regions {

@@ -49,41 +49,32 @@ func Execute(ctx context.Context, job *dsl.Job, show *progress.Display) (*result
 		return nil, nil, nil, fmt.Errorf("job %s (%s): %w", job.ShortHash(), job.Experiment, err)
 	}
 	res := &results.Result{Hash: job.Hash(), TrainCounts: map[string]int{}}
-	var train []sky.Galaxy
-	for _, c := range sky.Classes {
-		for _, i := range split.Train[c] {
-			train = append(train, gals[i])
-		}
-	}
 	size := job.Model.Input
-	load := show.Task(job.ShortHash()+" images", len(train))
-	set, err := sky.LoadImagesWith(ctx, src, train, size, src.SkipBad(), func(done int) { load.Step(done, len(train), "training images") })
-	load.Done("")
+	set, err := loadTraining(ctx, job, src, gals, split, res, show, true)
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("job %s: training images: %w", job.ShortHash(), err)
-	}
-	for _, e := range set.Bad {
-		res.Bad = append(res.Bad, e.Error())
-	}
-	for _, l := range set.Labels {
-		res.TrainCounts[l.String()]++
-	}
-	// With skip_bad, a class whose images were all unreadable would leave
-	// a network trained on the other class alone, reported as if whole.
-	for _, c := range sky.Classes {
-		asked := 0
-		for _, g := range train {
-			if g.Class == c {
-				asked++
-			}
-		}
-		if asked > 0 && res.TrainCounts[c.String()] == 0 {
-			return nil, nil, nil, fmt.Errorf("job %s: every one of the %d training %s images was unreadable (skip_bad skipped them: %d bad images in all); refusing to train on the other class alone", job.ShortHash(), asked, c, len(set.Bad))
-		}
+		return nil, nil, nil, err
 	}
 	man.Seconds["load"] = time.Since(t0).Seconds()
 	t1 := time.Now()
-	members, err := trainMembers(ctx, job, set, res, man, show)
+	// Member 0 trains on the job's draw; with training.redraw each later
+	// member draws and loads its own training galaxies (one set held at a
+	// time), its unreadable images added to the result's list.
+	memberSet := func(k int) (cnn.Labelled, error) {
+		if k == 0 || !job.Training.Redraw {
+			return set, nil
+		}
+		set = nil
+		sp, err := job.DrawMember(gals, k)
+		if err != nil {
+			return nil, fmt.Errorf("job %s (%s): network %d: %w", job.ShortHash(), job.Experiment, k+1, err)
+		}
+		s, err := loadTraining(ctx, job, src, gals, sp, res, show, false)
+		if err != nil {
+			return nil, err
+		}
+		return s, nil
+	}
+	members, err := trainMembers(ctx, job, memberSet, res, man, show)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -135,11 +126,15 @@ func Execute(ctx context.Context, job *dsl.Job, show *progress.Display) (*result
 }
 
 // trainMembers trains the job's network, or each member of its ensemble
-// from its own seed, on set, keeping the histories in res and the epoch
+// from its own seed, on the set memberSet gives for it, keeping the histories in res and the epoch
 // timings in man.
-func trainMembers(ctx context.Context, job *dsl.Job, set cnn.Labelled, res *results.Result, man *results.Manifest, show *progress.Display) ([]*cnn.Model, error) {
+func trainMembers(ctx context.Context, job *dsl.Job, memberSet func(k int) (cnn.Labelled, error), res *results.Result, man *results.Manifest, show *progress.Display) ([]*cnn.Model, error) {
 	members := make([]*cnn.Model, job.Training.Members())
 	for k := range members {
+		set, err := memberSet(k)
+		if err != nil {
+			return nil, err
+		}
 		seed := job.Training.MemberSeed(k)
 		model, err := cnn.New(job.Model, seed)
 		if err != nil {
@@ -200,6 +195,47 @@ func ensemblePredict(ctx context.Context, members []*cnn.Model, set *sky.ImageSe
 		}
 	}
 	return mean, each, nil
+}
+
+// loadTraining loads the training images of split, adding unreadable
+// images to res.Bad and, for the job's own draw (count), the images per
+// class to res.TrainCounts. With skip_bad, a class whose images were all
+// unreadable is an error: the network would learn the other class alone.
+func loadTraining(ctx context.Context, job *dsl.Job, src sky.Source, gals []sky.Galaxy, split *sky.Split, res *results.Result, show *progress.Display, count bool) (*sky.ImageSet, error) {
+	var train []sky.Galaxy
+	for _, c := range sky.Classes {
+		for _, i := range split.Train[c] {
+			train = append(train, gals[i])
+		}
+	}
+	load := show.Task(job.ShortHash()+" images", len(train))
+	set, err := sky.LoadImagesWith(ctx, src, train, job.Model.Input, src.SkipBad(), func(done int) { load.Step(done, len(train), "training images") })
+	load.Done("")
+	if err != nil {
+		return nil, fmt.Errorf("job %s: training images: %w", job.ShortHash(), err)
+	}
+	for _, e := range set.Bad {
+		res.Bad = append(res.Bad, e.Error())
+	}
+	got := map[sky.Class]int{}
+	for _, l := range set.Labels {
+		got[l]++
+	}
+	for _, c := range sky.Classes {
+		asked := 0
+		for _, g := range train {
+			if g.Class == c {
+				asked++
+			}
+		}
+		if asked > 0 && got[c] == 0 {
+			return nil, fmt.Errorf("job %s: every one of the %d training %s images was unreadable (skip_bad skipped them: %d bad images in all); refusing to train on the other class alone", job.ShortHash(), asked, c, len(set.Bad))
+		}
+		if count && got[c] > 0 {
+			res.TrainCounts[c.String()] += got[c]
+		}
+	}
+	return set, nil
 }
 
 // modelBytes serialises a trained model for the result folder.

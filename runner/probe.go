@@ -83,7 +83,7 @@ func executeProbe(ctx context.Context, job *dsl.Job, src sky.Source, man *result
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("job %s: the simple probe: %w", job.ShortHash(), err)
 	}
-	members, err := trainMembers(ctx, job, set, res, man, show)
+	members, err := trainMembers(ctx, job, func(int) (cnn.Labelled, error) { return set, nil }, res, man, show)
 	if err != nil {
 		return nil, nil, nil, err
 	}

@@ -10,6 +10,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 	"sync"
@@ -452,5 +453,49 @@ func TestCancelMidTraining(t *testing.T) {
 	}
 	if left := storeEntries(store); len(left) != 0 {
 		t.Errorf("a run cancelled mid-training left %v in the store", left)
+	}
+}
+
+// TestRedrawTrainsMembersOnTheirOwnDraws: with training.redraw the first
+// member is the network the same job without redraw trains (same draw,
+// same seed, same answers), and the later members, trained on draws of
+// their own, answer otherwise.
+func TestRedrawTrainsMembersOnTheirOwnDraws(t *testing.T) {
+	dir := t.TempDir()
+	writeCatalog(t, dir, 40, -1)
+	exp, _ := os.ReadFile(filepath.Join(dir, "exp.yaml"))
+	for name, tr := range map[string]string{"shared": "ensemble: 3", "redraw": "ensemble: 3, redraw: true"} {
+		body := strings.Replace(string(exp), "training: {epochs: 1, batch: 4}", "training: {epochs: 1, batch: 4, "+tr+"}", 1)
+		os.WriteFile(filepath.Join(dir, name+".yaml"), []byte(body), 0o644)
+	}
+	run := func(name string) *results.Result {
+		t.Helper()
+		res, _, models, err := Execute(context.Background(), plan(t, filepath.Join(dir, name+".yaml")).Jobs[0], nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(models) != 3 {
+			t.Fatalf("%s: %d networks, want 3", name, len(models))
+		}
+		return res
+	}
+	shared, redraw := run("shared"), run("redraw")
+	if !reflect.DeepEqual(shared.TrainCounts, redraw.TrainCounts) {
+		t.Errorf("training counts %v with redraw, %v without", redraw.TrainCounts, shared.TrainCounts)
+	}
+	differs := [3]bool{}
+	for i, p := range redraw.Tests[0].Predictions {
+		q := shared.Tests[0].Predictions[i]
+		if p.ID != q.ID {
+			t.Fatalf("redraw changed the test galaxies: %s vs %s", p.ID, q.ID)
+		}
+		for k := range 3 {
+			if p.Members[k] != q.Members[k] {
+				differs[k] = true
+			}
+		}
+	}
+	if differs[0] || !differs[1] || !differs[2] {
+		t.Errorf("members whose answers differ with redraw: %v, want [false true true]", differs)
 	}
 }
