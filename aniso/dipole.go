@@ -57,6 +57,17 @@ type Dipole struct {
 	// permutations.
 	Amplitude    float64 `json:"amplitude"`
 	AmplitudeErr float64 `json:"amplitude_err"`
+	// AmplitudeDebiased is sqrt(max(0, Amplitude² - tr C)), C the
+	// covariance of D: a noisy vector's length is biased upwards by its
+	// noise. AmplitudeLo and AmplitudeHi are the true amplitude's 95%
+	// confidence interval (Neyman's, inverted from the length's
+	// distribution along the fitted axis; galaxy sampling only; both the
+	// amplitude itself when the fit has no noise). Lo is 0 when a catalog
+	// without a dipole would give the amplitude seen more than 2.5% of the
+	// time.
+	AmplitudeDebiased float64 `json:"amplitude_debiased"`
+	AmplitudeLo       float64 `json:"amplitude_lo"`
+	AmplitudeHi       float64 `json:"amplitude_hi"`
 	// Axis is where D points; AxisErr the 1-sigma angular uncertainty of
 	// that direction in degrees (the root mean square of the two
 	// transverse errors over the amplitude), 180 when it is not
@@ -196,6 +207,7 @@ func (d *design) fit(v []float64) (Dipole, error) {
 			out.AxisErr = math.Asin(trans) * 180 / math.Pi
 		}
 	}
+	out.setAmplitudeRange()
 	return out, nil
 }
 

@@ -37,6 +37,11 @@ type Multipole struct {
 	BayesFactor float64 `json:"bayes_factor"`
 }
 
+// CovariateNames are the systematics a catalog's multipoles can be fitted
+// jointly with by name: dec (declination, degrees) and glat (|Galactic
+// latitude|, degrees).
+var CovariateNames = []string{"dec", "glat"}
+
 // Covariate is a systematic fitted jointly with the multipoles: a value
 // per galaxy (declination, Galactic latitude, a catalog column).
 type Covariate struct {

@@ -2,9 +2,11 @@ package dsl
 
 import (
 	"path/filepath"
+	"slices"
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/skybias/skybias/aniso"
 	"github.com/skybias/skybias/sky"
 )
 
@@ -37,11 +39,23 @@ type Anisotropy struct {
 	// Bands and Cells lay out the map's equal-area cells.
 	Bands int `json:"bands"`
 	Cells int `json:"cells"`
+	// LMax, when not 0, also fits multipoles up to that order, each
+	// order judged by permutations of galaxies and, with BlockNside, of
+	// the HEALPix pixels of that NSIDE (values correlated within a pixel
+	// do not pass for a signal), with Bayes factors.
+	LMax       int `json:"lmax,omitempty"`
+	BlockNside int `json:"block_nside,omitempty"`
+	// Covariates are systematics (aniso.CovariateNames) fitted jointly
+	// with the multipoles, which are shown before and after.
+	Covariates []string `json:"covariates,omitempty"`
+	// Scan, when not 0, runs Shamir's axis scan over that many axes: the
+	// best axis's own P beside the P corrected for the scan.
+	Scan int `json:"scan,omitempty"`
 }
 
 var (
 	annotateKeys   = []string{"source", "regions", "n", "seed"}
-	anisotropyKeys = []string{"column", "permutations", "map"}
+	anisotropyKeys = []string{"column", "permutations", "map", "lmax", "block_nside", "covariates", "scan"}
 )
 
 // decodeAnnotate reads annotate: {source, regions, n, seed} and
@@ -125,6 +139,8 @@ func decodeAnisotropy(e *errs, v *yaml.Node) *Anisotropy {
 		}
 		return an
 	}
+	var lmaxNode *yaml.Node
+	var needL []*yaml.Node // keys that need lmax
 	for _, kv := range e.keys(v, "anisotropy", anisotropyKeys) {
 		switch kv[0].Value {
 		case "column":
@@ -145,6 +161,35 @@ func decodeAnisotropy(e *errs, v *yaml.Node) *Anisotropy {
 			b, _ := e.integer(m.Content[0], "anisotropy.map bands", 1, 90)
 			c, _ := e.integer(m.Content[1], "anisotropy.map cells", 1, 360)
 			an.Bands, an.Cells = int(b), int(c)
+		case "lmax":
+			n, _ := e.integer(kv[1], "anisotropy.lmax", 1, aniso.MaxL)
+			an.LMax = int(n)
+			lmaxNode = kv[0]
+		case "block_nside":
+			n, ok := e.integer(kv[1], "anisotropy.block_nside", 1, 1024)
+			if ok && n&(n-1) != 0 {
+				e.at(kv[1], "anisotropy.block_nside: %d is not a power of two (HEALPix NSIDE: 1, 2, 4, ... 1024)", n)
+			}
+			an.BlockNside = int(n)
+			needL = append(needL, kv[0])
+		case "covariates":
+			names, _ := e.names(kv[1], "anisotropy.covariates")
+			for _, nn := range names {
+				if !slices.Contains(aniso.CovariateNames, nn.Value) {
+					e.at(nn, "anisotropy.covariates: unknown covariate %q%s; known: %s", nn.Value, suggest(nn.Value, aniso.CovariateNames), oneOf(aniso.CovariateNames))
+					continue
+				}
+				an.Covariates = append(an.Covariates, nn.Value)
+			}
+			needL = append(needL, kv[0])
+		case "scan":
+			n, _ := e.integer(kv[1], "anisotropy.scan", 10, 100_000)
+			an.Scan = int(n)
+		}
+	}
+	if lmaxNode == nil {
+		for _, k := range needL {
+			e.at(k, "anisotropy.%s works on the multipoles; add lmax: (2 for dipole and quadrupole)", k.Value)
 		}
 	}
 	return an

@@ -38,19 +38,20 @@ type CatalogTest struct {
 	// from it to the dipole's axis (NaN without a design).
 	Design     *aniso.Direction
 	Separation float64
+	// MultipoleFits are the multipole fits asked for (see
+	// RunMultipoles): per null, without and then with the covariates.
+	MultipoleFits []*aniso.Multipoles
+	// Scan is Shamir's axis scan where asked for (nil otherwise).
+	Scan *aniso.Scan
 	// fitsKeys are a FITS catalog's header keywords (nil for CSV).
 	fitsKeys map[string]string
 	// cols are the positions and values tested.
 	cols *aniso.Columns
 }
 
-// Multipoles fits the catalog's multipoles to opts.LMax and tests each
-// order by permutations: of galaxies, or with blockNside > 0 of the
-// HEALPix pixels of that NSIDE (so values correlated within a pixel do
-// not pass for a signal).
-// Covariates are the systematics Multipoles can fit by name: dec
-// (declination, degrees) and glat (|Galactic latitude|, degrees).
-var Covariates = []string{"dec", "glat"}
+// Covariates are the systematics Multipoles can fit by name (see
+// aniso.CovariateNames).
+var Covariates = aniso.CovariateNames
 
 // Covariate is a named systematic's value for each of the catalog's
 // galaxies (see Covariates).
@@ -69,6 +70,10 @@ func (t *CatalogTest) Covariate(name string) (aniso.Covariate, error) {
 	return c, nil
 }
 
+// Multipoles fits the catalog's multipoles to opts.LMax and tests each
+// order by permutations: of galaxies, or with blockNside > 0 of the
+// HEALPix pixels of that NSIDE (so values correlated within a pixel do
+// not pass for a signal).
 func (t *CatalogTest) Multipoles(ctx context.Context, opts aniso.MultipoleOptions, blockNside int) (*aniso.Multipoles, error) {
 	if blockNside > 0 {
 		if err := healpix.CheckNside(blockNside); err != nil {
@@ -83,15 +88,47 @@ func (t *CatalogTest) Multipoles(ctx context.Context, opts aniso.MultipoleOption
 	return aniso.TestMultipoles(ctx, t.cols.RA, t.cols.Dec, t.cols.Value, opts)
 }
 
+// RunMultipoles fits the catalog's multipoles to lmax once per null
+// (0: galaxies permuted; N: the HEALPix pixels of NSIDE N permuted), each
+// without and, when covariates are named, with them fitted jointly,
+// keeping the fits in MultipoleFits in that order.
+func (t *CatalogTest) RunMultipoles(ctx context.Context, lmax int, nulls []int, covariates []string, opts aniso.Options) error {
+	var covs []aniso.Covariate
+	for _, name := range covariates {
+		c, err := t.Covariate(name)
+		if err != nil {
+			return err
+		}
+		covs = append(covs, c)
+	}
+	t.MultipoleFits = nil
+	for _, nside := range nulls {
+		mopts := aniso.MultipoleOptions{Options: opts, LMax: lmax}
+		mp, err := t.Multipoles(ctx, mopts, nside)
+		if err != nil {
+			return err
+		}
+		t.MultipoleFits = append(t.MultipoleFits, mp)
+		if len(covs) > 0 {
+			mopts.Covariates = covs
+			if mp, err = t.Multipoles(ctx, mopts, nside); err != nil {
+				return err
+			}
+			t.MultipoleFits = append(t.MultipoleFits, mp)
+		}
+	}
+	return nil
+}
+
 // NearestGalaxy is the angle in degrees from a direction to the
 // catalog's closest galaxy (see aniso.NearestGalaxy).
 func (t *CatalogTest) NearestGalaxy(d aniso.Direction) float64 {
 	return aniso.NearestGalaxy(t.cols.RA, t.cols.Dec, d)
 }
 
-// Scan runs Shamir's axis scan over about axes axes, its best axis's P
+// AxisScan runs Shamir's axis scan over about axes axes, its best axis's P
 // corrected by permutations (see aniso.ScanAxes).
-func (t *CatalogTest) Scan(ctx context.Context, axes int, opts aniso.Options) (*aniso.Scan, error) {
+func (t *CatalogTest) AxisScan(ctx context.Context, axes int, opts aniso.Options) (*aniso.Scan, error) {
 	return aniso.ScanAxes(ctx, t.cols.RA, t.cols.Dec, t.cols.Value, axes, opts)
 }
 
@@ -177,12 +214,28 @@ func anisotropyFindings(plans []*dsl.Plan, catalogs map[string]map[string]*annot
 // permutations.
 func TestCatalog(c *annotate.Catalog, spec dsl.Anisotropy) (*CatalogTest, error) {
 	seed := seeds.Sub(0, "anisotropy", c.Meta.IDs, c.Meta.Result)
-	t, err := testFile(context.Background(), c.Path, spec.Column, aniso.Options{Permutations: spec.Permutations, Seed: seed}, spec.Bands, spec.Cells)
+	ctx := context.Background()
+	opts := aniso.Options{Permutations: spec.Permutations, Seed: seed}
+	t, err := testFile(ctx, c.Path, spec.Column, opts, spec.Bands, spec.Cells)
 	if err != nil {
 		return nil, err
 	}
 	t.Catalog = c
 	t.setDesign(c.Meta.Design)
+	if spec.LMax > 0 {
+		nulls := []int{0}
+		if spec.BlockNside > 0 {
+			nulls = append(nulls, spec.BlockNside)
+		}
+		if err := t.RunMultipoles(ctx, spec.LMax, nulls, spec.Covariates, opts); err != nil {
+			return nil, fmt.Errorf("%s: %w", c.Path, err)
+		}
+	}
+	if spec.Scan > 0 {
+		if t.Scan, err = t.AxisScan(ctx, spec.Scan, opts); err != nil {
+			return nil, fmt.Errorf("%s: %w", c.Path, err)
+		}
+	}
 	return t, nil
 }
 
@@ -279,6 +332,17 @@ func (t *CatalogTest) setDesign(d *[2]float64) {
 	t.Separation = aniso.Separation(*t.Design, t.Test.Dipole.Axis)
 }
 
+// AmplitudeWords says what the dipole's amplitude is once its noise is
+// accounted for: the debiased amplitude and the 95% interval of the true
+// one (galaxy sampling only), or that the amplitude is below what noise
+// alone gives.
+func AmplitudeWords(d aniso.Dipole) string {
+	if d.AmplitudeHi == 0 && d.Amplitude > 0 {
+		return fmt.Sprintf("true amplitude: smaller than noise alone gives in 97.5%% of catalogs (debiased %.4f; the interval is empty: no dipole needed)", d.AmplitudeDebiased)
+	}
+	return fmt.Sprintf("true amplitude %.4f debiased, 95%% interval [%.4f, %.4f] (a noisy vector's length is biased upwards; galaxy sampling only)", d.AmplitudeDebiased, d.AmplitudeLo, d.AmplitudeHi)
+}
+
 // UniformOverRepeats tests whether an experiment's permutation P values,
 // one per repeat in summary rows, are uniform as they are where no dipole
 // exists (Kolmogorov-Smirnov); false with fewer than two repeats.
@@ -307,10 +371,15 @@ type AnisotropyRow struct {
 	// the 1-sigma angular error in degrees.
 	Amplitude    float64 `json:"amplitude"`
 	AmplitudeErr float64 `json:"amplitude_err"`
-	Monopole     float64 `json:"monopole"`
-	RA           float64 `json:"ra"`
-	Dec          float64 `json:"dec"`
-	AxisErr      float64 `json:"axis_err"`
+	// AmplitudeDebiased, AmplitudeLo and AmplitudeHi are the true
+	// amplitude's estimate and 95% interval (see aniso.Dipole).
+	AmplitudeDebiased float64 `json:"amplitude_debiased"`
+	AmplitudeLo       float64 `json:"amplitude_lo"`
+	AmplitudeHi       float64 `json:"amplitude_hi"`
+	Monopole          float64 `json:"monopole"`
+	RA                float64 `json:"ra"`
+	Dec               float64 `json:"dec"`
+	AxisErr           float64 `json:"axis_err"`
 	// PMC is the permutation P; Permutations how many were drawn.
 	PMC          float64 `json:"p_mc"`
 	Permutations int     `json:"permutations"`
@@ -329,6 +398,110 @@ type AnisotropyRow struct {
 	HemisphereDiff *float64 `json:"hemisphere_diff,omitempty"`
 	HemisphereLo   *float64 `json:"hemisphere_lo,omitempty"`
 	HemisphereHi   *float64 `json:"hemisphere_hi,omitempty"`
+	// AxisNearestGalaxy is the angle in degrees from the axis to the
+	// closest galaxy: above aniso.OutsideFootprint the axis lies outside
+	// the footprint and only says where the trend across it points.
+	AxisNearestGalaxy float64 `json:"axis_nearest_galaxy"`
+	// The axis scan (Shamir's method), where asked for: the best axis,
+	// its t, its own P as if chosen in advance, and the P corrected by
+	// rescanning permuted values.
+	ScanAxes         *int     `json:"scan_axes,omitempty"`
+	ScanRA           *float64 `json:"scan_ra,omitempty"`
+	ScanDec          *float64 `json:"scan_dec,omitempty"`
+	ScanT            *float64 `json:"scan_t,omitempty"`
+	ScanPUncorrected *float64 `json:"scan_p_uncorrected,omitempty"`
+	ScanP            *float64 `json:"scan_p_mc,omitempty"`
+}
+
+// MultipoleRow is one order of one multipole fit of a catalog in
+// summary.json (multipoles.csv): which null judged it (galaxies, or the
+// HEALPix pixels permuted as blocks) and which covariates were fitted
+// jointly.
+type MultipoleRow struct {
+	Experiment string `json:"experiment"`
+	Repeat     int    `json:"repeat"`
+	// Null says what was permuted ("galaxy", "HEALPix NSIDE 8 pixel"),
+	// Units how many of them.
+	Null       string   `json:"null"`
+	Units      int      `json:"units"`
+	Covariates []string `json:"covariates"`
+	LMax       int      `json:"l_max"`
+	L          int      `json:"l"`
+	// Power is C_l; Chi2 the order's Wald statistic on 2l+1
+	// coefficients; P its permutation P of Permutations; BayesFactor the
+	// evidence for adding the order (above 1 favours it).
+	Power        float64 `json:"power"`
+	Chi2         float64 `json:"chi2"`
+	P            float64 `json:"p_mc"`
+	Permutations int     `json:"permutations"`
+	BayesFactor  float64 `json:"bayes_factor"`
+}
+
+func multipoleRows(fs []*AnisotropyFinding) []MultipoleRow {
+	var rows []MultipoleRow
+	for _, f := range fs {
+		for _, t := range f.Tests {
+			for _, m := range t.MultipoleFits {
+				covs := []string{}
+				for _, c := range m.Covariates {
+					covs = append(covs, c.Name)
+				}
+				for _, o := range m.Orders {
+					if o.L == 0 {
+						continue
+					}
+					rows = append(rows, MultipoleRow{Experiment: f.Experiment, Repeat: t.Job.Repeat, Null: m.Block, Units: m.Blocks, Covariates: covs,
+						LMax: m.LMax, L: o.L, Power: o.Power, Chi2: o.Chi2, P: o.P, Permutations: m.Permutations, BayesFactor: o.BayesFactor})
+				}
+			}
+		}
+	}
+	return rows
+}
+
+// UniformOrders tests, per null, covariate set and order, whether an
+// experiment's multipole P values over repeats are uniform (as on a sky
+// without that order), in the order the rows first give them.
+func UniformOrders(rows []MultipoleRow, experiment string) []OrderUniformity {
+	var out []OrderUniformity
+	at := map[string]int{}
+	var ps [][]float64
+	for _, r := range rows {
+		if r.Experiment != experiment {
+			continue
+		}
+		key := fmt.Sprintf("%s|%s|%d", r.Null, strings.Join(r.Covariates, ","), r.L)
+		i, ok := at[key]
+		if !ok {
+			i = len(out)
+			at[key] = i
+			out = append(out, OrderUniformity{Null: r.Null, Covariates: r.Covariates, L: r.L})
+			ps = append(ps, nil)
+		}
+		ps[i] = append(ps[i], r.P)
+		if r.P < 0.05 {
+			out[i].Below05++
+		}
+	}
+	for i := range out {
+		out[i].Repeats = len(ps[i])
+		if k, err := stats.KSUniform(ps[i]); err == nil && len(ps[i]) >= 2 {
+			out[i].KS = &k
+		}
+	}
+	return out
+}
+
+// OrderUniformity is one order's P values over an experiment's repeats:
+// how many fell below 0.05 and the Kolmogorov-Smirnov test against the
+// uniform (nil with fewer than two repeats).
+type OrderUniformity struct {
+	Null       string
+	Covariates []string
+	L          int
+	Repeats    int
+	Below05    int
+	KS         *stats.KSTest
 }
 
 func anisotropyRows(fs []*AnisotropyFinding) []AnisotropyRow {
@@ -345,6 +518,12 @@ func anisotropyRows(fs []*AnisotropyFinding) []AnisotropyRow {
 			if t.Design != nil {
 				ra, dec, sep := t.Design.RA, t.Design.Dec, t.Separation
 				r.DesignRA, r.DesignDec, r.Separation = &ra, &dec, &sep
+			}
+			r.AmplitudeDebiased, r.AmplitudeLo, r.AmplitudeHi = d.AmplitudeDebiased, d.AmplitudeLo, d.AmplitudeHi
+			r.AxisNearestGalaxy = t.NearestGalaxy(d.Axis)
+			if sc := t.Scan; sc != nil {
+				axes, ra, dec, tt, pu, p := sc.Axes, sc.Best.RA, sc.Best.Dec, sc.T, sc.PUncorrected, sc.P
+				r.ScanAxes, r.ScanRA, r.ScanDec, r.ScanT, r.ScanPUncorrected, r.ScanP = &axes, &ra, &dec, &tt, &pu, &p
 			}
 			rows = append(rows, r)
 		}

@@ -201,6 +201,9 @@ type Summary struct {
 	Probes      []ProbeRow      `json:"probes,omitempty"`
 	// Anisotropy holds the dipole of every annotated catalog tested.
 	Anisotropy []AnisotropyRow `json:"anisotropy,omitempty"`
+	// Multipoles holds every order of every multipole fit of those
+	// catalogs (where the study asks for lmax).
+	Multipoles []MultipoleRow `json:"multipoles,omitempty"`
 	// Agreement sets our tables beside the paper's (absent when no
 	// experiment reproduces a published table).
 	Agreement *Agreement `json:"agreement,omitempty"`
@@ -264,6 +267,7 @@ func (r *Findings) Summary(title string) Summary {
 	}
 	s.Agreement = r.Agreement()
 	s.Anisotropy = anisotropyRows(r.Anisotropy)
+	s.Multipoles = multipoleRows(r.Anisotropy)
 	for _, p := range r.Probes {
 		pr := p.Job.Probe
 		s.Probes = append(s.Probes, ProbeRow{Experiment: p.Experiment, Variant: p.Variant, Regions: pr.Regions, Class: pr.Class, N: pr.N, Test: pr.Test,
@@ -303,6 +307,7 @@ func (s Summary) Tables() (map[string][]byte, error) {
 		{"comparisons.csv", s.Comparisons, true},
 		{"probes.csv", s.Probes, len(s.Probes) > 0},
 		{"anisotropy.csv", s.Anisotropy, len(s.Anisotropy) > 0},
+		{"multipoles.csv", s.Multipoles, len(s.Multipoles) > 0},
 	} {
 		if !t.keep {
 			continue

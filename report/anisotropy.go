@@ -8,6 +8,7 @@ import (
 
 	"github.com/skybias/skybias/findings"
 	"github.com/skybias/skybias/plots"
+	"github.com/skybias/skybias/stats"
 )
 
 // anisotropy renders the dipole tests of annotated catalogs: the table,
@@ -36,13 +37,13 @@ func (r *Report) anisotropy(d *doc, figs *figureSet) {
 			h := t.Test.Hemisphere
 			meta := t.Catalog.Meta
 			rows = append(rows, []string{f.Experiment, fmt.Sprint(t.Job.Repeat + 1), fmt.Sprintf("`%s` %d (%d left out)", meta.Source, dp.N, meta.Excluded), f.Spec.Column,
-				fmt.Sprintf("%.4f ± %.4f", dp.Amplitude, dp.AmplitudeErr), fmt.Sprintf("%.3f", dp.Monopole),
+				fmt.Sprintf("%.4f ± %.4f", dp.Amplitude, dp.AmplitudeErr), trueAmplitude(dp.Amplitude, dp.AmplitudeDebiased, dp.AmplitudeLo, dp.AmplitudeHi), fmt.Sprintf("%.3f", dp.Monopole),
 				fmt.Sprintf("(%.0f, %+.0f) ± %.0f°", dp.Axis.RA, dp.Axis.Dec, dp.AxisErr), design, sep,
 				fmt.Sprintf("%s (%d of %d)", fmtP(t.Test.P), t.Test.Exceed, t.Test.Permutations), fmt.Sprintf("%.4f", t.Test.Null95),
 				fmt.Sprintf("%+.4f [%+.4f, %+.4f]", h.Diff, h.Lo, h.Hi)})
 		}
 	}
-	d.table([]string{"experiment", "repeat", "catalog: source, galaxies (training left out)", "column", "dipole amplitude ± error", "monopole", "axis (RA, Dec) ± error",
+	d.table([]string{"experiment", "repeat", "catalog: source, galaxies (training left out)", "column", "dipole amplitude ± error", "true amplitude: debiased [95% interval]", "monopole", "axis (RA, Dec) ± error",
 		"design's direction", "axis from design", "P (permutations reaching it)", "95% of permuted amplitudes", "hemisphere difference [95% interval]"}, rows)
 	var repeated []string
 	for _, f := range fs {
@@ -69,6 +70,8 @@ func (r *Report) anisotropy(d *doc, figs *figureSet) {
 		d.p("%s", "Over repeats (each a new training and a new catalog): on a sky without a dipole, the P values should look uniform.")
 		d.list(repeated...)
 	}
+	r.multipoles(d)
+	r.axisScan(d)
 	centre, span := MapScale(fs)
 	var panels []plots.MapPanel
 	for _, f := range fs {
@@ -124,4 +127,145 @@ func MapScale(fs []*findings.AnisotropyFinding) (centre, span float64) {
 		span = math.Max(span, dev[int(0.95*float64(len(dev)-1))])
 	}
 	return centre, math.Round(span*1000) / 1000
+}
+
+// trueAmplitude is the report's cell for a dipole's debiased amplitude
+// and the 95% interval of the true one.
+func trueAmplitude(amp, debiased, lo, hi float64) string {
+	if hi == 0 && amp > 0 {
+		return fmt.Sprintf("%.4f [empty: below noise]", debiased)
+	}
+	return fmt.Sprintf("%.4f [%.4f, %.4f]", debiased, lo, hi)
+}
+
+// multipoles renders the multipole fits of the catalogs that asked for
+// them: one row per catalog, null and covariate set, a cell per order,
+// then each order's P values over repeats against the uniform.
+func (r *Report) multipoles(d *doc) {
+	rows := r.Summary().Multipoles
+	if len(rows) == 0 {
+		return
+	}
+	d.h(3, "Multipoles")
+	d.p("%s", "Each catalog's column is also fitted with real spherical harmonics to l_max jointly (on a cut sky the orders are not independent, so a quadrupole is not read as a dipole), by least squares. "+
+		"Each order's Wald statistic is judged by permutations that keep the footprint: of single galaxies, and where the study names a HEALPix NSIDE, of whole pixels (block means), a null that keeps values correlated within a pixel (one imaging run, large-scale structure) from passing for a signal. "+
+		"The Bayes factor weighs adding the order to the lower ones (Zellner's g-prior, g = the units fitted; above 1 favours the order, below 1 isotropy). "+
+		"Where covariates are named they are fitted jointly and the orders shown again: a systematic that the harmonics had absorbed leaves them.")
+	type key struct {
+		exp        string
+		repeat     int
+		null, covs string
+	}
+	var order []key
+	cells := map[key][]string{}
+	units := map[key]int{}
+	lmax := 0
+	for _, m := range rows {
+		k := key{m.Experiment, m.Repeat, m.Null, strings.Join(m.Covariates, ", ")}
+		if _, ok := cells[k]; !ok {
+			order = append(order, k)
+		}
+		units[k] = m.Units
+		lmax = max(lmax, m.L)
+		cells[k] = append(cells[k], fmt.Sprintf("power %.3g, P %s, BF %.3g", m.Power, fmtP(m.P), m.BayesFactor))
+	}
+	head := []string{"experiment", "repeat", "permuted (units)", "covariates"}
+	for l := 1; l <= lmax; l++ {
+		head = append(head, fmt.Sprintf("l = %d", l))
+	}
+	var tab [][]string
+	for _, k := range order {
+		covs := k.covs
+		if covs == "" {
+			covs = "none"
+		}
+		row := []string{k.exp, fmt.Sprint(k.repeat + 1), fmt.Sprintf("%s (%d)", k.null, units[k]), covs}
+		for l := 1; l <= lmax; l++ {
+			c := "-"
+			if l-1 < len(cells[k]) {
+				c = cells[k][l-1]
+			}
+			row = append(row, c)
+		}
+		tab = append(tab, row)
+	}
+	d.table(head, tab)
+	var lines []string
+	seen := map[string]bool{}
+	for _, m := range rows {
+		if seen[m.Experiment] {
+			continue
+		}
+		seen[m.Experiment] = true
+		for _, u := range findings.UniformOrders(rows, m.Experiment) {
+			if u.Repeats < 2 {
+				continue
+			}
+			covs := "no covariates"
+			if len(u.Covariates) > 0 {
+				covs = "with " + strings.Join(u.Covariates, ", ")
+			}
+			line := fmt.Sprintf("**%s**, l = %d, %s permuted, %s: %d of %d repeats below 0.05", m.Experiment, u.L, u.Null, covs, u.Below05, u.Repeats)
+			if u.KS != nil {
+				line += fmt.Sprintf("; against the uniform, Kolmogorov-Smirnov D %.3f, P %s", u.KS.D, fmtP(u.KS.P))
+			}
+			lines = append(lines, line+".")
+		}
+	}
+	if len(lines) > 0 {
+		d.p("%s", "Over repeats, each order's P values (uniform where the sky has no such order):")
+		d.list(lines...)
+	}
+}
+
+// axisScan renders Shamir's axis scan where the study asks for it: the
+// best axis's own P, which ignores that it was the best of many, beside
+// the P corrected by rescanning permuted values; over repeats, how often
+// each calls at 0.05, with its interval.
+func (r *Report) axisScan(d *doc) {
+	var tab [][]string
+	type tally struct{ n, own, corrected int }
+	counts := map[string]*tally{}
+	var exps []string
+	for _, a := range r.Summary().Anisotropy {
+		if a.ScanAxes == nil {
+			continue
+		}
+		tab = append(tab, []string{a.Experiment, fmt.Sprint(a.Repeat + 1), fmt.Sprint(*a.ScanAxes), fmt.Sprintf("(%.0f, %+.0f)", *a.ScanRA, *a.ScanDec),
+			fmt.Sprintf("%+.2f", *a.ScanT), fmtP(*a.ScanPUncorrected), fmtP(*a.ScanP)})
+		c := counts[a.Experiment]
+		if c == nil {
+			c = &tally{}
+			counts[a.Experiment] = c
+			exps = append(exps, a.Experiment)
+		}
+		c.n++
+		if *a.ScanPUncorrected < 0.05 {
+			c.own++
+		}
+		if *a.ScanP < 0.05 {
+			c.corrected++
+		}
+	}
+	if len(tab) == 0 {
+		return
+	}
+	d.h(3, "Shamir's axis scan")
+	d.p("%s", "The scan fits the column as a + b cos(angle from an axis) for every axis of a lattice and quotes the axis with the largest |t|. "+
+		"Its own P treats that axis as if it had been chosen before looking; the corrected P repeats the whole scan on permuted values (footprint kept) and asks how often the best |t| reaches the catalog's.")
+	d.table([]string{"experiment", "repeat", "axes", "best axis (RA, Dec)", "t", "own P (as if chosen in advance)", "P corrected for the scan"}, tab)
+	var lines []string
+	for _, e := range exps {
+		c := counts[e]
+		if c.n < 2 {
+			continue
+		}
+		lo1, hi1 := stats.ClopperPearson(c.own, c.n, 0.05)
+		lo2, hi2 := stats.ClopperPearson(c.corrected, c.n, 0.05)
+		lines = append(lines, fmt.Sprintf("**%s**, %d catalogs: own P below 0.05 in %d = %.3f [%.3f, %.3f]; corrected P below 0.05 in %d = %.3f [%.3f, %.3f] (95%% Clopper-Pearson; on a sky without a dipole both should be near 0.05)",
+			e, c.n, c.own, float64(c.own)/float64(c.n), lo1, hi1, c.corrected, float64(c.corrected)/float64(c.n), lo2, hi2))
+	}
+	if len(lines) > 0 {
+		d.list(lines...)
+	}
 }

@@ -434,26 +434,23 @@ func runAnisotropy(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return errors.New("anisotropy: --covariates are fitted with the multipoles; add --lmax")
 	}
 	if *lmax > 0 {
-		mopts := aniso.MultipoleOptions{Options: aniso.Options{Permutations: *perms, Seed: *seed}, LMax: *lmax}
-		if mp, err = t.Multipoles(ctx, mopts, *blockNside); err != nil {
-			return fmt.Errorf("%s: %w", pos[0], err)
-		}
+		var covs []string
 		if *covNames != "" {
 			for _, name := range strings.Split(*covNames, ",") {
-				c, err := t.Covariate(strings.TrimSpace(name))
-				if err != nil {
-					return err
-				}
-				mopts.Covariates = append(mopts.Covariates, c)
+				covs = append(covs, strings.TrimSpace(name))
 			}
-			if mpCov, err = t.Multipoles(ctx, mopts, *blockNside); err != nil {
-				return fmt.Errorf("%s: %w", pos[0], err)
-			}
+		}
+		if err := t.RunMultipoles(ctx, *lmax, []int{*blockNside}, covs, aniso.Options{Permutations: *perms, Seed: *seed}); err != nil {
+			return fmt.Errorf("%s: %w", pos[0], err)
+		}
+		mp = t.MultipoleFits[0]
+		if len(covs) > 0 {
+			mpCov = t.MultipoleFits[1]
 		}
 	}
 	var sc *aniso.Scan
 	if *scan > 0 {
-		if sc, err = t.Scan(ctx, *scan, aniso.Options{Permutations: *perms, Seed: *seed}); err != nil {
+		if sc, err = t.AxisScan(ctx, *scan, aniso.Options{Permutations: *perms, Seed: *seed}); err != nil {
 			return fmt.Errorf("%s: %w", pos[0], err)
 		}
 	}
@@ -481,7 +478,8 @@ func runAnisotropy(ctx context.Context, args []string, stdout, stderr io.Writer)
 	d := res.Dipole
 	if *asJSON {
 		obj := map[string]any{"catalog": pos[0], "column": strings.ToLower(*column), "n": d.N, "skipped": skipped,
-			"amplitude": d.Amplitude, "amplitude_err": d.AmplitudeErr, "monopole": d.Monopole, "monopole_err": d.MonopoleErr,
+			"amplitude": d.Amplitude, "amplitude_err": d.AmplitudeErr, "amplitude_debiased": d.AmplitudeDebiased,
+			"amplitude_lo": d.AmplitudeLo, "amplitude_hi": d.AmplitudeHi, "monopole": d.Monopole, "monopole_err": d.MonopoleErr,
 			"ra": d.Axis.RA, "dec": d.Axis.Dec, "axis_err": d.AxisErr, "p_mc": res.P, "exceed": res.Exceed,
 			"permutations": res.Permutations, "seed": res.Seed, "null_median": res.NullMedian, "null_95": res.Null95,
 			"hemisphere": map[string]any{"ra": res.Hemisphere.Axis.RA, "dec": res.Hemisphere.Axis.Dec,
@@ -517,6 +515,7 @@ func runAnisotropy(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 	fmt.Fprintf(stdout, "\nmonopole  %.4f ± %.4f\n", d.Monopole, d.MonopoleErr)
 	fmt.Fprintf(stdout, "dipole    amplitude %.4f ± %.4f towards RA %.1f, Dec %+.1f (± %.1f°); errors cover galaxy sampling only\n", d.Amplitude, d.AmplitudeErr, d.Axis.RA, d.Axis.Dec, d.AxisErr)
+	fmt.Fprintf(stdout, "          %s\n", findings.AmplitudeWords(d))
 	if near := t.NearestGalaxy(d.Axis); near > aniso.OutsideFootprint {
 		fmt.Fprintf(stdout, "warning   the axis lies outside the footprint (its nearest galaxy is %.0f° away): the fit extrapolates there, and the direction is only where the trend across the footprint points\n", near)
 	}

@@ -53,6 +53,32 @@ func TestAnnotateAndAnisotropy(t *testing.T) {
 	if len(sum.Anisotropy) != 1 || sum.Anisotropy[0].N != 320 || sum.Anisotropy[0].Permutations != 200 || sum.Anisotropy[0].DesignRA == nil {
 		t.Errorf("summary.json anisotropy: %+v; want one catalog of 320 galaxies (480 less 80 trained on, less 80 of the other class in their fields to keep the mix), 200 permutations and a design", sum.Anisotropy)
 	}
+	// t5 asks for multipoles to l = 2 under both nulls, with and without
+	// dec, and the axis scan: 2 nulls x 2 covariate sets x 2 orders.
+	if len(sum.Multipoles) != 8 {
+		t.Errorf("summary.json has %d multipole rows, want 8: %+v", len(sum.Multipoles), sum.Multipoles)
+	}
+	nulls := map[string]bool{}
+	for _, m := range sum.Multipoles {
+		nulls[m.Null] = true
+		if m.P <= 0 || m.P > 1 || m.BayesFactor <= 0 || m.Permutations != 200 {
+			t.Errorf("multipole row %+v: P, Bayes factor or permutations out of place", m)
+		}
+	}
+	if !nulls["galaxy"] || !nulls["HEALPix NSIDE 32 pixel"] {
+		t.Errorf("multipole nulls %v; want galaxies and HEALPix NSIDE 32 pixels", nulls)
+	}
+	if a := sum.Anisotropy; len(a) == 1 && (a[0].ScanAxes == nil || *a[0].ScanAxes < 40 || a[0].ScanP == nil || !(a[0].AmplitudeLo <= a[0].AmplitudeHi)) {
+		t.Errorf("summary.json anisotropy lacks the scan or the amplitude interval: %+v", a[0])
+	}
+	for _, want := range []string{"### Multipoles", "### Shamir's axis scan", "true amplitude: debiased [95% interval]"} {
+		if !strings.Contains(string(md), want) {
+			t.Errorf("REPORT.md lacks %q", want)
+		}
+	}
+	if b, err := os.ReadFile(filepath.Join(out, "multipoles.csv")); err != nil || !bytes.HasPrefix(b, []byte("experiment,repeat,null,units,covariates,l_max,l,power,chi2,p_mc,permutations,bayes_factor\n")) {
+		t.Errorf("multipoles.csv: %v\n%.200s", err, b)
+	}
 
 	cat := filepath.Join(t.TempDir(), "sub", "cat.csv")
 	text, code := run(t, "annotate", hash[:8], "--results", store, "--out", cat, "--n", "100", "--regions", "p", "--fits", cat+".fits")
