@@ -29,6 +29,11 @@ func TestHostileExperiments(t *testing.T) {
 		{"two train: without include", common + "name: x\n" + body + "train:\n  spiral: {from: f2, n: 10}\n  elliptical: {from: f1, n: 10}\n", "key train appears twice"},
 		{"a key twice one level down", "include: common.yaml\nname: x\n" + strings.Replace(body, "  spiral: {from: f1, n: 10}\n", "  spiral: {from: f1, n: 10}\n  spiral: {from: f2, n: 10}\n", 1), "x.yaml:5:3"},
 		{"compare with itself", "include: common.yaml\nname: x\n" + body + "compare:\n  - {with: x, on: f1}\n", "x.yaml:9:12: compare.with: x is this experiment itself"},
+		{"block_nside without lmax", "include: common.yaml\nname: x\n" + body + "annotate: {n: 100}\nanisotropy: {block_nside: 8}\n", "x.yaml:9:14: anisotropy.block_nside works on the multipoles; add lmax:"},
+		{"block_nside not a power of two", "include: common.yaml\nname: x\n" + body + "annotate: {n: 100}\nanisotropy: {lmax: 2, block_nside: 6}\n", "x.yaml:9:36: anisotropy.block_nside: 6 is not a power of two"},
+		{"unknown covariate", "include: common.yaml\nname: x\n" + body + "annotate: {n: 100}\nanisotropy: {lmax: 2, covariates: [dec, glatt]}\n", "anisotropy.covariates: unknown covariate \"glatt\" (did you mean glat?)"},
+		{"lmax beyond 4", "include: common.yaml\nname: x\n" + body + "annotate: {n: 100}\nanisotropy: {lmax: 9}\n", "anisotropy.lmax"},
+		{"redraw on a probe", "include: common.yaml\nname: x\ntraining: {ensemble: 2, redraw: true}\nprobe: {regions: [f1, f2], n: 10, test: 10}\n", "x.yaml:3:25: training.redraw: a probe trains on one draw"},
 	} {
 		path := filepath.Join(dir, "x.yaml")
 		if err := os.WriteFile(path, []byte(c.yaml), 0o644); err != nil {
