@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"math/rand/v2"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -286,4 +287,20 @@ func FuzzReadCatalog(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestReadCatalogExtra: extra columns come back as text, row for row
+// with the values kept; a missing one is an error naming it.
+func TestReadCatalogExtra(t *testing.T) {
+	csv := "id,ra,dec,label,run\na,10,5,spiral,3\nb,11,6,,4\nc,12,7,elliptical,5\n"
+	cols, skipped, err := ReadCatalog(strings.NewReader(csv), "cat.csv", "label", "run")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if skipped != 1 || !reflect.DeepEqual(cols.Extra["run"], []string{"3", "5"}) {
+		t.Errorf("skipped %d, runs %v; want 1 and [3 5]", skipped, cols.Extra["run"])
+	}
+	if _, _, err := ReadCatalog(strings.NewReader(csv), "cat.csv", "label", "seeing"); err == nil || !strings.Contains(err.Error(), `cat.csv: no column "seeing"`) {
+		t.Errorf("missing extra column: %v", err)
+	}
 }

@@ -15,14 +15,18 @@ type Columns struct {
 	RA, Dec, Value []float64
 	// Column is the name of the value's column.
 	Column string
+	// Extra holds, for each extra column asked for, its text in each row
+	// kept (a covariate, or the block a galaxy belongs to).
+	Extra map[string][]string
 }
 
 // ReadCatalog reads a CSV catalog with a header naming at least ra, dec
 // and column; where it has an id column, a repeated id is an error. The column holds numbers, or, for a column named label or
 // class, the words spiral and elliptical (1 and 0); rows whose value is
 // empty or another word (an unclassified galaxy) are skipped and counted.
-// name labels errors (a file path).
-func ReadCatalog(r io.Reader, name, column string) (*Columns, int, error) {
+// name labels errors (a file path). The extra columns named are kept as
+// text (Columns.Extra); a catalog without one is an error.
+func ReadCatalog(r io.Reader, name, column string, extra ...string) (*Columns, int, error) {
 	cr := csv.NewReader(r)
 	cr.ReuseRecord = true
 	head, err := cr.Read()
@@ -32,14 +36,14 @@ func ReadCatalog(r io.Reader, name, column string) (*Columns, int, error) {
 		}
 		return nil, 0, fmt.Errorf("%s: %w", name, err)
 	}
-	return ReadRows(head, cr.Read, name, column)
+	return ReadRows(head, cr.Read, name, column, extra...)
 }
 
 // ReadRows is ReadCatalog over any table: head names the columns and next
 // returns each row's cells as text (io.EOF after the last), the line of
 // row k being k+1 in errors. A FITS table read through fitstable gives
 // the same columns as the CSV it was written from.
-func ReadRows(head []string, next func() ([]string, error), name, column string) (*Columns, int, error) {
+func ReadRows(head []string, next func() ([]string, error), name, column string, extra ...string) (*Columns, int, error) {
 	at := map[string]int{}
 	for i, h := range head {
 		at[strings.ToLower(strings.TrimSpace(h))] = i
@@ -55,6 +59,17 @@ func ReadRows(head []string, next func() ([]string, error), name, column string)
 	}
 	words := col == "label" || col == "class"
 	out := &Columns{Column: col}
+	extraAt := make([]int, len(extra))
+	for k, x := range extra {
+		i, ok := at[strings.ToLower(x)]
+		if !ok {
+			return nil, 0, fmt.Errorf("%s: no column %q in the header (it has %s)", name, x, strings.Join(head, ", "))
+		}
+		extraAt[k] = i
+		if out.Extra == nil {
+			out.Extra = map[string][]string{}
+		}
+	}
 	skipped := 0
 	// A galaxy listed twice would count twice: its value would weigh
 	// double and the errors shrink as if the catalog were larger.
@@ -114,6 +129,9 @@ func ReadRows(head []string, next func() ([]string, error), name, column string)
 		out.RA = append(out.RA, ra)
 		out.Dec = append(out.Dec, dec)
 		out.Value = append(out.Value, v)
+		for k, x := range extra {
+			out.Extra[x] = append(out.Extra[x], strings.TrimSpace(rec[extraAt[k]]))
+		}
 	}
 	if len(out.RA) == 0 {
 		return nil, skipped, fmt.Errorf("%s: no galaxies with a value in column %s", name, col)

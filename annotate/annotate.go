@@ -142,7 +142,10 @@ func ShardRange(total, batch, k, n int) (lo, hi int) {
 	return min(b0*batch, total), min(b1*batch, total)
 }
 
-// Header is the catalog's header for an ensemble of members networks.
+// Header is the catalog's header for an ensemble of members networks:
+// id, position, true class, mean p(spiral) and label, each member's
+// p(spiral) where there are several, and the image statistics
+// (sky.ImageStatNames) of the cutout the networks saw.
 func Header(members int) []string {
 	h := []string{"id", "ra", "dec", "class", "p_spiral", "label"}
 	if members > 1 {
@@ -150,7 +153,7 @@ func Header(members int) []string {
 			h = append(h, "p_spiral_"+strconv.Itoa(k))
 		}
 	}
-	return h
+	return append(h, sky.ImageStatNames...)
 }
 
 func (o *Options) check() error {
@@ -267,6 +270,7 @@ func Run(ctx context.Context, o Options) (*Summary, error) {
 		raw[i] = make([]uint8, per)
 	}
 	ok := make([]bool, o.Batch)
+	stats := make([][]float64, o.Batch)
 	each := make([][]float64, len(o.Models))
 	start, lastStatus := time.Now(), ""
 	total := hi - lo
@@ -275,7 +279,7 @@ func Run(ctx context.Context, o Options) (*Summary, error) {
 			return nil, fmt.Errorf("annotate: stopped after %d of %d galaxies (%s keeps them; run again to continue): %w", b-lo, total, partial, err)
 		}
 		gals := o.Galaxies[b:min(b+o.Batch, hi)]
-		if err := loadBatch(ctx, o.Source, gals, in, raw, ok); err != nil {
+		if err := loadBatch(ctx, o.Source, gals, in, raw, stats, ok); err != nil {
 			return nil, err
 		}
 		for k, m := range o.Models {
@@ -290,7 +294,7 @@ func Run(ctx context.Context, o Options) (*Summary, error) {
 		}
 		recs := make([][]string, len(gals))
 		for i, g := range gals {
-			recs[i] = row(g, ok[i], each, i)
+			recs[i] = row(g, ok[i], each, i, stats[i])
 			if !ok[i] {
 				sum.Skipped++
 			}
@@ -328,11 +332,14 @@ func Run(ctx context.Context, o Options) (*Summary, error) {
 	return sum, nil
 }
 
-// loadBatch reads the images of a batch, side by side; a source that
-// skips bad images marks unreadable ones not ok, any other error fails
-// naming the image.
-func loadBatch(ctx context.Context, src sky.Source, gals []sky.Galaxy, size int, raw [][]uint8, ok []bool) error {
-	errs, err := sky.EachImage(ctx, src, gals, size, func(i int, img *sky.Image) { copy(raw[i], img.Pix) }, nil)
+// loadBatch reads the images of a batch, side by side, and their
+// statistics; a source that skips bad images marks unreadable ones not
+// ok, any other error fails naming the image.
+func loadBatch(ctx context.Context, src sky.Source, gals []sky.Galaxy, size int, raw [][]uint8, stats [][]float64, ok []bool) error {
+	errs, err := sky.EachImage(ctx, src, gals, size, func(i int, img *sky.Image) {
+		copy(raw[i], img.Pix)
+		stats[i] = img.ImageStats()
+	}, nil)
 	if err != nil {
 		return fmt.Errorf("annotate: %w", err)
 	}
@@ -356,8 +363,8 @@ func imageName(g sky.Galaxy) string {
 }
 
 // row is galaxy i's record: p_spiral is the members' mean, summed in
-// member order.
-func row(g sky.Galaxy, ok bool, each [][]float64, i int) []string {
+// member order; stats are the image's statistics.
+func row(g sky.Galaxy, ok bool, each [][]float64, i int, stats []float64) []string {
 	class := ""
 	if g.Class == sky.Elliptical || g.Class == sky.Spiral {
 		class = g.Class.String()
@@ -368,6 +375,9 @@ func row(g sky.Galaxy, ok bool, each [][]float64, i int) []string {
 			if len(each) > 1 {
 				rec = append(rec, "")
 			}
+		}
+		for range sky.ImageStatNames {
+			rec = append(rec, "")
 		}
 		return rec
 	}
@@ -385,6 +395,9 @@ func row(g sky.Galaxy, ok bool, each [][]float64, i int) []string {
 		for _, p := range each {
 			rec = append(rec, fmtP(p[i]))
 		}
+	}
+	for _, v := range stats {
+		rec = append(rec, fmtP(v))
 	}
 	return rec
 }

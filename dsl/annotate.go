@@ -45,8 +45,10 @@ type Anisotropy struct {
 	// do not pass for a signal), with Bayes factors.
 	LMax       int `json:"lmax,omitempty"`
 	BlockNside int `json:"block_nside,omitempty"`
-	// Covariates are systematics (aniso.CovariateNames) fitted jointly
-	// with the multipoles, which are shown before and after.
+
+	// Covariates are systematics fitted jointly with the multipoles,
+	// which are shown before and after: aniso.CovariateNames from the
+	// positions, sky.ImageStatNames from the catalog's columns.
 	Covariates []string `json:"covariates,omitempty"`
 	// Scan, when not 0, runs Shamir's axis scan over that many axes: the
 	// best axis's own P beside the P corrected for the scan.
@@ -174,9 +176,10 @@ func decodeAnisotropy(e *errs, v *yaml.Node) *Anisotropy {
 			needL = append(needL, kv[0])
 		case "covariates":
 			names, _ := e.names(kv[1], "anisotropy.covariates")
+			known := append(slices.Clone(aniso.CovariateNames), sky.ImageStatNames...)
 			for _, nn := range names {
-				if !slices.Contains(aniso.CovariateNames, nn.Value) {
-					e.at(nn, "anisotropy.covariates: unknown covariate %q%s; known: %s", nn.Value, suggest(nn.Value, aniso.CovariateNames), oneOf(aniso.CovariateNames))
+				if !slices.Contains(known, nn.Value) {
+					e.at(nn, "anisotropy.covariates: unknown covariate %q%s; known: %s", nn.Value, suggest(nn.Value, known), oneOf(known))
 					continue
 				}
 				an.Covariates = append(an.Covariates, nn.Value)

@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -45,54 +46,101 @@ type CatalogTest struct {
 	Scan *aniso.Scan
 	// fitsKeys are a FITS catalog's header keywords (nil for CSV).
 	fitsKeys map[string]string
-	// cols are the positions and values tested.
+	// cols are the positions and values tested, path the catalog's file.
 	cols *aniso.Columns
+	path string
 }
 
-// Covariates are the systematics Multipoles can fit by name (see
-// aniso.CovariateNames).
+// Covariates are the systematics Multipoles can fit by name without a
+// catalog column (see aniso.CovariateNames); any other name is a numeric
+// column of the catalog, such as the image statistics skybias annotate
+// writes (sky.ImageStatNames).
 var Covariates = aniso.CovariateNames
 
+// CovariateColumns are the names among covariates that are catalog
+// columns to read (not computed from the positions).
+func CovariateColumns(covariates []string) []string {
+	var out []string
+	for _, c := range covariates {
+		if !slices.Contains(Covariates, c) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
 // Covariate is a named systematic's value for each of the catalog's
-// galaxies (see Covariates).
+// galaxies: dec or glat from the positions, or a numeric catalog column
+// read with TestFile's extra columns.
 func (t *CatalogTest) Covariate(name string) (aniso.Covariate, error) {
 	c := aniso.Covariate{Name: name, Values: make([]float64, len(t.cols.RA))}
+	text, isColumn := t.cols.Extra[name]
+	if !isColumn && !slices.Contains(Covariates, name) {
+		return c, fmt.Errorf("anisotropy: covariate %q: want one of %s, or a numeric column of the catalog", name, strings.Join(Covariates, ", "))
+	}
 	for i := range c.Values {
-		switch name {
-		case "dec":
+		switch {
+		case isColumn:
+			x, err := strconv.ParseFloat(text[i], 64)
+			if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
+				return c, fmt.Errorf("anisotropy: %s: covariate %s: galaxy %d of those tested has %.30q, not a number", t.path, name, i+1, text[i])
+			}
+			c.Values[i] = x
+		case name == "dec":
 			c.Values[i] = t.cols.Dec[i]
-		case "glat":
+		case name == "glat":
 			c.Values[i] = math.Abs(aniso.GalacticLatitude(t.cols.RA[i], t.cols.Dec[i]))
-		default:
-			return c, fmt.Errorf("anisotropy: covariate %q: want one of %s", name, strings.Join(Covariates, ", "))
 		}
 	}
 	return c, nil
 }
 
+// Null says what a multipole test permutes: single galaxies (the zero
+// value), the HEALPix pixels of NSIDE Nside, or the groups of galaxies
+// that share a value of a catalog column (an SDSS run or stripe), so that
+// values correlated within a block do not pass for a signal.
+type Null struct {
+	Nside  int
+	Column string
+}
+
 // Multipoles fits the catalog's multipoles to opts.LMax and tests each
-// order by permutations: of galaxies, or with blockNside > 0 of the
-// HEALPix pixels of that NSIDE (so values correlated within a pixel do
-// not pass for a signal).
-func (t *CatalogTest) Multipoles(ctx context.Context, opts aniso.MultipoleOptions, blockNside int) (*aniso.Multipoles, error) {
-	if blockNside > 0 {
-		if err := healpix.CheckNside(blockNside); err != nil {
+// order by the permutations null says.
+func (t *CatalogTest) Multipoles(ctx context.Context, opts aniso.MultipoleOptions, null Null) (*aniso.Multipoles, error) {
+	switch {
+	case null.Column != "":
+		text, ok := t.cols.Extra[null.Column]
+		if !ok {
+			return nil, fmt.Errorf("anisotropy: blocks: column %s was not read from %s", null.Column, t.path)
+		}
+		ids := map[string]int{}
+		opts.Blocks = make([]int, len(text))
+		for i, v := range text {
+			id, seen := ids[v]
+			if !seen {
+				id = len(ids)
+				ids[v] = id
+			}
+			opts.Blocks[i] = id
+		}
+		opts.BlockName = null.Column + " group" // "run groups": galaxies sharing a value
+	case null.Nside > 0:
+		if err := healpix.CheckNside(null.Nside); err != nil {
 			return nil, fmt.Errorf("anisotropy: blocks: %w", err)
 		}
 		opts.Blocks = make([]int, len(t.cols.RA))
 		for i := range opts.Blocks {
-			opts.Blocks[i] = healpix.Pixel(blockNside, healpix.Ring, t.cols.RA[i], t.cols.Dec[i])
+			opts.Blocks[i] = healpix.Pixel(null.Nside, healpix.Ring, t.cols.RA[i], t.cols.Dec[i])
 		}
-		opts.BlockName = fmt.Sprintf("HEALPix NSIDE %d pixel", blockNside)
+		opts.BlockName = fmt.Sprintf("HEALPix NSIDE %d pixel", null.Nside)
 	}
 	return aniso.TestMultipoles(ctx, t.cols.RA, t.cols.Dec, t.cols.Value, opts)
 }
 
-// RunMultipoles fits the catalog's multipoles to lmax once per null
-// (0: galaxies permuted; N: the HEALPix pixels of NSIDE N permuted), each
-// without and, when covariates are named, with them fitted jointly,
+// RunMultipoles fits the catalog's multipoles to lmax once per null,
+// each without and, when covariates are named, with them fitted jointly,
 // keeping the fits in MultipoleFits in that order.
-func (t *CatalogTest) RunMultipoles(ctx context.Context, lmax int, nulls []int, covariates []string, opts aniso.Options) error {
+func (t *CatalogTest) RunMultipoles(ctx context.Context, lmax int, nulls []Null, covariates []string, opts aniso.Options) error {
 	var covs []aniso.Covariate
 	for _, name := range covariates {
 		c, err := t.Covariate(name)
@@ -102,16 +150,16 @@ func (t *CatalogTest) RunMultipoles(ctx context.Context, lmax int, nulls []int, 
 		covs = append(covs, c)
 	}
 	t.MultipoleFits = nil
-	for _, nside := range nulls {
+	for _, null := range nulls {
 		mopts := aniso.MultipoleOptions{Options: opts, LMax: lmax}
-		mp, err := t.Multipoles(ctx, mopts, nside)
+		mp, err := t.Multipoles(ctx, mopts, null)
 		if err != nil {
 			return err
 		}
 		t.MultipoleFits = append(t.MultipoleFits, mp)
 		if len(covs) > 0 {
 			mopts.Covariates = covs
-			if mp, err = t.Multipoles(ctx, mopts, nside); err != nil {
+			if mp, err = t.Multipoles(ctx, mopts, null); err != nil {
 				return err
 			}
 			t.MultipoleFits = append(t.MultipoleFits, mp)
@@ -216,16 +264,16 @@ func TestCatalog(c *annotate.Catalog, spec dsl.Anisotropy) (*CatalogTest, error)
 	seed := seeds.Sub(0, "anisotropy", c.Meta.IDs, c.Meta.Result)
 	ctx := context.Background()
 	opts := aniso.Options{Permutations: spec.Permutations, Seed: seed}
-	t, err := testFile(ctx, c.Path, spec.Column, opts, spec.Bands, spec.Cells)
+	t, err := testFile(ctx, c.Path, spec.Column, opts, spec.Bands, spec.Cells, CovariateColumns(spec.Covariates)...)
 	if err != nil {
 		return nil, err
 	}
 	t.Catalog = c
 	t.setDesign(c.Meta.Design)
 	if spec.LMax > 0 {
-		nulls := []int{0}
+		nulls := []Null{{}}
 		if spec.BlockNside > 0 {
-			nulls = append(nulls, spec.BlockNside)
+			nulls = append(nulls, Null{Nside: spec.BlockNside})
 		}
 		if err := t.RunMultipoles(ctx, spec.LMax, nulls, spec.Covariates, opts); err != nil {
 			return nil, fmt.Errorf("%s: %w", c.Path, err)
@@ -246,9 +294,10 @@ func TestCatalog(c *annotate.Catalog, spec dsl.Anisotropy) (*CatalogTest, error)
 //
 // The catalog may be CSV or FITS (a binary table as `skybias annotate
 // --fits` writes it: the same columns, the design's direction in the
-// DESRA and DESDEC keywords).
-func TestFile(ctx context.Context, path, column string, opts aniso.Options, bands, cells int) (*CatalogTest, error) {
-	t, err := testFile(ctx, path, column, opts, bands, cells)
+// DESRA and DESDEC keywords). The extra columns named are read too, for
+// Covariate and for blocks (Null.Column).
+func TestFile(ctx context.Context, path, column string, opts aniso.Options, bands, cells int, extra ...string) (*CatalogTest, error) {
+	t, err := testFile(ctx, path, column, opts, bands, cells, extra...)
 	if err != nil {
 		return nil, err
 	}
@@ -273,7 +322,7 @@ func (t *CatalogTest) fitsDesign() (ra, dec float64, ok bool) {
 }
 
 // testFile is TestFile without the meta.
-func testFile(ctx context.Context, path, column string, opts aniso.Options, bands, cells int) (*CatalogTest, error) {
+func testFile(ctx context.Context, path, column string, opts aniso.Options, bands, cells int, extra ...string) (*CatalogTest, error) {
 	f, _, err := input.Open(path, MaxCatalogBytes)
 	if err != nil {
 		return nil, fmt.Errorf("catalog: %w", err)
@@ -304,12 +353,12 @@ func testFile(ctx context.Context, path, column string, opts aniso.Options, band
 			r++
 			return row, nil
 		}
-		cols, skipped, err = aniso.ReadRows(names, next, path, column)
+		cols, skipped, err = aniso.ReadRows(names, next, path, column, extra...)
 		if err != nil {
 			return nil, err
 		}
 		keys = tb.Keys
-	} else if cols, skipped, err = aniso.ReadCatalog(br, path, column); err != nil {
+	} else if cols, skipped, err = aniso.ReadCatalog(br, path, column, extra...); err != nil {
 		return nil, err
 	}
 	res, err := aniso.Test(ctx, cols.RA, cols.Dec, cols.Value, opts)
@@ -320,7 +369,7 @@ func testFile(ctx context.Context, path, column string, opts aniso.Options, band
 	if err != nil {
 		return nil, err
 	}
-	return &CatalogTest{Test: res, Cells: grid, Skipped: skipped, Separation: math.NaN(), fitsKeys: keys, cols: cols}, nil
+	return &CatalogTest{Test: res, Cells: grid, Skipped: skipped, Separation: math.NaN(), fitsKeys: keys, cols: cols, path: path}, nil
 }
 
 // setDesign records the design's direction and the dipole's angle from it.

@@ -159,8 +159,8 @@ func AnisotropyMarkdown(s findings.Summary) string {
 			design = fmt.Sprintf("(%.0f, %+.0f): %.0f°", *r.DesignRA, *r.DesignDec, *r.Separation)
 		}
 		if len(rs) == 1 {
-			fmt.Fprintf(&b, "| %s | 1 | %d | %.4f ± %.4f | (%.0f, %+.0f) ± %.0f° | %s | %s (%d permutations) | - |\n",
-				e, r.N, r.Amplitude, r.AmplitudeErr, r.RA, r.Dec, r.AxisErr, design, fmtP(r.PMC), r.Permutations)
+			fmt.Fprintf(&b, "| %s | 1 | %d | %.4f ± %.4f; true %s | (%.0f, %+.0f) ± %.0f° | %s | %s (%d permutations) | - |\n",
+				e, r.N, r.Amplitude, r.AmplitudeErr, trueAmplitude(r.Amplitude, r.AmplitudeDebiased, r.AmplitudeLo, r.AmplitudeHi), r.RA, r.Dec, r.AxisErr, design, fmtP(r.PMC), r.Permutations)
 			continue
 		}
 		ps := make([]float64, len(rs))
@@ -193,6 +193,83 @@ func AnisotropyMarkdown(s findings.Summary) string {
 		}
 		fmt.Fprintf(&b, "| %s | %d repeats | %d | %.4f to %.4f | varies | %s | %s to %s; %d below 0.05, %d below 1e-3 | %s |\n",
 			e, len(rs), r.N, amps[0], amps[len(amps)-1], design, fmtP(ps[0]), fmtP(ps[len(ps)-1]), below05, below3, ks)
+	}
+	return b.String()
+}
+
+// plural is the plural of a unit's name: galaxies, HEALPix NSIDE 4
+// pixels, run groups.
+func plural(unit string) string {
+	if unit == "galaxy" {
+		return "galaxies"
+	}
+	return unit + "s"
+}
+
+// MultipolesMarkdown is a Markdown table of a summary's multipole fits:
+// one row per experiment, null and covariate set; for one catalog each
+// order's P and Bayes factor, over repeats how many P fall below 0.05
+// and whether they look uniform (Kolmogorov-Smirnov).
+func MultipolesMarkdown(s findings.Summary) string {
+	var exps []string
+	seen := map[string]bool{}
+	lmax := 0
+	for _, m := range s.Multipoles {
+		if !seen[m.Experiment] {
+			seen[m.Experiment] = true
+			exps = append(exps, m.Experiment)
+		}
+		lmax = max(lmax, m.L)
+	}
+	var b strings.Builder
+	b.WriteString("| experiment | catalogs | permuted | covariates |")
+	for l := 1; l <= lmax; l++ {
+		fmt.Fprintf(&b, " l = %d |", l)
+	}
+	b.WriteString("\n|---|---|---|---|" + strings.Repeat("---|", lmax) + "\n")
+	for _, e := range exps {
+		type key struct{ null, covs string }
+		var order []key
+		cells := map[key][]string{}
+		for _, u := range findings.UniformOrders(s.Multipoles, e) {
+			k := key{u.Null, strings.Join(u.Covariates, ", ")}
+			if _, ok := cells[k]; !ok {
+				order = append(order, k)
+			}
+			var c string
+			if u.Repeats == 1 {
+				for _, m := range s.Multipoles {
+					if m.Experiment == e && m.Null == u.Null && m.L == u.L && strings.Join(m.Covariates, ", ") == k.covs {
+						c = fmt.Sprintf("P %s, BF %.2g", fmtP(m.P), m.BayesFactor)
+					}
+				}
+			} else {
+				c = fmt.Sprintf("%d of %d below 0.05", u.Below05, u.Repeats)
+				if u.KS != nil {
+					c += fmt.Sprintf("; KS P %s", fmtP(u.KS.P))
+				}
+			}
+			cells[k] = append(cells[k], c)
+		}
+		for _, k := range order {
+			n := 0
+			for _, u := range findings.UniformOrders(s.Multipoles, e) {
+				n = max(n, u.Repeats)
+			}
+			covs := k.covs
+			if covs == "" {
+				covs = "none"
+			}
+			fmt.Fprintf(&b, "| %s | %d | %s | %s |", e, n, plural(k.null), covs)
+			for l := 0; l < lmax; l++ {
+				c := "-"
+				if l < len(cells[k]) {
+					c = cells[k][l]
+				}
+				fmt.Fprintf(&b, " %s |", c)
+			}
+			b.WriteString("\n")
+		}
 	}
 	return b.String()
 }

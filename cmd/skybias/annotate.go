@@ -391,9 +391,10 @@ func runAnisotropy(ctx context.Context, args []string, stdout, stderr io.Writer)
 	grid := fs.String("cells", "8x16", "the map's equal-area cells: BANDSxCELLS (bands in sin Dec, cells in RA)")
 	lmax := fs.Int("lmax", 0, "also fit multipoles up to this order (1-4; 2 for dipole and quadrupole), each with its permutation P")
 	blockNside := fs.Int("block-nside", 0, "with --lmax: permute HEALPix pixels of this NSIDE instead of galaxies (values correlated within a pixel)")
+	blockColumn := fs.String("block-column", "", "with --lmax: permute the groups of galaxies that share a value of this catalog column (an SDSS run or stripe) instead of galaxies")
 	hpxPath := fs.String("healpix", "", "also write a HEALPix FITS map (counts and mean value per pixel; healpy reads it)")
 	nside := fs.Int("nside", 16, "NSIDE of the --healpix map (a power of two)")
-	covNames := fs.String("covariates", "", "with --lmax: systematics fitted jointly with the multipoles, comma-separated: "+strings.Join(findings.Covariates, ", ")+" (the multipoles are shown before and after)")
+	covNames := fs.String("covariates", "", "with --lmax: systematics fitted jointly with the multipoles, comma-separated: "+strings.Join(findings.Covariates, ", ")+" or any numeric column of the catalog, such as "+strings.Join(sky.ImageStatNames, " or ")+" (the multipoles are shown before and after)")
 	scan := fs.Int("scan", 0, "also run Shamir's axis scan over this many axes (e.g. 2000): the best axis's own P and the P corrected for the scan")
 	pos, err := parseN(fs, args, 1, 1)
 	if err != nil {
@@ -415,6 +416,9 @@ func runAnisotropy(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if *blockNside != 0 && (*lmax == 0 || healpix.CheckNside(*blockNside) != nil) {
 		return fmt.Errorf("anisotropy: --block-nside %d: want a power of two up to %d, with --lmax", *blockNside, healpix.MaxNside)
 	}
+	if *blockColumn != "" && (*lmax == 0 || *blockNside != 0) {
+		return errors.New("anisotropy: --block-column blocks the multipoles' permutations: add --lmax, and give it or --block-nside, not both")
+	}
 	if *scan != 0 && (*scan < 10 || *scan > 100_000) {
 		return fmt.Errorf("anisotropy: --scan %d: want 10 to 100000 axes", *scan)
 	}
@@ -424,7 +428,17 @@ func runAnisotropy(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err := healpix.CheckNside(*nside); *hpxPath != "" && err != nil {
 		return fmt.Errorf("anisotropy: --nside: %w", err)
 	}
-	t, err := findings.TestFile(ctx, pos[0], *column, aniso.Options{Permutations: *perms, Seed: *seed}, bands, cells)
+	var covs []string
+	if *covNames != "" {
+		for _, name := range strings.Split(*covNames, ",") {
+			covs = append(covs, strings.TrimSpace(name))
+		}
+	}
+	extra := findings.CovariateColumns(covs)
+	if *blockColumn != "" {
+		extra = append(extra, *blockColumn)
+	}
+	t, err := findings.TestFile(ctx, pos[0], *column, aniso.Options{Permutations: *perms, Seed: *seed}, bands, cells, extra...)
 	if err != nil {
 		return err
 	}
@@ -434,13 +448,8 @@ func runAnisotropy(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return errors.New("anisotropy: --covariates are fitted with the multipoles; add --lmax")
 	}
 	if *lmax > 0 {
-		var covs []string
-		if *covNames != "" {
-			for _, name := range strings.Split(*covNames, ",") {
-				covs = append(covs, strings.TrimSpace(name))
-			}
-		}
-		if err := t.RunMultipoles(ctx, *lmax, []int{*blockNside}, covs, aniso.Options{Permutations: *perms, Seed: *seed}); err != nil {
+		null := findings.Null{Nside: *blockNside, Column: *blockColumn}
+		if err := t.RunMultipoles(ctx, *lmax, []findings.Null{null}, covs, aniso.Options{Permutations: *perms, Seed: *seed}); err != nil {
 			return fmt.Errorf("%s: %w", pos[0], err)
 		}
 		mp = t.MultipoleFits[0]

@@ -84,8 +84,10 @@ func readmeBlocks(text, base string) (string, error) {
 			body = report.DosesMarkdown(s)
 		case "anisotropy":
 			body = report.AnisotropyMarkdown(s)
+		case "multipoles":
+			body = report.MultipolesMarkdown(s)
 		default:
-			return "", fmt.Errorf("README: block %q: kind %q is not studies, comparisons, probes, agreement, doses, anisotropy or file", head, fields[0])
+			return "", fmt.Errorf("README: block %q: kind %q is not studies, comparisons, probes, agreement, doses, anisotropy, multipoles or file", head, fields[0])
 		}
 		out.WriteString(rest[:i] + head + "\n" + body)
 		rest = rest[i+end:]
