@@ -133,7 +133,10 @@ func formatPOrDash(p *float64) string {
 // has no bias by construction, DetectionRate where it has one, ShiftRate
 // always.
 type StudyRow struct {
-	Experiment        string   `json:"experiment"`
+	Experiment string `json:"experiment"`
+	// Variant names the sweep point (absent without a sweep): a swept
+	// power study has one row per effect size.
+	Variant           string   `json:"variant,omitempty"`
 	Baseline          string   `json:"baseline"`
 	Test              string   `json:"test"`
 	Truth             string   `json:"truth,omitempty"`
@@ -254,7 +257,7 @@ func (r *Findings) Summary(title string) Summary {
 			continue
 		}
 		rate := c.Rate()
-		st := StudyRow{Experiment: c.Experiment, Baseline: c.Baseline, Test: c.Test, Truth: c.Truth, Repeats: rate.Repeats, Shifts: rate.Calls,
+		st := StudyRow{Experiment: c.Experiment, Variant: c.Variant, Baseline: c.Baseline, Test: c.Test, Truth: c.Truth, Repeats: rate.Repeats, Shifts: rate.Calls,
 			ShiftRate: rate.Rate, RateCILow: rate.Lo, RateCIHigh: rate.Hi}
 		v := rate.Rate
 		switch c.Truth {

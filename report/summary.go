@@ -23,7 +23,11 @@ func StudiesMarkdown(s findings.Summary) string {
 		case st.DetectionRate != nil:
 			what = "detection rate"
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %d | %d | %s %.3f | [%.3f, %.3f] |\n", st.Experiment, st.Baseline, st.Truth, st.Repeats, st.Shifts, what, st.ShiftRate, st.RateCILow, st.RateCIHigh)
+		name := st.Experiment
+		if st.Variant != "" {
+			name += " (" + st.Variant + ")"
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | %d | %d | %s %.3f | [%.3f, %.3f] |\n", name, st.Baseline, st.Truth, st.Repeats, st.Shifts, what, st.ShiftRate, st.RateCILow, st.RateCIHigh)
 	}
 	return b.String()
 }
