@@ -12,6 +12,7 @@ import (
 func init() {
 	Symbols["github.com/skybias/skybias/aniso/aniso"] = map[string]reflect.Value{
 		// function, constant and variable definitions
+		"CovariateNames":   reflect.ValueOf(&aniso.CovariateNames).Elem(),
 		"DirectionOf":      reflect.ValueOf(aniso.DirectionOf),
 		"ErrDegenerate":    reflect.ValueOf(&aniso.ErrDegenerate).Elem(),
 		"Fit":              reflect.ValueOf(aniso.Fit),

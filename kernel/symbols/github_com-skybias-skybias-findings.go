@@ -12,12 +12,14 @@ import (
 func init() {
 	Symbols["github.com/skybias/skybias/findings/findings"] = map[string]reflect.Value{
 		// function, constant and variable definitions
+		"AmplitudeWords":     reflect.ValueOf(findings.AmplitudeWords),
 		"Analyse":            reflect.ValueOf(findings.Analyse),
 		"AnisotropyLevel":    reflect.ValueOf(constant.MakeFromLiteral("0.0009999999999999999999584953855845392833856521974666975438594818115", token.FLOAT, 0)),
 		"BootstrapSplits":    reflect.ValueOf(constant.MakeFromLiteral("100", token.INT, 0)),
 		"Calls":              reflect.ValueOf(findings.Calls),
 		"ChanceLevel":        reflect.ValueOf(constant.MakeFromLiteral("0.009999999999999999999796712092658967918623602599836885929107666016", token.FLOAT, 0)),
 		"ComparisonColumns":  reflect.ValueOf(&findings.ComparisonColumns).Elem(),
+		"CovariateColumns":   reflect.ValueOf(findings.CovariateColumns),
 		"Covariates":         reflect.ValueOf(&findings.Covariates).Elem(),
 		"DesignLabel":        reflect.ValueOf(findings.DesignLabel),
 		"DivergedLoss":       reflect.ValueOf(&findings.DivergedLoss).Elem(),
@@ -29,6 +31,7 @@ func init() {
 		"ReadSummary":        reflect.ValueOf(findings.ReadSummary),
 		"TestCatalog":        reflect.ValueOf(findings.TestCatalog),
 		"TestFile":           reflect.ValueOf(findings.TestFile),
+		"UniformOrders":      reflect.ValueOf(findings.UniformOrders),
 		"UniformOverRepeats": reflect.ValueOf(findings.UniformOverRepeats),
 
 		// type definitions
@@ -45,8 +48,11 @@ func init() {
 		"FieldContrast":     reflect.ValueOf((*findings.FieldContrast)(nil)),
 		"Findings":          reflect.ValueOf((*findings.Findings)(nil)),
 		"Input":             reflect.ValueOf((*findings.Input)(nil)),
+		"MultipoleRow":      reflect.ValueOf((*findings.MultipoleRow)(nil)),
 		"NetworkNoise":      reflect.ValueOf((*findings.NetworkNoise)(nil)),
+		"Null":              reflect.ValueOf((*findings.Null)(nil)),
 		"NullBenchmark":     reflect.ValueOf((*findings.NullBenchmark)(nil)),
+		"OrderUniformity":   reflect.ValueOf((*findings.OrderUniformity)(nil)),
 		"ProbeFinding":      reflect.ValueOf((*findings.ProbeFinding)(nil)),
 		"ProbeRow":          reflect.ValueOf((*findings.ProbeRow)(nil)),
 		"Published":         reflect.ValueOf((*findings.Published)(nil)),

@@ -22,6 +22,7 @@ func init() {
 		"FigureDir":                reflect.ValueOf(constant.MakeFromLiteral("\"figures\"", token.STRING, 0)),
 		"MapPanel":                 reflect.ValueOf(report.MapPanel),
 		"MapScale":                 reflect.ValueOf(report.MapScale),
+		"MultipolesMarkdown":       reflect.ValueOf(report.MultipolesMarkdown),
 		"ProbesMarkdown":           reflect.ValueOf(report.ProbesMarkdown),
 		"Render":                   reflect.ValueOf(report.Render),
 		"SkyRegions":               reflect.ValueOf(report.SkyRegions),

@@ -29,6 +29,7 @@ func init() {
 		"ErrBadImage":       reflect.ValueOf(&sky.ErrBadImage).Elem(),
 		"ExpandPath":        reflect.ValueOf(sky.ExpandPath),
 		"FromImage":         reflect.ValueOf(sky.FromImage),
+		"ImageStatNames":    reflect.ValueOf(&sky.ImageStatNames).Elem(),
 		"LoadImages":        reflect.ValueOf(sky.LoadImages),
 		"LoadImagesWith":    reflect.ValueOf(sky.LoadImagesWith),
 		"MaxImageBytes":     reflect.ValueOf(constant.MakeFromLiteral("67108864", token.INT, 0)),
