@@ -22,6 +22,7 @@ func (r *Report) anisotropy(d *doc, figs *figureSet) {
 	d.p("%s", "Each experiment's trained networks label a catalog, as a survey team would: every galaxy of the regions named (a seeded subset where the study says so), leaving out the networks' own training galaxies. "+
 		"The catalog's column (mean p(spiral), or the fraction labelled spiral) is fitted with a monopole and a dipole by least squares over the galaxies' positions, every galaxy weighted equally. "+
 		"The dipole's amplitude is in the column's units: the value is the monopole plus or minus the amplitude at the axis's two ends; its error, and the axis's, come from the fit and cover galaxy sampling only, not the noise of training. "+
+		"A noisy vector's length is biased upwards, so the true amplitude is also given debiased, with a 95% confidence interval (Neyman's, the direction a nuisance; empty where the amplitude is below what noise alone gives). "+
 		"P is a Monte Carlo test: the values are permuted among the fixed positions (the footprint is kept, so an uneven footprint cannot fake a dipole) and P is the share of permutations whose amplitude reaches the catalog's, counting the catalog itself. "+
 		"The design's direction points from the mean position of the elliptical training galaxies to that of the spiral ones: where a network that learned the sky would see spirals. "+
 		"The true spiral fraction of every synthetic field is one half, so any dipole in a synthetic catalog is made by the network.")
@@ -61,10 +62,7 @@ func (r *Report) anisotropy(d *doc, figs *figureSet) {
 		}
 		line := fmt.Sprintf("**%s**, %d repeats: P values %s; %d below %.0e, %d below 0.05", f.Experiment, len(ps), strings.Join(words, ", "),
 			f.Significant(findings.AnisotropyLevel), findings.AnisotropyLevel, f.Significant(0.05))
-		if f.KS != nil {
-			line += fmt.Sprintf("; against the uniform, Kolmogorov-Smirnov D %.3f, P %s", f.KS.D, fmtP(f.KS.P))
-		}
-		repeated = append(repeated, line+".")
+		repeated = append(repeated, line+ksWords(f.KS)+".")
 	}
 	if len(repeated) > 0 {
 		d.p("%s", "Over repeats (each a new training and a new catalog): on a sky without a dipole, the P values should look uniform.")
@@ -127,6 +125,15 @@ func MapScale(fs []*findings.AnisotropyFinding) (centre, span float64) {
 		span = math.Max(span, dev[int(0.95*float64(len(dev)-1))])
 	}
 	return centre, math.Round(span*1000) / 1000
+}
+
+// ksWords is the Kolmogorov-Smirnov test of P values against the
+// uniform, as the report words it after a count ("" without one).
+func ksWords(k *stats.KSTest) string {
+	if k == nil {
+		return ""
+	}
+	return fmt.Sprintf("; against the uniform, Kolmogorov-Smirnov D %.3f, P %s", k.D, fmtP(k.P))
 }
 
 // trueAmplitude is the report's cell for a dipole's debiased amplitude
@@ -205,11 +212,7 @@ func (r *Report) multipoles(d *doc) {
 			if len(u.Covariates) > 0 {
 				covs = "with " + strings.Join(u.Covariates, ", ")
 			}
-			line := fmt.Sprintf("**%s**, l = %d, %s permuted, %s: %d of %d repeats below 0.05", m.Experiment, u.L, u.Null, covs, u.Below05, u.Repeats)
-			if u.KS != nil {
-				line += fmt.Sprintf("; against the uniform, Kolmogorov-Smirnov D %.3f, P %s", u.KS.D, fmtP(u.KS.P))
-			}
-			lines = append(lines, line+".")
+			lines = append(lines, fmt.Sprintf("**%s**, l = %d, %s permuted, %s: %d of %d repeats below 0.05%s.", m.Experiment, u.L, plural(u.Null), covs, u.Below05, u.Repeats, ksWords(u.KS)))
 		}
 	}
 	if len(lines) > 0 {
