@@ -188,6 +188,24 @@ func (t *CatalogTest) HealpixMap(w io.Writer, nside int, source string) error {
 	if err != nil {
 		return err
 	}
+	return t.writeHealpix(w, nside, source, counts, means)
+}
+
+// HealpixMeans bins the tested column into the HEALPix pixels of nside
+// (RING order): the galaxies and the mean value per pixel (NaN where it
+// has none), the map HealpixMap writes.
+func (t *CatalogTest) HealpixMeans(nside int) (counts, means []float64, err error) {
+	counts, m, err := healpix.Bin(nside, healpix.Ring, t.cols.RA, t.cols.Dec, [][]float64{t.cols.Value})
+	if err != nil {
+		return nil, nil, err
+	}
+	return counts, m[0], nil
+}
+
+// Column is the name of the tested column (p_spiral, label, ...).
+func (t *CatalogTest) Column() string { return t.cols.Column }
+
+func (t *CatalogTest) writeHealpix(w io.Writer, nside int, source string, counts []float64, means [][]float64) error {
 	column := strings.ToLower(t.cols.Column)
 	return healpix.WriteMap(w, nside, healpix.Ring, []healpix.Column{{Name: "count", Values: counts}, {Name: "mean_" + column, Values: means[0]}},
 		[]fitstable.Card{{Key: "CATALOG", Value: filepath.Base(source), Comment: "the catalog mapped"}, {Key: "VALUE", Value: column, Comment: "column averaged per pixel"},

@@ -76,7 +76,14 @@ func fixtures(t *testing.T) []*Figure {
 		{Title: "biased", Cells: cells, Markers: []SkyMarker{{RA: 0, Dec: 90, Glyph: "o", Label: "design"}, {RA: 30, Dec: 80, Glyph: "+"}, {RA: 210, Dec: -80, Glyph: "x"}}},
 		{Title: "balanced", Cells: cells[:36]},
 	}))
-	return []*Figure{bias, curve, conf, skymap, hist, qq, dose, aniso}
+	dipole := func(ra, dec float64) (float64, bool) {
+		if dec < -60 {
+			return 0, false // unseen
+		}
+		return 0.5 + 0.1*math.Sin(dec*math.Pi/180)*math.Cos((ra-90)*math.Pi/180), true
+	}
+	healpixMap := must(SkyFunction("a dipole on a HEALPix-like map", "mean p(spiral)", 0.5, 0.1, dipole))
+	return []*Figure{bias, curve, conf, skymap, hist, qq, dose, aniso, healpixMap}
 }
 
 // TestGoldenFigures compares each figure with its golden PNG within a
@@ -179,5 +186,20 @@ func TestBadValuesAreErrors(t *testing.T) {
 				t.Fatalf("got figure %v, error %v; want an error", f, err)
 			}
 		})
+	}
+}
+
+// TestMollweideRoundTrip: the projection's inverse gives back the
+// direction, and points outside the ellipse are no direction.
+func TestMollweideRoundTrip(t *testing.T) {
+	for _, d := range [][2]float64{{0.5, 0}, {180, 0}, {90, 45}, {300, -80}, {200, 89.5}, {10, -30}} {
+		x, y := mollweide(d[0], d[1])
+		ra, dec, ok := unmollweide(x, y)
+		if !ok || math.Abs(dec-d[1]) > 1e-6 || math.Abs(math.Remainder(ra-d[0], 360)) > 1e-6 {
+			t.Errorf("(%g, %g) -> (%g, %g) -> (%g, %g, %v)", d[0], d[1], x, y, ra, dec, ok)
+		}
+	}
+	if _, _, ok := unmollweide(2.8, 1.3); ok {
+		t.Error("a corner of the plane outside the ellipse read as a direction")
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/skybias/skybias/findings"
+	"github.com/skybias/skybias/healpix"
 	"github.com/skybias/skybias/plots"
 	"github.com/skybias/skybias/stats"
 )
@@ -70,6 +71,10 @@ func (r *Report) anisotropy(d *doc, figs *figureSet) {
 	}
 	r.multipoles(d)
 	r.axisScan(d)
+	for _, f := range fs {
+		fig, err := HealpixFigure(f.Experiment+"'s catalog, first repeat", f.Tests[0], HealpixNside)
+		d.img(fmt.Sprintf("%s's catalog on HEALPix pixels of NSIDE %d, Mollweide projection", f.Experiment, HealpixNside), figs.add("healpix-"+f.Experiment, fig, err))
+	}
 	centre, span := MapScale(fs)
 	var panels []plots.MapPanel
 	for _, f := range fs {
@@ -271,4 +276,36 @@ func (r *Report) axisScan(d *doc) {
 	if len(lines) > 0 {
 		d.list(lines...)
 	}
+}
+
+// HealpixNside is the NSIDE of the HEALPix maps the report draws (3,072
+// pixels of about 3.7 degrees).
+const HealpixNside = 16
+
+// HealpixFigure draws a catalog's tested column binned into the HEALPix
+// pixels of nside (the map skybias anisotropy --healpix writes) on a
+// Mollweide projection, the colour scale centred on the monopole and
+// spanning the 95th percentile of the pixels' distance from it.
+func HealpixFigure(title string, t *findings.CatalogTest, nside int) (*plots.Figure, error) {
+	counts, means, err := t.HealpixMeans(nside)
+	if err != nil {
+		return nil, err
+	}
+	centre := t.Test.Dipole.Monopole
+	var dev []float64
+	for k, n := range counts {
+		if n > 0 {
+			dev = append(dev, math.Abs(means[k]-centre))
+		}
+	}
+	span := 1e-3
+	if len(dev) > 0 {
+		sort.Float64s(dev)
+		span = math.Max(span, dev[int(0.95*float64(len(dev)-1))])
+	}
+	at := func(ra, dec float64) (float64, bool) {
+		k := healpix.Pixel(nside, healpix.Ring, ra, dec)
+		return means[k], counts[k] > 0
+	}
+	return plots.SkyFunction(fmt.Sprintf("%s (HEALPix NSIDE %d)", title, nside), "mean "+t.Column(), centre, span, at)
 }

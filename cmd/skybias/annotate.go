@@ -393,7 +393,8 @@ func runAnisotropy(ctx context.Context, args []string, stdout, stderr io.Writer)
 	blockNside := fs.Int("block-nside", 0, "with --lmax: permute HEALPix pixels of this NSIDE instead of galaxies (values correlated within a pixel)")
 	blockColumn := fs.String("block-column", "", "with --lmax: permute the groups of galaxies that share a value of this catalog column (an SDSS run or stripe) instead of galaxies")
 	hpxPath := fs.String("healpix", "", "also write a HEALPix FITS map (counts and mean value per pixel; healpy reads it)")
-	nside := fs.Int("nside", 16, "NSIDE of the --healpix map (a power of two)")
+	nside := fs.Int("nside", 16, "NSIDE of the --healpix map and figure (a power of two)")
+	hpxPNG := fs.String("healpix-png", "", "also draw the HEALPix map (mean value per pixel of --nside) on a Mollweide projection to this PNG (an SVG beside it)")
 	covNames := fs.String("covariates", "", "with --lmax: systematics fitted jointly with the multipoles, comma-separated: "+strings.Join(findings.Covariates, ", ")+" or any numeric column of the catalog, such as "+strings.Join(sky.ImageStatNames, " or ")+" (the multipoles are shown before and after)")
 	scan := fs.Int("scan", 0, "also run Shamir's axis scan over this many axes (e.g. 2000): the best axis's own P and the P corrected for the scan")
 	pos, err := parseN(fs, args, 1, 1)
@@ -425,7 +426,10 @@ func runAnisotropy(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err := checkOutFile("anisotropy: --healpix", *hpxPath, ".fits"); err != nil {
 		return err
 	}
-	if err := healpix.CheckNside(*nside); *hpxPath != "" && err != nil {
+	if err := checkOutFile("anisotropy: --healpix-png", *hpxPNG, ".png"); err != nil {
+		return err
+	}
+	if err := healpix.CheckNside(*nside); (*hpxPath != "" || *hpxPNG != "") && err != nil {
 		return fmt.Errorf("anisotropy: --nside: %w", err)
 	}
 	var covs []string
@@ -470,6 +474,18 @@ func runAnisotropy(ctx context.Context, args []string, stdout, stderr io.Writer)
 		}
 		if err := atomicfile.WriteFile(*hpxPath, b.Bytes()); err != nil {
 			return fmt.Errorf("anisotropy: --healpix: %w", err)
+		}
+	}
+	if *hpxPNG != "" {
+		fig, err := report.HealpixFigure(filepath.Base(pos[0]), t, *nside)
+		if err != nil {
+			return err
+		}
+		if err := fig.Save(*hpxPNG); err != nil {
+			return err
+		}
+		if err := fig.Save(strings.TrimSuffix(*hpxPNG, filepath.Ext(*hpxPNG)) + ".svg"); err != nil {
+			return err
 		}
 	}
 	if *mapPath != "" {

@@ -74,7 +74,7 @@ func TestAnnotateAndAnisotropy(t *testing.T) {
 	if a := sum.Anisotropy; len(a) == 1 && (a[0].ScanAxes == nil || *a[0].ScanAxes < 40 || a[0].ScanP == nil || !(a[0].AmplitudeLo <= a[0].AmplitudeHi)) {
 		t.Errorf("summary.json anisotropy lacks the scan or the amplitude interval: %+v", a[0])
 	}
-	for _, want := range []string{"### Multipoles", "### Shamir's axis scan", "true amplitude: debiased [95% interval]"} {
+	for _, want := range []string{"### Multipoles", "### Shamir's axis scan", "true amplitude: debiased [95% interval]", "figures/healpix-t5.png"} {
 		if !strings.Contains(string(md), want) {
 			t.Errorf("REPORT.md lacks %q", want)
 		}
@@ -136,9 +136,12 @@ func TestAnnotateAndAnisotropy(t *testing.T) {
 	// Multipoles and a HEALPix map of the same catalog: two orders, each
 	// with a permutation P; the map holds every galaxy.
 	hpx := filepath.Join(t.TempDir(), "map.fits")
-	mpText, code := run(t, "anisotropy", cat, "--json", "--permutations", "150", "--lmax", "2", "--healpix", hpx, "--nside", "8", "--scan", "500", "--covariates", "glat")
+	mpText, code := run(t, "anisotropy", cat, "--json", "--permutations", "150", "--lmax", "2", "--healpix", hpx, "--nside", "8", "--scan", "500", "--covariates", "glat", "--healpix-png", hpx+".png")
 	if code != 0 {
 		t.Fatalf("anisotropy --lmax 2 --healpix: exit %d\n%s", code, mpText)
+	}
+	if png, err := os.ReadFile(hpx + ".png"); err != nil || !bytes.HasPrefix(png, []byte("\x89PNG")) {
+		t.Errorf("--healpix-png wrote no PNG: %v", err)
 	}
 	var mp struct {
 		Multipoles struct {
