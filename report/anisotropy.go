@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/skybias/skybias/aniso"
 	"github.com/skybias/skybias/findings"
 	"github.com/skybias/skybias/healpix"
 	"github.com/skybias/skybias/plots"
@@ -40,7 +41,7 @@ func (r *Report) anisotropy(d *doc, figs *figureSet) {
 			meta := t.Catalog.Meta
 			rows = append(rows, []string{f.Experiment, fmt.Sprint(t.Job.Repeat + 1), fmt.Sprintf("`%s` %d (%d left out)", meta.Source, dp.N, meta.Excluded), f.Spec.Column,
 				fmt.Sprintf("%.4f ± %.4f", dp.Amplitude, dp.AmplitudeErr), trueAmplitude(dp.Amplitude, dp.AmplitudeDebiased, dp.AmplitudeLo, dp.AmplitudeHi), fmt.Sprintf("%.3f", dp.Monopole),
-				fmt.Sprintf("(%.0f, %+.0f) ± %.0f°", dp.Axis.RA, dp.Axis.Dec, dp.AxisErr), design, sep,
+				axisCell(dp.Axis.RA, dp.Axis.Dec, dp.AxisErr, t.NearestGalaxy(dp.Axis)), design, sep,
 				fmt.Sprintf("%s (%d of %d)", fmtP(t.Test.P), t.Test.Exceed, t.Test.Permutations), fmt.Sprintf("%.4f", t.Test.Null95),
 				fmt.Sprintf("%+.4f [%+.4f, %+.4f]", h.Diff, h.Lo, h.Hi)})
 		}
@@ -130,6 +131,18 @@ func MapScale(fs []*findings.AnisotropyFinding) (centre, span float64) {
 		span = math.Max(span, dev[int(0.95*float64(len(dev)-1))])
 	}
 	return centre, math.Round(span*1000) / 1000
+}
+
+// axisCell is a dipole's axis with its error, marked where it lies
+// outside the footprint (its nearest galaxy over aniso.OutsideFootprint
+// away): the fit extrapolates there, and the axis only says where the
+// trend across the footprint points.
+func axisCell(ra, dec, err, nearest float64) string {
+	c := fmt.Sprintf("(%.0f, %+.0f) ± %.0f°", ra, dec, err)
+	if nearest > aniso.OutsideFootprint {
+		c += fmt.Sprintf(" (outside the footprint: nearest galaxy %.0f° away)", nearest)
+	}
+	return c
 }
 
 // ksWords is the Kolmogorov-Smirnov test of P values against the
