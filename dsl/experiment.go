@@ -25,7 +25,7 @@ var (
 	trainingKeys = []string{"epochs", "batch", "lr", "beta1", "beta2", "epsilon", "seed", "validation", "patience", "augment", "ensemble", "redraw"}
 	selKeys      = []string{"from", "n"}
 	paperKeys    = []string{"table", "figure", "on"}
-	compareKeys  = []string{"with", "on", "baseline_on", "spiral_field", "elliptical_field", "truth", "target"}
+	compareKeys  = []string{"with", "on", "baseline_on", "spiral_field", "elliptical_field", "truth", "target", "family"}
 	clusterKeys  = []string{"partition", "time", "cpus", "mem", "account", "sbatch"}
 	classNames   = []string{"elliptical", "spiral"}
 	// scaleKeys are the keys a profile holds beyond experiment keys.
@@ -459,6 +459,11 @@ func decodeCompare(e *errs, v *yaml.Node) []Compare {
 				if v, ok := e.number(kv[1], "compare.target", -1, 1); ok {
 					c.Target = &v
 				}
+				continue
+			}
+			if kv[0].Value == "family" {
+				n, _ := e.integer(kv[1], "compare.family", 1, 1000)
+				c.Family = int(n)
 				continue
 			}
 			s, _ := e.str(kv[1], "compare."+kv[0].Value)

@@ -292,6 +292,11 @@ type Compare struct {
 	// report says where a swept parameter makes the effect reach it (how a
 	// tuned survey's contrast is chosen).
 	Target *float64 `json:"target,omitempty"`
+	// Family, in a calibration or power study, is the size of the report
+	// family the comparison would be judged in where it is used (the
+	// paper report's, say): each repeat is then also judged at Holm's
+	// first step, P below FamilyAlpha/Family, beside alone.
+	Family int `json:"family,omitempty"`
 	// Pos is where the with: value is written (for errors; not hashed).
 	Pos Pos `json:"-"`
 	// fieldPos is where on:, spiral_field: and elliptical_field: are

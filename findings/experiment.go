@@ -159,6 +159,9 @@ type Comparison struct {
 	Paper, PaperPublished *analysis.PaperBinomial
 	// Truth is what a calibration study knows ("none", "bias" or "").
 	Truth string
+	// Family is the report family a study judges each repeat in too
+	// (compare.family; 0: alone only).
+	Family int
 	// Target is the published effect the comparison is set against, if
 	// the experiment names one (compare.target).
 	Target *float64
@@ -183,10 +186,15 @@ func (c *Comparison) RepeatVerdict(k int) analysis.Verdict {
 
 // Rate counts the repeats whose verdict calls a shift (either way), with
 // its exact interval.
-func (c *Comparison) Rate() analysis.Rate {
+func (c *Comparison) Rate() analysis.Rate { return c.RateAt(analysis.FamilyAlpha) }
+
+// RateAt counts the repeats whose P is below alpha (each judged alone at
+// that level: Holm's first step in a family of F at FamilyAlpha/F), with
+// its exact interval.
+func (c *Comparison) RateAt(alpha float64) analysis.Rate {
 	n := 0
 	for k := range c.Effects {
-		if c.RepeatVerdict(k) != analysis.NoShift {
+		if analysis.Decide(c.Effects[k:k+1], alpha)[0].Verdict != analysis.NoShift {
 			n++
 		}
 	}
@@ -367,6 +375,7 @@ func compare(e, base *Experiment, c dsl.Compare) ([]*Comparison, error) {
 			cmp.Contrast = fc
 		}
 		cmp.Truth = c.Truth
+		cmp.Family = c.Family
 		cmp.Target = c.Target
 		var ours, theirs []float64
 		for _, br := range brs {

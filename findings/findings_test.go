@@ -212,3 +212,16 @@ func TestRepeatedRowsCarryPower(t *testing.T) {
 		t.Errorf("table cell %q", cell)
 	}
 }
+
+// TestRateAtHolmStep: each repeat judged alone at 0.05 and at Holm's
+// first step of a family of 8 (P < 0.00625).
+func TestRateAtHolmStep(t *testing.T) {
+	c := &Comparison{Family: 8}
+	for _, p := range []float64{0.001, 0.004, 0.02, 0.3, 0.0062, 0.0063} {
+		c.Effects = append(c.Effects, analysis.Effect{Estimate: 0.03, SE: 0.01, P: p})
+	}
+	alone, holm := c.Rate(), c.RateAt(analysis.FamilyAlpha/float64(c.Family))
+	if alone.Calls != 5 || holm.Calls != 3 || alone.Repeats != 6 || !(holm.Lo < 0.5 && 0.5 < holm.Hi) {
+		t.Errorf("alone %+v (want 5 of 6), at Holm's first step %+v (want 3 of 6)", alone, holm)
+	}
+}

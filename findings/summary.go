@@ -147,6 +147,15 @@ type StudyRow struct {
 	DetectionRate     *float64 `json:"detection_rate,omitempty"`
 	RateCILow         float64  `json:"rate_ci_low"`
 	RateCIHigh        float64  `json:"rate_ci_high"`
+	// Family, where the study names one (compare.family), is the report
+	// family each repeat is also judged in, at Holm's first step
+	// (FamilyAlpha/Family): the shifts called there, their rate and its
+	// interval.
+	Family         int      `json:"family,omitempty"`
+	ShiftsHolm     *int     `json:"shifts_holm,omitempty"`
+	RateHolm       *float64 `json:"rate_holm,omitempty"`
+	RateHolmCILow  *float64 `json:"rate_holm_ci_low,omitempty"`
+	RateHolmCIHigh *float64 `json:"rate_holm_ci_high,omitempty"`
 }
 
 // ProbeRow is one region probe in summary.json: the network's held-out
@@ -259,6 +268,10 @@ func (r *Findings) Summary(title string) Summary {
 		rate := c.Rate()
 		st := StudyRow{Experiment: c.Experiment, Variant: c.Variant, Baseline: c.Baseline, Test: c.Test, Truth: c.Truth, Repeats: rate.Repeats, Shifts: rate.Calls,
 			ShiftRate: rate.Rate, RateCILow: rate.Lo, RateCIHigh: rate.Hi}
+		if c.Family > 0 {
+			h := c.RateAt(analysis.FamilyAlpha / float64(c.Family))
+			st.Family, st.ShiftsHolm, st.RateHolm, st.RateHolmCILow, st.RateHolmCIHigh = c.Family, &h.Calls, &h.Rate, &h.Lo, &h.Hi
+		}
 		v := rate.Rate
 		switch c.Truth {
 		case "none":

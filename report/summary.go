@@ -13,8 +13,20 @@ import (
 // StudiesMarkdown is a Markdown table of a summary's repeated studies:
 // the rate at which the verdict called a shift, with its exact interval.
 func StudiesMarkdown(s findings.Summary) string {
+	holm := false
+	for _, st := range s.Studies {
+		holm = holm || st.RateHolm != nil
+	}
 	var b strings.Builder
-	b.WriteString("| study | baseline | truth | repeats | shifts called | rate | 95% interval (Clopper-Pearson) |\n|---|---|---|---|---|---|---|\n")
+	b.WriteString("| study | baseline | truth | repeats | shifts called | rate | 95% interval (Clopper-Pearson) |")
+	if holm {
+		b.WriteString(" at Holm's first step of the report family |")
+	}
+	b.WriteString("\n|---|---|---|---|---|---|---|")
+	if holm {
+		b.WriteString("---|")
+	}
+	b.WriteString("\n")
 	for _, st := range s.Studies {
 		what := "shift rate"
 		switch {
@@ -27,7 +39,15 @@ func StudiesMarkdown(s findings.Summary) string {
 		if st.Variant != "" {
 			name += " (" + st.Variant + ")"
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %d | %d | %s %.3f | [%.3f, %.3f] |\n", name, st.Baseline, st.Truth, st.Repeats, st.Shifts, what, st.ShiftRate, st.RateCILow, st.RateCIHigh)
+		fmt.Fprintf(&b, "| %s | %s | %s | %d | %d | %s %.3f | [%.3f, %.3f] |", name, st.Baseline, st.Truth, st.Repeats, st.Shifts, what, st.ShiftRate, st.RateCILow, st.RateCIHigh)
+		if holm {
+			c := "-"
+			if st.RateHolm != nil {
+				c = fmt.Sprintf("family %d (P < %.2g): %d = %.3f [%.3f, %.3f]", st.Family, analysis.FamilyAlpha/float64(st.Family), *st.ShiftsHolm, *st.RateHolm, *st.RateHolmCILow, *st.RateHolmCIHigh)
+			}
+			b.WriteString(" " + c + " |")
+		}
+		b.WriteString("\n")
 	}
 	return b.String()
 }
