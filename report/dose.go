@@ -2,12 +2,16 @@ package report
 
 import (
 	"fmt"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
 
+	"github.com/skybias/skybias/analysis"
+	"github.com/skybias/skybias/dose"
 	"github.com/skybias/skybias/findings"
 	"github.com/skybias/skybias/plots"
+	"github.com/skybias/skybias/stats"
 )
 
 // dosePoint is one sweep point of a dose-response with its comparison.
@@ -22,6 +26,23 @@ type dosePoint struct {
 func (r *Report) doses(d *doc, figs *figureSet) {
 	var all []plots.EffectSeries
 	var keys []string
+	// One trend test per condition, Holm-adjusted over the conditions.
+	trends := map[string]dose.Trend{}
+	var names []string
+	var ps []float64
+	for _, e := range r.Experiments {
+		if _, pts := r.dosePoints(e); len(pts) >= 3 {
+			if tr, err := dose.FitTrend(repeatPoints(pts)); err == nil {
+				trends[e.Name()] = tr
+				names = append(names, e.Name())
+				ps = append(ps, tr.P)
+			}
+		}
+	}
+	holm := map[string]float64{}
+	for i, q := range stats.Holm(ps) {
+		holm[names[i]] = q
+	}
 	for _, e := range r.Experiments {
 		key, pts := r.dosePoints(e)
 		if len(pts) < 3 {
@@ -44,6 +65,7 @@ func (r *Report) doses(d *doc, figs *figureSet) {
 		d.img(e.Name()+": the effect against "+key+", with 95% intervals", figs.add("dose-"+e.Name(), f, err))
 		d.table([]string{key, "effect [95% interval]", "P", "P (Holm)", "verdict", "p(spiral) / baseline"}, rows)
 		d.p("%s", doseThreshold(key, pts))
+		d.p("%s", doseTrend(key, pts, trends[e.Name()], holm[e.Name()], len(names)))
 		if t := pts[0].c.Target; t != nil {
 			d.p("%s", doseTarget(key, pts, *t))
 		}
@@ -116,6 +138,47 @@ func (r *Report) dosePoints(e *findings.Experiment) (string, []dosePoint) {
 	}
 	sort.Slice(pts, func(i, j int) bool { return pts[i].x < pts[j].x })
 	return key, pts
+}
+
+// repeatPoints are each repeat's effect at each swept value.
+func repeatPoints(pts []dosePoint) []dose.Point {
+	var out []dose.Point
+	for _, p := range pts {
+		for _, e := range p.c.Effects {
+			out = append(out, dose.Point{Dose: p.x, Effect: e.Estimate})
+		}
+	}
+	return out
+}
+
+// doseTrend words a condition's trend test (one-sided: the effect rises
+// with the dose), Holm-adjusted over the report's conditions, and the
+// bracket of the value at which the effect reaches the reference effect.
+func doseTrend(key string, pts []dosePoint, tr dose.Trend, pHolm float64, conditions int) string {
+	if tr.Points == 0 {
+		return fmt.Sprintf("No trend test: it needs at least 3 values of %s and 4 effects.", key)
+	}
+	w := fmt.Sprintf("Trend: the effect changes by %+.4f per unit of %s [%+.4f, %+.4f] (least squares through the %d repeats' effects at %d values; the interval from their scatter about the line, %d degrees of freedom); "+
+		"one-sided P that it does not rise %s, Holm-adjusted over the report's %d dose-responses %s.",
+		tr.Slope, key, tr.Lo, tr.Hi, tr.Points, tr.Doses, tr.DF, fmtP(tr.P), conditions, fmtP(pHolm))
+	th, err := dose.FindThreshold(dose.Levels(repeatPoints(pts), 0.95), analysis.ReferenceEffect)
+	if err != nil {
+		return w + fmt.Sprintf(" The value of %s at which the effect reaches %+.3f is not bracketed: that needs at least two repeats at every value.", key, analysis.ReferenceEffect)
+	}
+	below := "no value is below it with 95% confidence"
+	if !math.IsNaN(th.Below) {
+		below = fmt.Sprintf("the effect is below it with 95%% confidence up to %s = %g", key, th.Below)
+	}
+	above := "no value is at or above it with 95% confidence (the crossing may lie beyond the largest value)"
+	if !math.IsNaN(th.Above) {
+		above = fmt.Sprintf("it is at or above it with 95%% confidence from %s = %g on", key, th.Above)
+	}
+	fitted := "does not reach it"
+	if !math.IsNaN(th.Fitted) {
+		fitted = fmt.Sprintf("reaches it at %g", th.Fitted)
+	}
+	return w + fmt.Sprintf(" Where does the effect reach %+.3f? Taking it as never falling with the dose, %s, and %s; the non-decreasing fit of the mean effects %s.",
+		analysis.ReferenceEffect, below, above, fitted)
 }
 
 // doseThreshold says from which value on the verdict calls a shift.

@@ -409,3 +409,23 @@ func TestAnisotropyCatalogColumns(t *testing.T) {
 		t.Errorf("values shared within runs: galaxies permuted P %.3g (l=1), %.3g (l=2); runs (%q) permuted P %.3g, %.3g", g1, g2, out.Multipoles.Block, r1, r2)
 	}
 }
+
+// TestDoseResponseReport: a swept design with repeats gets a trend test
+// (Holm over the report's dose-responses) and a bracket of the value at
+// which the effect reaches the reference effect, in the report's words.
+func TestDoseResponseReport(t *testing.T) {
+	dir := t.TempDir()
+	text, code := run(t, "run", "--results", filepath.Join(dir, "store"), "--out", filepath.Join(dir, "out"), "testdata/dose/d1.yaml", "testdata/dose/d1-baseline.yaml")
+	if code != 0 {
+		t.Fatalf("run: exit %d\n%s", code, text)
+	}
+	md, err := os.ReadFile(filepath.Join(dir, "out", "REPORT.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"## Dose-response: d1", "Trend: the effect changes by", "at 3 values", "Holm-adjusted over the report's 1 dose-responses", "Where does the effect reach +0.035?"} {
+		if !strings.Contains(string(md), want) {
+			t.Errorf("REPORT.md lacks %q", want)
+		}
+	}
+}
