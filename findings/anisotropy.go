@@ -188,8 +188,32 @@ func (t *CatalogTest) HealpixMap(w io.Writer, nside int, source string) error {
 	if err != nil {
 		return err
 	}
-	return t.writeHealpix(w, nside, source, counts, means)
+	cols := []healpix.Column{{Name: "count", Values: counts}, {Name: "mean_" + strings.ToLower(t.cols.Column), Values: means[0]}}
+	// The catalog's other label columns, where it has them, each averaged
+	// over the galaxies that have a value in it.
+	for _, other := range MapColumns {
+		if other == strings.ToLower(t.cols.Column) {
+			continue
+		}
+		oc, _, _, err := readColumns(t.path, other)
+		if err != nil {
+			continue // the catalog has no such column, or none filled
+		}
+		_, m, err := healpix.Bin(nside, healpix.Ring, oc.RA, oc.Dec, [][]float64{oc.Value})
+		if err != nil {
+			return err
+		}
+		cols = append(cols, healpix.Column{Name: "mean_" + other, Values: m[0]})
+	}
+	return healpix.WriteMap(w, nside, healpix.Ring, cols,
+		[]fitstable.Card{{Key: "CATALOG", Value: filepath.Base(source), Comment: "the catalog mapped"}, {Key: "VALUE", Value: strings.ToLower(t.cols.Column), Comment: "column tested (count is its galaxies)"},
+			{Key: "CREATOR", Value: "skybias anisotropy", Comment: ""}})
 }
+
+// MapColumns are the catalog columns a HEALPix map carries the mean of
+// beside the tested one, where the catalog has them: mean p(spiral) and
+// the fraction labelled spiral.
+var MapColumns = []string{"p_spiral", "label"}
 
 // HealpixMeans bins the tested column into the HEALPix pixels of nside
 // (RING order): the galaxies and the mean value per pixel (NaN where it
@@ -205,12 +229,6 @@ func (t *CatalogTest) HealpixMeans(nside int) (counts, means []float64, err erro
 // Column is the name of the tested column (p_spiral, label, ...).
 func (t *CatalogTest) Column() string { return t.cols.Column }
 
-func (t *CatalogTest) writeHealpix(w io.Writer, nside int, source string, counts []float64, means [][]float64) error {
-	column := strings.ToLower(t.cols.Column)
-	return healpix.WriteMap(w, nside, healpix.Ring, []healpix.Column{{Name: "count", Values: counts}, {Name: "mean_" + column, Values: means[0]}},
-		[]fitstable.Card{{Key: "CATALOG", Value: filepath.Base(source), Comment: "the catalog mapped"}, {Key: "VALUE", Value: column, Comment: "column averaged per pixel"},
-			{Key: "CREATOR", Value: "skybias anisotropy", Comment: ""}})
-}
 
 // AnisotropyFinding is one experiment's catalogs, a test per repeat.
 type AnisotropyFinding struct {
@@ -341,42 +359,8 @@ func (t *CatalogTest) fitsDesign() (ra, dec float64, ok bool) {
 
 // testFile is TestFile without the meta.
 func testFile(ctx context.Context, path, column string, opts aniso.Options, bands, cells int, extra ...string) (*CatalogTest, error) {
-	f, _, err := input.Open(path, MaxCatalogBytes)
+	cols, skipped, keys, err := readColumns(path, column, extra...)
 	if err != nil {
-		return nil, fmt.Errorf("catalog: %w", err)
-	}
-	defer f.Close()
-	br := bufio.NewReader(f)
-	var cols *aniso.Columns
-	var skipped int
-	var keys map[string]string
-	if head, _ := br.Peek(9); fitstable.IsFITS(head) {
-		tb, err := fitstable.Read(br, path, MaxCatalogBytes)
-		if err != nil {
-			return nil, err
-		}
-		names := make([]string, len(tb.Columns))
-		for i, c := range tb.Columns {
-			names[i] = c.Name
-		}
-		row := make([]string, len(names))
-		r := 0
-		next := func() ([]string, error) {
-			if r == tb.Rows {
-				return nil, io.EOF
-			}
-			for i := range row {
-				row[i] = tb.Text(r, i)
-			}
-			r++
-			return row, nil
-		}
-		cols, skipped, err = aniso.ReadRows(names, next, path, column, extra...)
-		if err != nil {
-			return nil, err
-		}
-		keys = tb.Keys
-	} else if cols, skipped, err = aniso.ReadCatalog(br, path, column, extra...); err != nil {
 		return nil, err
 	}
 	res, err := aniso.Test(ctx, cols.RA, cols.Dec, cols.Value, opts)
@@ -388,6 +372,43 @@ func testFile(ctx context.Context, path, column string, opts aniso.Options, band
 		return nil, err
 	}
 	return &CatalogTest{Test: res, Cells: grid, Skipped: skipped, Separation: math.NaN(), fitsKeys: keys, cols: cols, path: path}, nil
+}
+
+// readColumns reads a CSV or FITS catalog's positions, the column and
+// the extra columns, and a FITS table's header keywords.
+func readColumns(path, column string, extra ...string) (*aniso.Columns, int, map[string]string, error) {
+	f, _, err := input.Open(path, MaxCatalogBytes)
+	if err != nil {
+		return nil, 0, nil, fmt.Errorf("catalog: %w", err)
+	}
+	defer f.Close()
+	br := bufio.NewReader(f)
+	if head, _ := br.Peek(9); !fitstable.IsFITS(head) {
+		cols, skipped, err := aniso.ReadCatalog(br, path, column, extra...)
+		return cols, skipped, nil, err
+	}
+	tb, err := fitstable.Read(br, path, MaxCatalogBytes)
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	names := make([]string, len(tb.Columns))
+	for i, c := range tb.Columns {
+		names[i] = c.Name
+	}
+	row := make([]string, len(names))
+	r := 0
+	next := func() ([]string, error) {
+		if r == tb.Rows {
+			return nil, io.EOF
+		}
+		for i := range row {
+			row[i] = tb.Text(r, i)
+		}
+		r++
+		return row, nil
+	}
+	cols, skipped, err := aniso.ReadRows(names, next, path, column, extra...)
+	return cols, skipped, tb.Keys, err
 }
 
 // setDesign records the design's direction and the dipole's angle from it.

@@ -178,6 +178,22 @@ func TestAnnotateAndAnisotropy(t *testing.T) {
 		if err != nil {
 			t.Errorf("healpy: %v\n%s", err, out)
 		}
+		// The map's mean p(spiral) and fraction labelled spiral per pixel
+		// are the catalog's, binned by healpy's own pixel function.
+		check := `import sys, csv, numpy as np, healpy as hp
+count, p, lab = hp.read_map(sys.argv[1], field=(0, 1, 2), dtype=np.float64)
+rows = list(csv.DictReader(open(sys.argv[2])))
+pix = hp.ang2pix(8, [float(r["ra"]) for r in rows], [float(r["dec"]) for r in rows], lonlat=True)
+for k in set(pix):
+    sel = [r for r, q in zip(rows, pix) if q == k]
+    assert count[k] == len(sel), (k, count[k], len(sel))
+    assert abs(p[k] - np.mean([float(r["p_spiral"]) for r in sel])) < 1e-9, k
+    assert abs(lab[k] - np.mean([r["label"] == "spiral" for r in sel])) < 1e-9, k
+assert count.sum() == len(rows)
+print("ok")`
+		if out, err := exec.Command(py, "-c", check, hpx, cat).CombinedOutput(); err != nil {
+			t.Errorf("the map's pixels against the catalog: %v\n%s", err, out)
+		}
 	})
 	for _, b := range []struct {
 		args []string
