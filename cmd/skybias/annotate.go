@@ -587,7 +587,7 @@ func runAnisotropy(ctx context.Context, args []string, stdout, stderr io.Writer)
 		fmt.Fprintf(stdout, "map       %s\n", *mapPath)
 	}
 	if *hpxPath != "" {
-		fmt.Fprintf(stdout, "HEALPix   %s (NSIDE %d, RING, equatorial: count and mean %s per pixel)\n", *hpxPath, *nside, strings.ToLower(*column))
+		fmt.Fprintf(stdout, "HEALPix   %s (NSIDE %d, RING, equatorial: count and mean %s per pixel, and the mean of %s where the catalog has them)\n", *hpxPath, *nside, strings.ToLower(*column), strings.Join(findings.MapColumns, " and "))
 	}
 	return nil
 }
