@@ -229,7 +229,6 @@ func (t *CatalogTest) HealpixMeans(nside int) (counts, means []float64, err erro
 // Column is the name of the tested column (p_spiral, label, ...).
 func (t *CatalogTest) Column() string { return t.cols.Column }
 
-
 // AnisotropyFinding is one experiment's catalogs, a test per repeat.
 type AnisotropyFinding struct {
 	Experiment string
