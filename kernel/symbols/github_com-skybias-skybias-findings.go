@@ -26,6 +26,7 @@ func init() {
 		"EffectBenchmark":    reflect.ValueOf(findings.EffectBenchmark),
 		"FlatCSV":            reflect.ValueOf(findings.FlatCSV),
 		"FormatP":            reflect.ValueOf(findings.FormatP),
+		"MapColumns":         reflect.ValueOf(&findings.MapColumns).Elem(),
 		"MaxCatalogBytes":    reflect.ValueOf(constant.MakeFromLiteral("4294967296", token.INT, 0)),
 		"PublishedTables":    reflect.ValueOf(findings.PublishedTables),
 		"ReadSummary":        reflect.ValueOf(findings.ReadSummary),

@@ -28,6 +28,7 @@ func init() {
 		"Palette":         reflect.ValueOf(&plots.Palette).Elem(),
 		"Purple":          reflect.ValueOf(&plots.Purple).Elem(),
 		"SkyBlue":         reflect.ValueOf(&plots.SkyBlue).Elem(),
+		"SkyFunction":     reflect.ValueOf(plots.SkyFunction),
 		"SkyMap":          reflect.ValueOf(plots.SkyMap),
 		"TrainingHistory": reflect.ValueOf(plots.TrainingHistory),
 		"Vermilion":       reflect.ValueOf(&plots.Vermilion).Elem(),

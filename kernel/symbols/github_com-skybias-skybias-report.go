@@ -20,6 +20,8 @@ func init() {
 		"ComparisonsMarkdown":      reflect.ValueOf(report.ComparisonsMarkdown),
 		"DosesMarkdown":            reflect.ValueOf(report.DosesMarkdown),
 		"FigureDir":                reflect.ValueOf(constant.MakeFromLiteral("\"figures\"", token.STRING, 0)),
+		"HealpixFigure":            reflect.ValueOf(report.HealpixFigure),
+		"HealpixNside":             reflect.ValueOf(constant.MakeFromLiteral("16", token.INT, 0)),
 		"MapPanel":                 reflect.ValueOf(report.MapPanel),
 		"MapScale":                 reflect.ValueOf(report.MapScale),
 		"MultipolesMarkdown":       reflect.ValueOf(report.MultipolesMarkdown),
