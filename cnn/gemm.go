@@ -1,5 +1,7 @@
 package cnn
 
+import "math"
+
 // The float32 matrix multiply behind every convolution and dense layer:
 // C = alpha*op(A)*op(B) + beta*C, row-major, packed into panels the 6x16
 // micro-kernel streams through (the BLIS scheme). It is single-threaded:
@@ -301,7 +303,10 @@ func (d denseB) packStrip(strip []float32, j0, cols, p0, kc int) {
 }
 
 // microKernelGo is the portable micro-kernel: the product of an A strip
-// and a B strip, stored into or added to C[6][16] as flags say.
+// and a B strip, stored into or added to C[6][16] as flags say. Each
+// element is accumulated as the assembly kernels accumulate it, one fused
+// multiply-add per term in the same order (fma32), so the two give the
+// same bits.
 func microKernelGo(k int, a, b, c []float32, ldc int, flags int, bias []float32) {
 	var acc [gemmMR][gemmNR]float32
 	for p := 0; p < k; p++ {
@@ -311,7 +316,7 @@ func microKernelGo(k int, a, b, c []float32, ldc int, flags int, bias []float32)
 			av := ap[r]
 			row := &acc[r]
 			for q := 0; q < gemmNR; q++ {
-				row[q] += av * bp[q]
+				row[q] = fma32(av, bp[q], row[q])
 			}
 		}
 	}
@@ -358,4 +363,28 @@ func gemmRef[T float32 | float64](transA, transB bool, m, n, k int, alpha T, a [
 			}
 		}
 	}
+}
+
+// fma32 is a*b + c rounded once to float32, as the processor's fused
+// multiply-add computes it. The product of two float32 values is exact in
+// float64; the sum is rounded to float64 and its rounding error found
+// exactly (Knuth's two-sum); a float64 that is inexact is then made odd
+// (round to odd), which keeps the final rounding to float32, 29 bits
+// shorter, from rounding twice.
+func fma32(a, b, c float32) float32 {
+	p := float64(a) * float64(b)
+	s := p + float64(c)
+	bb := s - p
+	e := (p - (s - bb)) + (float64(c) - bb)
+	if e != 0 && !math.IsNaN(e) && !math.IsInf(s, 0) {
+		if bits := math.Float64bits(s); bits&1 == 0 {
+			if (e > 0) == (s > 0) {
+				bits++
+			} else {
+				bits--
+			}
+			s = math.Float64frombits(bits)
+		}
+	}
+	return float32(s)
 }

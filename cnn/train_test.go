@@ -3,9 +3,13 @@ package cnn
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/skybias/skybias/internal/testenv"
@@ -125,5 +129,55 @@ func TestTrainDeterministic(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// updatePaths rewrites testdata/checkpoint-paths.txt.
+var updatePaths = flag.Bool("update-paths", false, "rewrite testdata/checkpoint-paths.txt from this build")
+
+// TestCheckpointSameOnEveryPath: a short training of a direct and a
+// Winograd network gives the checkpoint whose SHA-256 is recorded in
+// testdata/checkpoint-paths.txt, whichever kernels run: the AVX2 ones or
+// the Go ones (CI runs this test with and without -tags purego), so a
+// store filled on mixed machines stays one store. The record was made
+// with the AVX2 kernels; regenerate it with -update-paths only when
+// training is meant to change.
+func TestCheckpointSameOnEveryPath(t *testing.T) {
+	golden := filepath.Join("testdata", "checkpoint-paths.txt")
+	var got strings.Builder
+	for _, tc := range []struct {
+		name string
+		cfg  Config
+		side int
+	}{
+		{"direct", Config{Arch: "lenet5x-small", Input: 16, Widths: []int{8, 8, 8}, Pools: 2, Dense: 8, Conv: ConvDirect}, 16},
+		{"winograd", Config{Arch: "lenet5x-small", Input: 32, Widths: []int{16, 16, 16}, Pools: 1, Dense: 8, Conv: ConvWinograd}, 32},
+	} {
+		set := synthSet(t, "sdss-like.yaml", "A", 0, 24, tc.side)
+		m, err := New(tc.cfg, 9)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m.SetNormalisation(set)
+		if _, err := m.Train(context.Background(), set, TrainOptions{Epochs: 2, Batch: 5, Seed: 4, Augment: true, Validation: 0.2}); err != nil {
+			t.Fatal(err)
+		}
+		ckpt, err := m.Checkpoint()
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(&got, "%s %x\n", tc.name, sha256.Sum256(ckpt))
+	}
+	if *updatePaths {
+		if err := os.WriteFile(golden, []byte(got.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.String() != string(want) {
+		t.Errorf("checkpoints on this path (AVX2 kernels: %v):\n%swant (%s):\n%s", hasAsm, got.String(), golden, want)
 	}
 }
