@@ -92,3 +92,42 @@ func TestMicroKernelMatchesGo(t *testing.T) {
 		}
 	}
 }
+
+// TestMicroKernel12MatchesGo: the AVX-512 kernel (twelve rows at once)
+// gives the bits of the Go micro-kernel on each six-row half, for every
+// flag.
+func TestMicroKernel12MatchesGo(t *testing.T) {
+	if !hasAVX512 {
+		t.Skip("no AVX-512 kernel in this build or on this processor")
+	}
+	r := rand.New(rand.NewPCG(3, 4))
+	rnd := func(n int) []float32 {
+		s := make([]float32, n)
+		for i := range s {
+			switch r.IntN(10) {
+			case 0:
+				s[i] = 0
+			case 1:
+				s[i] = float32(math.Copysign(0, -1))
+			default:
+				s[i] = float32(r.NormFloat64() * math.Pow(10, float64(r.IntN(7)-3)))
+			}
+		}
+		return s
+	}
+	for trial := range 400 {
+		k := 1 + r.IntN(gemmKC)
+		a, b, bias := rnd(2*gemmMR*k), rnd(gemmNR*k), rnd(2*gemmMR)
+		c0 := rnd(2 * gemmMR * 20)
+		avx, goc := append([]float32(nil), c0...), append([]float32(nil), c0...)
+		flags := trial % 4
+		microKernel12(k, a, b, avx, 20, flags, bias)
+		microKernelGo(k, a[:gemmMR*k], b, goc, 20, flags, bias[:gemmMR])
+		microKernelGo(k, a[gemmMR*k:], b, goc[gemmMR*20:], 20, flags, bias[gemmMR:])
+		for i := range avx {
+			if math.Float32bits(avx[i]) != math.Float32bits(goc[i]) {
+				t.Fatalf("trial %d (k %d, flags %d): element %d: AVX-512 %g, Go %g", trial, k, flags, i, avx[i], goc[i])
+			}
+		}
+	}
+}

@@ -134,7 +134,7 @@ func gemmCore(m, n, k int, packedBlock func(i0, mc, p0, kc int) []float32, bp bP
 	// Split k into equal blocks of at most gemmKC, so no block is a sliver.
 	kBlocks := (k + gemmKC - 1) / gemmKC
 	kcMax := (k + kBlocks - 1) / kBlocks
-	var zeroBias [gemmMR]float32
+	var zeroBias [2 * gemmMR]float32
 	for p0 := 0; p0 < k; p0 += kcMax {
 		kc := min(kcMax, k-p0)
 		flags := 0
@@ -156,8 +156,19 @@ func gemmCore(m, n, k int, packedBlock func(i0, mc, p0, kc int) []float32, bp bP
 				for is := 0; is < mStrips; is++ {
 					i := i0 + is*gemmMR
 					mr := min(gemmMR, m-i)
+					if hasAVX512 && nr == gemmNR && i+2*gemmMR <= i0+mc {
+						// Two whole strips at once: the same bits as two
+						// calls of the six-row kernel.
+						bi := zeroBias[:]
+						if flags&kernelBiasReLU != 0 {
+							bi = bias[i : i+2*gemmMR]
+						}
+						microKernel12(kc, ap[is*gemmMR*kc:(is+2)*gemmMR*kc], bs, c[i*ldc+j:], ldc, flags, bi)
+						is++
+						continue
+					}
 					as := ap[is*gemmMR*kc : (is+1)*gemmMR*kc]
-					bi := zeroBias[:]
+					bi := zeroBias[:gemmMR]
 					if flags&kernelBiasReLU != 0 {
 						if mr == gemmMR {
 							bi = bias[i : i+gemmMR]

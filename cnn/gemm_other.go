@@ -4,6 +4,13 @@ package cnn
 
 const hasAsm = false
 
+const hasAVX512 = false
+
+func microKernel12(k int, a, b, c []float32, ldc int, flags int, bias []float32) {
+	microKernelGo(k, a[:6*k], b, c, ldc, flags, bias[:6])
+	microKernelGo(k, a[6*k:], b, c[6*ldc:], ldc, flags, bias[6:])
+}
+
 func microKernel(k int, a, b, c []float32, ldc int, flags int, bias []float32) {
 	microKernelGo(k, a, b, c, ldc, flags, bias)
 }
