@@ -63,20 +63,7 @@ func TestMicroKernelMatchesGo(t *testing.T) {
 		t.Skip("no AVX2 kernels in this build or on this processor: only the Go micro-kernel runs")
 	}
 	r := rand.New(rand.NewPCG(1, 2))
-	rnd := func(n int) []float32 {
-		s := make([]float32, n)
-		for i := range s {
-			switch r.IntN(10) {
-			case 0:
-				s[i] = 0
-			case 1:
-				s[i] = float32(math.Copysign(0, -1))
-			default:
-				s[i] = float32(r.NormFloat64() * math.Pow(10, float64(r.IntN(7)-3)))
-			}
-		}
-		return s
-	}
+	rnd := func(n int) []float32 { return edgyFloats(r, n) }
 	for trial := range 400 {
 		k := 1 + r.IntN(gemmKC)
 		a, b, bias := rnd(gemmMR*k), rnd(gemmNR*k), rnd(gemmMR)
@@ -101,20 +88,7 @@ func TestMicroKernel12MatchesGo(t *testing.T) {
 		t.Skip("no AVX-512 kernel in this build or on this processor")
 	}
 	r := rand.New(rand.NewPCG(3, 4))
-	rnd := func(n int) []float32 {
-		s := make([]float32, n)
-		for i := range s {
-			switch r.IntN(10) {
-			case 0:
-				s[i] = 0
-			case 1:
-				s[i] = float32(math.Copysign(0, -1))
-			default:
-				s[i] = float32(r.NormFloat64() * math.Pow(10, float64(r.IntN(7)-3)))
-			}
-		}
-		return s
-	}
+	rnd := func(n int) []float32 { return edgyFloats(r, n) }
 	for trial := range 400 {
 		k := 1 + r.IntN(gemmKC)
 		a, b, bias := rnd(2*gemmMR*k), rnd(gemmNR*k), rnd(2*gemmMR)
@@ -130,4 +104,21 @@ func TestMicroKernel12MatchesGo(t *testing.T) {
 			}
 		}
 	}
+}
+
+// edgyFloats draws n float32 values for comparing kernels bit for bit:
+// zeros of both signs and values of both signs over seven decades.
+func edgyFloats(r *rand.Rand, n int) []float32 {
+	s := make([]float32, n)
+	for i := range s {
+		switch r.IntN(10) {
+		case 0:
+			s[i] = 0
+		case 1:
+			s[i] = float32(math.Copysign(0, -1))
+		default:
+			s[i] = float32(r.NormFloat64() * math.Pow(10, float64(r.IntN(7)-3)))
+		}
+	}
+	return s
 }

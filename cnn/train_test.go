@@ -78,15 +78,19 @@ func TestTrainLearnsSynthetic(t *testing.T) {
 // byte for byte, at 1, 3 and 8 threads and twice at 3, on the direct path
 // and on a network whose second and third convolutions take the Winograd
 // path.
+// smallNets are a direct and a Winograd network small enough to train in
+// a test, with the image side each takes.
+var smallNets = []struct {
+	name string
+	cfg  Config
+	side int
+}{
+	{"direct", Config{Arch: "lenet5x-small", Input: 16, Widths: []int{8, 8, 8}, Pools: 2, Dense: 8, Conv: ConvDirect}, 16},
+	{"winograd", Config{Arch: "lenet5x-small", Input: 32, Widths: []int{16, 16, 16}, Pools: 1, Dense: 8, Conv: ConvWinograd}, 32},
+}
+
 func TestTrainDeterministic(t *testing.T) {
-	for _, tc := range []struct {
-		name string
-		cfg  Config
-		side int
-	}{
-		{"direct", Config{Arch: "lenet5x-small", Input: 16, Widths: []int{8, 8, 8}, Pools: 2, Dense: 8, Conv: ConvDirect}, 16},
-		{"winograd", Config{Arch: "lenet5x-small", Input: 32, Widths: []int{16, 16, 16}, Pools: 1, Dense: 8, Conv: ConvWinograd}, 32},
-	} {
+	for _, tc := range smallNets {
 		t.Run(tc.name, func(t *testing.T) {
 			set := synthSet(t, "sdss-like.yaml", "A", 0, 24, tc.side)
 			run := func(procs int) ([]float64, []byte) {
@@ -145,14 +149,7 @@ var updatePaths = flag.Bool("update-paths", false, "rewrite testdata/checkpoint-
 func TestCheckpointSameOnEveryPath(t *testing.T) {
 	golden := filepath.Join("testdata", "checkpoint-paths.txt")
 	var got strings.Builder
-	for _, tc := range []struct {
-		name string
-		cfg  Config
-		side int
-	}{
-		{"direct", Config{Arch: "lenet5x-small", Input: 16, Widths: []int{8, 8, 8}, Pools: 2, Dense: 8, Conv: ConvDirect}, 16},
-		{"winograd", Config{Arch: "lenet5x-small", Input: 32, Widths: []int{16, 16, 16}, Pools: 1, Dense: 8, Conv: ConvWinograd}, 32},
-	} {
+	for _, tc := range smallNets {
 		set := synthSet(t, "sdss-like.yaml", "A", 0, 24, tc.side)
 		m, err := New(tc.cfg, 9)
 		if err != nil {

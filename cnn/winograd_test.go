@@ -20,20 +20,7 @@ func TestWinogradTransformsMatchGo(t *testing.T) {
 		t.Skip("no AVX2 kernels in this build or on this processor: only the Go transforms run")
 	}
 	r := rand.New(rand.NewPCG(5, 6))
-	rnd := func(n int) []float32 {
-		s := make([]float32, n)
-		for i := range s {
-			switch r.IntN(10) {
-			case 0:
-				s[i] = 0
-			case 1:
-				s[i] = float32(math.Copysign(0, -1))
-			default:
-				s[i] = float32(r.NormFloat64() * math.Pow(10, float64(r.IntN(7)-3)))
-			}
-		}
-		return s
-	}
+	rnd := func(n int) []float32 { return edgyFloats(r, n) }
 	same := func(name string, got, want []float32) {
 		t.Helper()
 		for i := range got {
