@@ -89,20 +89,29 @@ var smallNets = []struct {
 	{"winograd", Config{Arch: "lenet5x-small", Input: 32, Widths: []int{16, 16, 16}, Pools: 1, Dense: 8, Conv: ConvWinograd}, 32},
 }
 
+// trainSmall trains a small network two epochs on set with fixed seeds,
+// augmentation and a validation split, so that every part of a training
+// step runs.
+func trainSmall(t *testing.T, cfg Config, set *sky.ImageSet) *Model {
+	t.Helper()
+	m, err := New(cfg, 9)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.SetNormalisation(set)
+	if _, err := m.Train(context.Background(), set, TrainOptions{Epochs: 2, Batch: 5, Seed: 4, Augment: true, Validation: 0.2}); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
 func TestTrainDeterministic(t *testing.T) {
 	for _, tc := range smallNets {
 		t.Run(tc.name, func(t *testing.T) {
 			set := synthSet(t, "sdss-like.yaml", "A", 0, 24, tc.side)
 			run := func(procs int) ([]float64, []byte) {
 				defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
-				m, err := New(tc.cfg, 9)
-				if err != nil {
-					t.Fatal(err)
-				}
-				m.SetNormalisation(set)
-				if _, err := m.Train(context.Background(), set, TrainOptions{Epochs: 2, Batch: 5, Seed: 4, Augment: true, Validation: 0.2}); err != nil {
-					t.Fatal(err)
-				}
+				m := trainSmall(t, tc.cfg, set)
 				p, err := m.Predict(context.Background(), set, 7)
 				if err != nil {
 					t.Fatal(err)
@@ -151,15 +160,7 @@ func TestCheckpointSameOnEveryPath(t *testing.T) {
 	var got strings.Builder
 	for _, tc := range smallNets {
 		set := synthSet(t, "sdss-like.yaml", "A", 0, 24, tc.side)
-		m, err := New(tc.cfg, 9)
-		if err != nil {
-			t.Fatal(err)
-		}
-		m.SetNormalisation(set)
-		if _, err := m.Train(context.Background(), set, TrainOptions{Epochs: 2, Batch: 5, Seed: 4, Augment: true, Validation: 0.2}); err != nil {
-			t.Fatal(err)
-		}
-		ckpt, err := m.Checkpoint()
+		ckpt, err := trainSmall(t, tc.cfg, set).Checkpoint()
 		if err != nil {
 			t.Fatal(err)
 		}
