@@ -16,9 +16,10 @@ const amplitudeDraws = 4000
 // noise of covariance C (the fit's, galaxy sampling only), so its length
 // is biased upwards: E|D̂|² = |D|² + tr C. The interval is Neyman's,
 // inverted from the distribution of |D̂| for a true dipole of amplitude a
-// along the fitted axis: Hi is the amplitude whose |D̂| falls at or below
-// the one seen with probability 2.5%, Lo the one whose |D̂| reaches it with
-// probability 2.5% (0 when even no dipole reaches it that often).
+// pointing where the fit makes that amplitude likeliest (profiled): Hi is
+// the amplitude whose |D̂| falls at or below the one seen with probability
+// 2.5%, Lo the one whose |D̂| reaches it with probability 2.5% (0 when even
+// no dipole reaches it that often).
 func (d *Dipole) setAmplitudeRange() {
 	var c [3][3]float64
 	var trace float64
@@ -75,7 +76,8 @@ func (d *Dipole) setAmplitudeRange() {
 		}
 		return (lo + hi) / 2
 	}
-	if below(0) <= 0.025 {
+	atZero := below(0)
+	if atZero <= 0.025 {
 		// Smaller than 97.5% of noise-only catalogs would give: no true
 		// amplitude makes it likely, and the interval is empty, shown as
 		// [0, 0] (consistent with no dipole at all).
@@ -85,7 +87,7 @@ func (d *Dipole) setAmplitudeRange() {
 	top := d.Amplitude + 10*math.Sqrt(trace)
 	d.AmplitudeHi = search(0.025, 0, top)
 	d.AmplitudeLo = 0
-	if below(0) > 0.975 {
+	if atZero > 0.975 {
 		d.AmplitudeLo = search(0.975, 0, d.AmplitudeHi)
 	}
 }

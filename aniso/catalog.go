@@ -48,12 +48,19 @@ func ReadRows(head []string, next func() ([]string, error), name, column string,
 	for i, h := range head {
 		at[strings.ToLower(strings.TrimSpace(h))] = i
 	}
+	index := func(k string) (int, error) {
+		i, ok := at[strings.ToLower(k)]
+		if !ok {
+			return 0, fmt.Errorf("%s: no column %q in the header (it has %s)", name, k, strings.Join(head, ", "))
+		}
+		return i, nil
+	}
 	col := strings.ToLower(column)
 	need := map[string]int{}
 	for _, k := range []string{"ra", "dec", col} {
-		i, ok := at[k]
-		if !ok {
-			return nil, 0, fmt.Errorf("%s: no column %q in the header (it has %s)", name, k, strings.Join(head, ", "))
+		i, err := index(k)
+		if err != nil {
+			return nil, 0, err
 		}
 		need[k] = i
 	}
@@ -61,14 +68,14 @@ func ReadRows(head []string, next func() ([]string, error), name, column string,
 	out := &Columns{Column: col}
 	extraAt := make([]int, len(extra))
 	for k, x := range extra {
-		i, ok := at[strings.ToLower(x)]
-		if !ok {
-			return nil, 0, fmt.Errorf("%s: no column %q in the header (it has %s)", name, x, strings.Join(head, ", "))
+		i, err := index(x)
+		if err != nil {
+			return nil, 0, err
 		}
 		extraAt[k] = i
-		if out.Extra == nil {
-			out.Extra = map[string][]string{}
-		}
+	}
+	if len(extra) > 0 {
+		out.Extra = map[string][]string{}
 	}
 	skipped := 0
 	// A galaxy listed twice would count twice: its value would weigh

@@ -61,10 +61,12 @@ type Dipole struct {
 	// covariance of D: a noisy vector's length is biased upwards by its
 	// noise. AmplitudeLo and AmplitudeHi are the true amplitude's 95%
 	// confidence interval (Neyman's, inverted from the length's
-	// distribution along the fitted axis; galaxy sampling only; both the
-	// amplitude itself when the fit has no noise). Lo is 0 when a catalog
-	// without a dipole would give the amplitude seen more than 2.5% of the
-	// time.
+	// distribution around the dipole of each amplitude nearest the fit,
+	// the direction a nuisance; galaxy sampling only; both the amplitude
+	// itself when the fit has no noise). Lo is 0 when a catalog without a
+	// dipole would give the amplitude seen more than 2.5% of the time;
+	// both are 0 when the amplitude is below what noise alone gives
+	// (AmplitudeBelowNoise).
 	AmplitudeDebiased float64 `json:"amplitude_debiased"`
 	AmplitudeLo       float64 `json:"amplitude_lo"`
 	AmplitudeHi       float64 `json:"amplitude_hi"`
@@ -77,6 +79,11 @@ type Dipole struct {
 	// Cov is the covariance of (monopole, Dx, Dy, Dz).
 	Cov [4][4]float64 `json:"-"`
 }
+
+// AmplitudeBelowNoise says whether a dipole of this amplitude, whose
+// true amplitude's interval ends at hi, was smaller than 97.5% of
+// noise-only catalogs give: its interval is then empty, shown as [0, 0].
+func AmplitudeBelowNoise(amplitude, hi float64) bool { return hi == 0 && amplitude > 0 }
 
 // Relative is the amplitude over the monopole (0 when the monopole is 0).
 func (d Dipole) Relative() float64 {

@@ -37,6 +37,15 @@ type Multipole struct {
 	BayesFactor float64 `json:"bayes_factor"`
 }
 
+// Units is the plural of a Multipoles.Block name, for saying what was
+// permuted: galaxies, HEALPix NSIDE 8 pixels, run groups.
+func Units(block string) string {
+	if block == "galaxy" {
+		return "galaxies"
+	}
+	return block + "s"
+}
+
 // CovariateNames are the systematics a catalog's multipoles can be fitted
 // jointly with by name: dec (declination, degrees) and glat (|Galactic
 // latitude|, degrees).

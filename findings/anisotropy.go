@@ -184,11 +184,11 @@ func (t *CatalogTest) AxisScan(ctx context.Context, axes int, opts aniso.Options
 // equatorial): the galaxies per pixel and the mean of the tested column,
 // UNSEEN where a pixel has none; source names the catalog in the header.
 func (t *CatalogTest) HealpixMap(w io.Writer, nside int, source string) error {
-	counts, means, err := healpix.Bin(nside, healpix.Ring, t.cols.RA, t.cols.Dec, [][]float64{t.cols.Value})
+	counts, means, err := t.HealpixMeans(nside)
 	if err != nil {
 		return err
 	}
-	cols := []healpix.Column{{Name: "count", Values: counts}, {Name: "mean_" + strings.ToLower(t.cols.Column), Values: means[0]}}
+	cols := []healpix.Column{{Name: "count", Values: counts}, {Name: "mean_" + strings.ToLower(t.cols.Column), Values: means}}
 	// The catalog's other label columns, where it has them, each averaged
 	// over the galaxies that have a value in it.
 	for _, other := range MapColumns {
@@ -424,7 +424,7 @@ func (t *CatalogTest) setDesign(d *[2]float64) {
 // one (galaxy sampling only), or that the amplitude is below what noise
 // alone gives.
 func AmplitudeWords(d aniso.Dipole) string {
-	if d.AmplitudeHi == 0 && d.Amplitude > 0 {
+	if aniso.AmplitudeBelowNoise(d.Amplitude, d.AmplitudeHi) {
 		return fmt.Sprintf("true amplitude: smaller than noise alone gives in 97.5%% of catalogs (debiased %.4f; the interval is empty: no dipole needed)", d.AmplitudeDebiased)
 	}
 	return fmt.Sprintf("true amplitude %.4f debiased, 95%% interval [%.4f, %.4f] (a noisy vector's length is biased upwards; galaxy sampling only)", d.AmplitudeDebiased, d.AmplitudeLo, d.AmplitudeHi)

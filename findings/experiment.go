@@ -181,7 +181,12 @@ func (c *Comparison) Label() string {
 // one at analysis.FamilyAlpha: what a user running that one repeat would
 // be told. A calibration study counts these.
 func (c *Comparison) RepeatVerdict(k int) analysis.Verdict {
-	return analysis.Decide(c.Effects[k:k+1], analysis.FamilyAlpha)[0].Verdict
+	return c.repeatVerdictAt(k, analysis.FamilyAlpha)
+}
+
+// repeatVerdictAt is repeat k's verdict on its own at level alpha.
+func (c *Comparison) repeatVerdictAt(k int, alpha float64) analysis.Verdict {
+	return analysis.Decide(c.Effects[k:k+1], alpha)[0].Verdict
 }
 
 // Rate counts the repeats whose verdict calls a shift (either way), with
@@ -194,7 +199,7 @@ func (c *Comparison) Rate() analysis.Rate { return c.RateAt(analysis.FamilyAlpha
 func (c *Comparison) RateAt(alpha float64) analysis.Rate {
 	n := 0
 	for k := range c.Effects {
-		if analysis.Decide(c.Effects[k:k+1], alpha)[0].Verdict != analysis.NoShift {
+		if c.repeatVerdictAt(k, alpha) != analysis.NoShift {
 			n++
 		}
 	}

@@ -70,8 +70,9 @@ func (r *Report) anisotropy(d *doc, figs *figureSet) {
 		d.p("%s", "Over repeats (each a new training and a new catalog): on a sky without a dipole, the P values should look uniform.")
 		d.list(repeated...)
 	}
-	r.multipoles(d)
-	r.axisScan(d)
+	sum := r.Summary()
+	multipoles(d, sum.Multipoles)
+	axisScan(d, sum.Anisotropy)
 	for _, f := range fs {
 		fig, err := HealpixFigure(f.Experiment+"'s catalog, first repeat", f.Tests[0], HealpixNside)
 		d.img(fmt.Sprintf("%s's catalog on HEALPix pixels of NSIDE %d, Mollweide projection", f.Experiment, HealpixNside), figs.add("healpix-"+f.Experiment, fig, err))
@@ -157,7 +158,7 @@ func ksWords(k *stats.KSTest) string {
 // trueAmplitude is the report's cell for a dipole's debiased amplitude
 // and the 95% interval of the true one.
 func trueAmplitude(amp, debiased, lo, hi float64) string {
-	if hi == 0 && amp > 0 {
+	if aniso.AmplitudeBelowNoise(amp, hi) {
 		return fmt.Sprintf("%.4f [empty: below noise]", debiased)
 	}
 	return fmt.Sprintf("%.4f [%.4f, %.4f]", debiased, lo, hi)
@@ -166,8 +167,7 @@ func trueAmplitude(amp, debiased, lo, hi float64) string {
 // multipoles renders the multipole fits of the catalogs that asked for
 // them: one row per catalog, null and covariate set, a cell per order,
 // then each order's P values over repeats against the uniform.
-func (r *Report) multipoles(d *doc) {
-	rows := r.Summary().Multipoles
+func multipoles(d *doc, rows []findings.MultipoleRow) {
 	if len(rows) == 0 {
 		return
 	}
@@ -230,7 +230,7 @@ func (r *Report) multipoles(d *doc) {
 			if len(u.Covariates) > 0 {
 				covs = "with " + strings.Join(u.Covariates, ", ")
 			}
-			lines = append(lines, fmt.Sprintf("**%s**, l = %d, %s permuted, %s: %d of %d repeats below 0.05%s.", m.Experiment, u.L, plural(u.Null), covs, u.Below05, u.Repeats, ksWords(u.KS)))
+			lines = append(lines, fmt.Sprintf("**%s**, l = %d, %s permuted, %s: %d of %d repeats below 0.05%s.", m.Experiment, u.L, aniso.Units(u.Null), covs, u.Below05, u.Repeats, ksWords(u.KS)))
 		}
 	}
 	if len(lines) > 0 {
@@ -243,12 +243,12 @@ func (r *Report) multipoles(d *doc) {
 // best axis's own P, which ignores that it was the best of many, beside
 // the P corrected by rescanning permuted values; over repeats, how often
 // each calls at 0.05, with its interval.
-func (r *Report) axisScan(d *doc) {
+func axisScan(d *doc, rows []findings.AnisotropyRow) {
 	var tab [][]string
 	type tally struct{ n, own, corrected int }
 	counts := map[string]*tally{}
 	var exps []string
-	for _, a := range r.Summary().Anisotropy {
+	for _, a := range rows {
 		if a.ScanAxes == nil {
 			continue
 		}

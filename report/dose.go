@@ -26,28 +26,37 @@ type dosePoint struct {
 func (r *Report) doses(d *doc, figs *figureSet) {
 	var all []plots.EffectSeries
 	var keys []string
-	// One trend test per condition, Holm-adjusted over the conditions.
-	trends := map[string]dose.Trend{}
-	var names []string
+	// The dose-responses, and one trend test per condition, Holm-adjusted
+	// over the conditions.
+	type curve struct {
+		e       *findings.Experiment
+		key     string
+		pts     []dosePoint
+		repeats []dose.Point
+		trend   dose.Trend // zero where no trend test could be made
+		pHolm   float64
+	}
+	var curves []*curve
+	var tested []*curve
 	var ps []float64
-	for _, e := range r.Experiments {
-		if _, pts := r.dosePoints(e); len(pts) >= 3 {
-			if tr, err := dose.FitTrend(repeatPoints(pts)); err == nil {
-				trends[e.Name()] = tr
-				names = append(names, e.Name())
-				ps = append(ps, tr.P)
-			}
-		}
-	}
-	holm := map[string]float64{}
-	for i, q := range stats.Holm(ps) {
-		holm[names[i]] = q
-	}
 	for _, e := range r.Experiments {
 		key, pts := r.dosePoints(e)
 		if len(pts) < 3 {
 			continue
 		}
+		c := &curve{e: e, key: key, pts: pts, repeats: repeatPoints(pts)}
+		curves = append(curves, c)
+		if tr, err := dose.FitTrend(c.repeats); err == nil {
+			c.trend = tr
+			tested = append(tested, c)
+			ps = append(ps, tr.P)
+		}
+	}
+	for i, q := range stats.Holm(ps) {
+		tested[i].pHolm = q
+	}
+	for _, cv := range curves {
+		e, key, pts := cv.e, cv.key, cv.pts
 		d.h(2, "Dose-response: %s", e.Name())
 		d.p("%s", fmt.Sprintf("The effect of %s against %s on %s, at each value of `%s` (the baseline at the same value). "+
 			"Filled markers are values where the verdict (Holm across this report) calls a shift. Each effect's interval covers %s.",
@@ -65,7 +74,7 @@ func (r *Report) doses(d *doc, figs *figureSet) {
 		d.img(e.Name()+": the effect against "+key+", with 95% intervals", figs.add("dose-"+e.Name(), f, err))
 		d.table([]string{key, "effect [95% interval]", "P", "P (Holm)", "verdict", "p(spiral) / baseline"}, rows)
 		d.p("%s", doseThreshold(key, pts))
-		d.p("%s", doseTrend(key, pts, trends[e.Name()], holm[e.Name()], len(names)))
+		d.p("%s", doseTrend(key, cv.repeats, cv.trend, cv.pHolm, len(tested)))
 		if t := pts[0].c.Target; t != nil {
 			d.p("%s", doseTarget(key, pts, *t))
 		}
@@ -154,14 +163,14 @@ func repeatPoints(pts []dosePoint) []dose.Point {
 // doseTrend words a condition's trend test (one-sided: the effect rises
 // with the dose), Holm-adjusted over the report's conditions, and the
 // bracket of the value at which the effect reaches the reference effect.
-func doseTrend(key string, pts []dosePoint, tr dose.Trend, pHolm float64, conditions int) string {
+func doseTrend(key string, repeats []dose.Point, tr dose.Trend, pHolm float64, conditions int) string {
 	if tr.Points == 0 {
 		return fmt.Sprintf("No trend test: it needs at least 3 values of %s and 4 effects.", key)
 	}
 	w := fmt.Sprintf("Trend: the effect changes by %+.4f per unit of %s [%+.4f, %+.4f] (least squares through the %d repeats' effects at %d values; the interval from their scatter about the line, %d degrees of freedom); "+
 		"one-sided P that it does not rise %s, Holm-adjusted over the report's %d dose-responses %s.",
 		tr.Slope, key, tr.Lo, tr.Hi, tr.Points, tr.Doses, tr.DF, fmtP(tr.P), conditions, fmtP(pHolm))
-	th, err := dose.FindThreshold(dose.Levels(repeatPoints(pts), 0.95), analysis.ReferenceEffect)
+	th, err := dose.FindThreshold(dose.Levels(repeats, 0.95), analysis.ReferenceEffect)
 	if err != nil {
 		return w + fmt.Sprintf(" The value of %s at which the effect reaches %+.3f is not bracketed: that needs at least two repeats at every value.", key, analysis.ReferenceEffect)
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/skybias/skybias/analysis"
+	"github.com/skybias/skybias/aniso"
 	"github.com/skybias/skybias/findings"
 )
 
@@ -221,15 +222,6 @@ func AnisotropyMarkdown(s findings.Summary) string {
 	return b.String()
 }
 
-// plural is the plural of a unit's name: galaxies, HEALPix NSIDE 4
-// pixels, run groups.
-func plural(unit string) string {
-	if unit == "galaxy" {
-		return "galaxies"
-	}
-	return unit + "s"
-}
-
 // MultipolesMarkdown is a Markdown table of a summary's multipole fits:
 // one row per experiment, null and covariate set; for one catalog each
 // order's P and Bayes factor, over repeats how many P fall below 0.05
@@ -255,7 +247,12 @@ func MultipolesMarkdown(s findings.Summary) string {
 		type key struct{ null, covs string }
 		var order []key
 		cells := map[key][]string{}
-		for _, u := range findings.UniformOrders(s.Multipoles, e) {
+		orders := findings.UniformOrders(s.Multipoles, e)
+		n := 0 // catalogs: the most repeats of any order
+		for _, u := range orders {
+			n = max(n, u.Repeats)
+		}
+		for _, u := range orders {
 			k := key{u.Null, strings.Join(u.Covariates, ", ")}
 			if _, ok := cells[k]; !ok {
 				order = append(order, k)
@@ -276,15 +273,11 @@ func MultipolesMarkdown(s findings.Summary) string {
 			cells[k] = append(cells[k], c)
 		}
 		for _, k := range order {
-			n := 0
-			for _, u := range findings.UniformOrders(s.Multipoles, e) {
-				n = max(n, u.Repeats)
-			}
 			covs := k.covs
 			if covs == "" {
 				covs = "none"
 			}
-			fmt.Fprintf(&b, "| %s | %d | %s | %s |", e, n, plural(k.null), covs)
+			fmt.Fprintf(&b, "| %s | %d | %s | %s |", e, n, aniso.Units(k.null), covs)
 			for l := 0; l < lmax; l++ {
 				c := "-"
 				if l < len(cells[k]) {

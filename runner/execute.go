@@ -126,8 +126,8 @@ func Execute(ctx context.Context, job *dsl.Job, show *progress.Display) (*result
 }
 
 // trainMembers trains the job's network, or each member of its ensemble
-// from its own seed, on the set memberSet gives for it, keeping the histories in res and the epoch
-// timings in man.
+// from its own seed, on the set memberSet gives for it, keeping the
+// histories in res and the epoch timings in man.
 func trainMembers(ctx context.Context, job *dsl.Job, memberSet func(k int) (cnn.Labelled, error), res *results.Result, man *results.Manifest, show *progress.Display) ([]*cnn.Model, error) {
 	members := make([]*cnn.Model, job.Training.Members())
 	for k := range members {

@@ -478,25 +478,19 @@ func runAnisotropy(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 	if *hpxPNG != "" {
 		fig, err := report.HealpixFigure(filepath.Base(pos[0]), t, *nside)
+		if err == nil {
+			err = saveWithSVG(fig, *hpxPNG)
+		}
 		if err != nil {
-			return err
-		}
-		if err := fig.Save(*hpxPNG); err != nil {
-			return err
-		}
-		if err := fig.Save(strings.TrimSuffix(*hpxPNG, filepath.Ext(*hpxPNG)) + ".svg"); err != nil {
 			return err
 		}
 	}
 	if *mapPath != "" {
 		fig, err := anisotropyMap(filepath.Base(pos[0]), t)
+		if err == nil {
+			err = saveWithSVG(fig, *mapPath)
+		}
 		if err != nil {
-			return err
-		}
-		if err := fig.Save(*mapPath); err != nil {
-			return err
-		}
-		if err := fig.Save(strings.TrimSuffix(*mapPath, filepath.Ext(*mapPath)) + ".svg"); err != nil {
 			return err
 		}
 	}
@@ -563,11 +557,7 @@ func runAnisotropy(ctx context.Context, args []string, stdout, stderr io.Writer)
 			}
 			fmt.Fprintf(stdout, " %s (%.3g ± %.2g per unit)", c.Name, c.Coef, c.SE)
 		}
-		units := m.Block + "s"
-		if m.Block == "galaxy" {
-			units = "galaxies"
-		}
-		fmt.Fprintf(stdout, "; P from %d permutations of %s (%d of them", m.Permutations, units, m.Blocks)
+		fmt.Fprintf(stdout, "; P from %d permutations of %s (%d of them", m.Permutations, aniso.Units(m.Block), m.Blocks)
 		if m.SmallBlocks > 0 {
 			fmt.Fprintf(stdout, "; %d edge blocks of %d galaxies left out", m.SmallBlocks, m.SmallBlockGalaxies)
 		}
@@ -598,6 +588,15 @@ func finite(v float64) any {
 		return nil
 	}
 	return v
+}
+
+// saveWithSVG writes a figure to the .png path asked for and as an SVG
+// beside it.
+func saveWithSVG(fig *plots.Figure, png string) error {
+	if err := fig.Save(png); err != nil {
+		return err
+	}
+	return fig.Save(strings.TrimSuffix(png, filepath.Ext(png)) + ".svg")
 }
 
 // anisotropyMap draws one catalog's cells with its dipole and design.
