@@ -64,7 +64,7 @@ func BenchmarkConvLayer(b *testing.B) {
 			}
 			b.Run(name, func(b *testing.B) {
 				const n = 32
-				l := newConvLayer[float32]("c", n, ly.c, ly.o, ly.side, ly.side, ly.c == 3, wino)
+				l := newConvLayer[float32]("c", n, ly.c, ly.o, ly.side, ly.side, ly.c == 3, wino, forTraining)
 				x := make([]float32, n*ly.c*ly.side*ly.side)
 				g := make([]float32, n*ly.o*ly.side*ly.side)
 				wt, bias := make([]float32, ly.o*ly.c*9), make([]float32, ly.o)
@@ -91,5 +91,31 @@ func BenchmarkConvLayer(b *testing.B) {
 				}
 			})
 		}
+	}
+}
+
+// BenchmarkPredict measures inference images per second of the paper's
+// network at batch 32 (go test ./cnn -run NONE -bench Predict), the
+// measure bench/run compares with PyTorch's.
+func BenchmarkPredict(b *testing.B) {
+	for _, side := range []int{48, 120} {
+		b.Run(fmt.Sprint(side), func(b *testing.B) {
+			set := randomSet(128, side)
+			m, err := New(Config{Arch: "lenet5x", Input: side}, 1)
+			if err != nil {
+				b.Fatal(err)
+			}
+			m.SetNormalisation(set)
+			if _, err := m.Predict(context.Background(), set, 32); err != nil {
+				b.Fatal(err)
+			}
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if _, err := m.Predict(context.Background(), set, 32); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(128*b.N)/b.Elapsed().Seconds(), "img/s")
+		})
 	}
 }

@@ -194,14 +194,20 @@ func (cb convBTCols) packStrip(dst []float32, j0, cols, p0, kc int) {
 	cb.convBT.packStrip(dst, cb.q0+j0, cols, p0, kc)
 }
 
-// convForward32 is convLayer.forward for float32.
-func convForward32(l *convLayer[float32], x, wt, b []float32) {
+// convForward32 is convLayer.forward for float32; with pool set, each
+// image's output is pooled from the grid into pool's instead of copied
+// out (convLayer.forwardPooled).
+func convForward32(l *convLayer[float32], x, wt, b []float32, pool *poolLayer[float32]) {
 	hw, c9, g := l.h*l.w, l.c*9, &l.grid
 	l.packW.pack(l.o, c9, 1, wt, c9, false) // once for all the images
 	parallelFor(l.n, func(k, i int) {
 		s := &l.scratch[k]
 		g.fill(s.xp, x[i*l.c*hw:(i+1)*l.c*hw], l.c)
 		gemmPacked(&l.packW, g.cols(), convB{s.xp, g}, s.out, g.cols(), false, b, &l.bufs[k])
+		if pool != nil {
+			pool.image(k, i, s.out, g.cols(), g.w+2)
+			return
+		}
 		g.extract(l.y[i*l.o*hw:(i+1)*l.o*hw], s.out, l.o)
 	})
 }

@@ -27,4 +27,11 @@
 // layer where it measured faster (winogradWins); it changes float32
 // rounding, so it is part of a job's hash. Config.Conv "direct" keeps
 // the direct path on every layer.
+//
+// Graphs built for prediction only hold no gradient buffers, and fuse
+// each convolution with the max-pool after it (convPoolOp): the worker
+// that computes an image's convolution pools it straight from the
+// convolution's padded layout while it is in cache, so the full-size
+// output is never written to memory. The predictions are the same, bit
+// for bit; inference is about a quarter faster and holds less.
 package cnn

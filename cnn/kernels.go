@@ -159,19 +159,21 @@ func col2im[T Float](col []T, dx []T, c, h, w int) {
 	}
 }
 
-// maxPool2 takes 2x2 maxima (stride 2, sizes rounded down) of a C x H x W
-// image, recording in arg the index within the plane of each maximum (the
-// first, in row order, on ties). For float32 the AVX2 kernel does eight
-// outputs at a time, with the same comparisons.
-func maxPool2[T Float](x, y []T, arg []int32, c, h, w int) {
+// maxPool2 takes 2x2 maxima (stride 2, sizes rounded down) of c maps of
+// h x w values, recording in arg the index within the h x w map of each
+// maximum (the first, in row order, on ties). Row r of map ch starts at
+// x[ch*plane + r*stride]: plane h*w and stride w for contiguous maps, more
+// for maps still in a convolution's padded layout. For float32 the AVX2
+// kernel does eight outputs at a time, with the same comparisons.
+func maxPool2[T Float](x, y []T, arg []int32, c, h, w, plane, stride int) {
 	h2, w2 := h/2, w/2
 	for ch := 0; ch < c; ch++ {
-		plane := x[ch*h*w : (ch+1)*h*w]
 		out := y[ch*h2*w2 : (ch+1)*h2*w2]
 		am := arg[ch*h2*w2 : (ch+1)*h2*w2]
 		for oy := 0; oy < h2; oy++ {
-			r0 := plane[2*oy*w : 2*oy*w+w]
-			r1 := plane[(2*oy+1)*w : (2*oy+1)*w+w]
+			at := ch*plane + 2*oy*stride
+			r0 := x[at : at+w]
+			r1 := x[at+stride : at+stride+w]
 			start := 0
 			if p0, ok := any(r0).([]float32); ok {
 				start = maxPoolRowAsm(p0, any(r1).([]float32), any(out[oy*w2:oy*w2+w2]).([]float32), am[oy*w2:oy*w2+w2], 2*oy*w, w)

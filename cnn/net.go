@@ -113,12 +113,24 @@ func buildGraph[T Float](c Config, batch int, params [][]T, shapes []Param, trai
 	z := x
 	var err error
 	k := 0
-	for _, l := range c.Layers() {
+	use := forInference
+	if training {
+		use = forTraining
+	}
+	layers := c.Layers()
+	for i := 0; i < len(layers); i++ {
+		l := layers[i]
 		switch l.Kind {
 		case netspec.Conv:
-			z, err = conv2d[T](l.Name, z, nodes[k], nodes[k+1], k == 0, l.Winograd)
+			if !training && i+1 < len(layers) && layers[i+1].Kind == netspec.Pool {
+				// Inference: the pool after it in the same operator.
+				z, err = conv2dPool[T](l.Name, layers[i+1].Name, z, nodes[k], nodes[k+1], k == 0, l.Winograd)
+				i++
+				break
+			}
+			z, err = conv2d[T](l.Name, z, nodes[k], nodes[k+1], k == 0, l.Winograd, use)
 		case netspec.Pool:
-			z, err = maxPool[T](l.Name, z)
+			z, err = maxPool[T](l.Name, z, use)
 		case netspec.Dense, netspec.Output:
 			z, err = dense[T](l.Name, z, nodes[k], nodes[k+1], l.Kind == netspec.Dense)
 		}

@@ -102,59 +102,88 @@ type convLayer[T Float] struct {
 	xShape, outShape tensor.Shape
 }
 
-// newConvLayer allocates a layer's buffers. With winograd set, a float32
-// layer takes the Winograd path; float64 layers are always direct.
-func newConvLayer[T Float](name string, n, c, o, h, w int, first, winograd bool) *convLayer[T] {
+// layerUse says which passes a layer's buffers are for.
+type layerUse int
+
+const (
+	// forTraining: the forward and the backward pass.
+	forTraining layerUse = iota
+	// forInference: the forward pass only; no gradient buffers.
+	forInference
+	// forInferencePooled: the forward pass of a float32 convolution
+	// whose output is max-pooled as each image's is made
+	// (convLayer.forwardPooled), so the full-size output is never held.
+	forInferencePooled
+)
+
+// newConvLayer allocates a layer's buffers for a use. With winograd set,
+// a float32 layer takes the Winograd path; float64 layers are always
+// direct.
+func newConvLayer[T Float](name string, n, c, o, h, w int, first, winograd bool, use layerUse) *convLayer[T] {
 	l := &convLayer[T]{name: name, n: n, c: c, o: o, h: h, w: w, first: first,
 		xShape: tensor.Shape{n, c, h, w}, outShape: tensor.Shape{n, o, h, w}}
-	l.y = make([]T, n*o*h*w)
-	l.dx = make([]T, n*c*h*w)
-	l.dw = make([]T, o*c*9)
-	l.db = make([]T, o)
-	l.dbPart = make([][]T, n)
-	for i := range l.dbPart {
-		l.dbPart[i] = make([]T, o)
+	_, fast := any(l).(*convLayer[float32])
+	training := use == forTraining
+	if use != forInferencePooled || !fast {
+		l.y = make([]T, n*o*h*w)
 	}
 	k := workers(n)
 	l.col, l.gm, l.dcol, l.bufs = make([][]T, k), make([][]T, k), make([][]T, k), make([]gemmBuf, k)
-	_, fast := any(l).(*convLayer[float32])
+	if training {
+		l.dx = make([]T, n*c*h*w)
+		l.dw = make([]T, o*c*9)
+		l.db = make([]T, o)
+		l.dbPart = make([][]T, n)
+		for i := range l.dbPart {
+			l.dbPart[i] = make([]T, o)
+		}
+	}
 	if fast && winograd {
 		l.wg = newWinoGrid(h, w)
 		l.nb = winoBlock(c, o, l.wg)
-		l.u, l.du = make([]float32, 16*o*c), make([]float32, 16*o*c)
-		l.duPart = make([][]float32, n) // in place of dwPart: 16 x O x C per image
-		for i := range l.duPart {
-			l.duPart[i] = make([]float32, 16*o*c)
+		l.u = make([]float32, 16*o*c)
+		if training {
+			l.du = make([]float32, 16*o*c)
+			l.duPart = make([][]float32, n) // in place of dwPart: 16 x O x C per image
+			for i := range l.duPart {
+				l.duPart[i] = make([]float32, 16*o*c)
+			}
 		}
 		l.wino = make([]winoScratch, k)
 		for i := range l.wino {
-			l.gm[i] = make([]T, o*h*w)
-			l.wino[i] = newWinoScratch(c, o, l.nb, l.wg, first)
+			if training {
+				l.gm[i] = make([]T, o*h*w)
+			}
+			l.wino[i] = newWinoScratch(c, o, l.nb, l.wg, first || !training)
 		}
 		return l
 	}
 	if fast {
-		l.flip = make([]T, c*o*9)
 		l.grid = newPadGrid(h, w, max(c, o))
 		l.scratch = make([]convScratch, k)
-		if l.grid.cols() <= gemmKC {
-			smallMapBuffers(any(l).(*convLayer[float32]))
+		if training {
+			l.flip = make([]T, c*o*9)
+			if l.grid.cols() <= gemmKC {
+				smallMapBuffers(any(l).(*convLayer[float32]))
+			}
 		}
 	}
-	if l.dwChunk == 0 {
+	if training && l.dwChunk == 0 {
 		l.dwPart = make([][]T, n)
 		for i := range l.dwPart {
 			l.dwPart[i] = make([]T, o*c*9)
 		}
 	}
 	for i := 0; i < k; i++ {
-		l.gm[i] = make([]T, o*h*w)
+		if training {
+			l.gm[i] = make([]T, o*h*w)
+		}
 		if fast {
-			l.scratch[i] = newConvScratch(c, o, l.grid, l.dwChunk == 0)
+			l.scratch[i] = newConvScratch(c, o, l.grid, training && l.dwChunk == 0)
 			continue
 		}
 		l.col[i] = make([]T, c*9*h*w)
-		if !first {
+		if training && !first {
 			l.dcol[i] = make([]T, c*9*h*w)
 		}
 	}
@@ -164,10 +193,10 @@ func newConvLayer[T Float](name string, n, c, o, h, w int, first, winograd bool)
 func (l *convLayer[T]) forward(x, wt, b []T) {
 	if l32, ok := any(l).(*convLayer[float32]); ok {
 		if l32.wino != nil {
-			convForwardWino(l32, any(x).([]float32), any(wt).([]float32), any(b).([]float32))
+			convForwardWino(l32, any(x).([]float32), any(wt).([]float32), any(b).([]float32), nil)
 			return
 		}
-		convForward32(l32, any(x).([]float32), any(wt).([]float32), any(b).([]float32))
+		convForward32(l32, any(x).([]float32), any(wt).([]float32), any(b).([]float32), nil)
 		return
 	}
 	hw, c9 := l.h*l.w, l.c*9
@@ -188,6 +217,25 @@ func (l *convLayer[T]) forward(x, wt, b []T) {
 			}
 		}
 	})
+}
+
+// forwardPooled is forward followed by the max-pool p's forward, for
+// inference. On the float32 paths each image's output is pooled straight
+// from the convolution's own padded layout by the worker that made it,
+// while it is in cache, and the full-size output is never written; the
+// values are the same, bit for bit (a maximum does not round).
+func (l *convLayer[T]) forwardPooled(x, wt, b []T, p *poolLayer[T]) {
+	if l32, ok := any(l).(*convLayer[float32]); ok {
+		p32 := any(p).(*poolLayer[float32])
+		if l32.wino != nil {
+			convForwardWino(l32, any(x).([]float32), any(wt).([]float32), any(b).([]float32), p32)
+			return
+		}
+		convForward32(l32, any(x).([]float32), any(wt).([]float32), any(b).([]float32), p32)
+		return
+	}
+	l.forward(x, wt, b)
+	p.forward(l.y)
 }
 
 func (l *convLayer[T]) backward(x, wt, g []T) {
@@ -260,13 +308,13 @@ func (o *convBwdOp[T]) Do(in ...G.Value) (G.Value, error) {
 // conv2d applies a 3x3 same-padded convolution with bias and ReLU, on
 // the Winograd path when winograd is set (float32 only; see
 // Config.WinogradLayers).
-func conv2d[T Float](name string, x, w, b *G.Node, first, winograd bool) (*G.Node, error) {
+func conv2d[T Float](name string, x, w, b *G.Node, first, winograd bool, use layerUse) (*G.Node, error) {
 	s := x.Shape()
 	if len(s) != 4 {
 		return nil, fmt.Errorf("%s: input shape %v is not N x C x H x W", name, s)
 	}
 	o := w.Shape()[0]
-	l := newConvLayer[T](name, s[0], s[1], o, s[2], s[3], first, winograd)
+	l := newConvLayer[T](name, s[0], s[1], o, s[2], s[3], first, winograd, use)
 	op := &convFwdOp[T]{opBase{name, 3, fnType(4, 2, 1, 4), l.outShape}, l}
 	return G.ApplyOp(op, x, w, b)
 }
@@ -277,8 +325,25 @@ type poolLayer[T Float] struct {
 	name             string
 	n, c, h, w       int
 	y, dx            []T
-	arg              []int32
+	arg              []int32 // training: each image's argmax; inference: one scratch map per worker
 	inShape, outShap tensor.Shape
+}
+
+// image pools image i, on worker k, from c maps whose planes are plane
+// values apart and rows stride apart in src (see maxPool2).
+func (l *poolLayer[T]) image(k, i int, src []T, plane, stride int) {
+	hw2 := (l.h / 2) * (l.w / 2)
+	a := i
+	if len(l.arg) < l.n*l.c*hw2 {
+		a = k // inference: the argmax is not kept
+	}
+	maxPool2(src, l.y[i*l.c*hw2:(i+1)*l.c*hw2], l.arg[a*l.c*hw2:(a+1)*l.c*hw2], l.c, l.h, l.w, plane, stride)
+}
+
+// forward pools every image of a batch of contiguous maps.
+func (l *poolLayer[T]) forward(x []T) {
+	hw := l.h * l.w
+	parallelFor(l.n, func(k, i int) { l.image(k, i, x[i*l.c*hw:(i+1)*l.c*hw], hw, l.w) })
 }
 
 type poolFwdOp[T Float] struct {
@@ -287,13 +352,8 @@ type poolFwdOp[T Float] struct {
 }
 
 func (o *poolFwdOp[T]) Do(in ...G.Value) (G.Value, error) {
-	l := o.l
-	x := data[T](in[0])
-	hw, hw2 := l.h*l.w, (l.h/2)*(l.w/2)
-	parallelFor(l.n, func(_, i int) {
-		maxPool2(x[i*l.c*hw:(i+1)*l.c*hw], l.y[i*l.c*hw2:(i+1)*l.c*hw2], l.arg[i*l.c*hw2:(i+1)*l.c*hw2], l.c, l.h, l.w)
-	})
-	return wrap(l.y, l.outShap), nil
+	o.l.forward(data[T](in[0]))
+	return wrap(o.l.y, o.l.outShap), nil
 }
 func (o *poolFwdOp[T]) DiffWRT(int) []bool { return []bool{true} }
 func (o *poolFwdOp[T]) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
@@ -317,18 +377,62 @@ func (o *poolBwdOp[T]) Do(in ...G.Value) (G.Value, error) {
 	return wrap(l.dx, l.inShape), nil
 }
 
-// maxPool applies a 2x2 max-pool with stride 2 (odd sizes round down).
-func maxPool[T Float](name string, x *G.Node) (*G.Node, error) {
-	s := x.Shape()
+// newPoolLayer allocates a max-pool's buffers for a use: the argmax of
+// every image and the input gradient for training, a scratch argmax per
+// worker for inference.
+func newPoolLayer[T Float](name string, s tensor.Shape, use layerUse) (*poolLayer[T], error) {
 	n, c, h, w := s[0], s[1], s[2], s[3]
 	if h < 2 || w < 2 {
 		return nil, fmt.Errorf("%s: cannot pool a %dx%d map", name, h, w)
 	}
 	l := &poolLayer[T]{name: name, n: n, c: c, h: h, w: w, inShape: s.Clone(), outShap: tensor.Shape{n, c, h / 2, w / 2}}
 	l.y = make([]T, n*c*(h/2)*(w/2))
-	l.arg = make([]int32, len(l.y))
-	l.dx = make([]T, n*c*h*w)
+	if use == forTraining {
+		l.arg = make([]int32, len(l.y))
+		l.dx = make([]T, n*c*h*w)
+	} else {
+		l.arg = make([]int32, workers(n)*c*(h/2)*(w/2))
+	}
+	return l, nil
+}
+
+// maxPool applies a 2x2 max-pool with stride 2 (odd sizes round down).
+func maxPool[T Float](name string, x *G.Node, use layerUse) (*G.Node, error) {
+	l, err := newPoolLayer[T](name, x.Shape(), use)
+	if err != nil {
+		return nil, err
+	}
 	return G.ApplyOp(&poolFwdOp[T]{opBase{name, 1, fnType(4, 4), l.outShap}, l}, x)
+}
+
+// convPoolOp is a convolution and the max-pool after it in one operator,
+// for inference (it has no gradient): each image's convolution output is
+// pooled while it is in cache (convLayer.forwardPooled).
+type convPoolOp[T Float] struct {
+	opBase
+	l *convLayer[T]
+	p *poolLayer[T]
+}
+
+func (o *convPoolOp[T]) Do(in ...G.Value) (G.Value, error) {
+	o.l.forwardPooled(data[T](in[0]), data[T](in[1]), data[T](in[2]), o.p)
+	return wrap(o.p.y, o.p.outShap), nil
+}
+
+// conv2dPool is conv2d followed by maxPool, fused for inference: the
+// same values, bit for bit, without the full-size convolution output.
+func conv2dPool[T Float](convName, poolName string, x, w, b *G.Node, first, winograd bool) (*G.Node, error) {
+	s := x.Shape()
+	if len(s) != 4 {
+		return nil, fmt.Errorf("%s: input shape %v is not N x C x H x W", convName, s)
+	}
+	l := newConvLayer[T](convName, s[0], s[1], w.Shape()[0], s[2], s[3], first, winograd, forInferencePooled)
+	p, err := newPoolLayer[T](poolName, l.outShape, forInference)
+	if err != nil {
+		return nil, err
+	}
+	op := &convPoolOp[T]{opBase{convName + "+" + poolName, 3, fnType(4, 2, 1, 4), p.outShap}, l, p}
+	return G.ApplyOp(op, x, w, b)
 }
 
 // ---- dense layer, optional ReLU; flattens its input ----

@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"testing"
+
+	"gorgonia.org/tensor"
 )
 
 // TestFloat32MatchesFloat64 runs the fast float32 operators (neighbourhoods
@@ -109,8 +111,8 @@ func TestConvOpMatchesFloat64(t *testing.T) {
 		worst := map[string]float64{}
 		for _, cs := range cases {
 			for _, first := range []bool{true, false} {
-				l32 := newConvLayer[float32]("c", cs.n, cs.c, cs.o, cs.h, cs.w, first, wino)
-				l64 := newConvLayer[float64]("c", cs.n, cs.c, cs.o, cs.h, cs.w, first, false)
+				l32 := newConvLayer[float32]("c", cs.n, cs.c, cs.o, cs.h, cs.w, first, wino, forTraining)
+				l64 := newConvLayer[float64]("c", cs.n, cs.c, cs.o, cs.h, cs.w, first, false, forTraining)
 				if (l32.wino != nil) != wino {
 					t.Fatalf("%+v: Winograd path %v, want %v", cs, l32.wino != nil, wino)
 				}
@@ -168,8 +170,8 @@ func TestMaxPoolKernelMatchesScalar(t *testing.T) {
 		n := c * (h / 2) * (w / 2)
 		y32, y64 := make([]float32, n), make([]float64, n)
 		a32, a64 := make([]int32, n), make([]int32, n)
-		maxPool2(x32, y32, a32, c, h, w)
-		maxPool2(x64, y64, a64, c, h, w)
+		maxPool2(x32, y32, a32, c, h, w, h*w, w)
+		maxPool2(x64, y64, a64, c, h, w, h*w, w)
 		for i := range y32 {
 			if float64(y32[i]) != y64[i] || a32[i] != a64[i] {
 				t.Fatalf("%v: output %d: %g at %d, scalar %g at %d", sz, i, y32[i], a32[i], y64[i], a64[i])
@@ -194,12 +196,12 @@ func TestSmallMapGradientInPlace(t *testing.T) {
 		runtime.GOMAXPROCS(procs)
 		for _, cs := range cases {
 			for _, first := range []bool{true, false} {
-				small := newConvLayer[float32]("c", cs.n, cs.c, cs.o, cs.h, cs.w, first, false)
+				small := newConvLayer[float32]("c", cs.n, cs.c, cs.o, cs.h, cs.w, first, false, forTraining)
 				if small.dwChunk == 0 {
 					t.Fatalf("%+v: %d grid positions, not taken as a small map", cs, small.grid.cols())
 				}
 				// The same layer on the path of larger maps.
-				ref := newConvLayer[float32]("c", cs.n, cs.c, cs.o, cs.h, cs.w, first, false)
+				ref := newConvLayer[float32]("c", cs.n, cs.c, cs.o, cs.h, cs.w, first, false, forTraining)
 				ref.dwChunk, ref.xpImg, ref.gpImg = 0, nil, nil
 				ref.dwPart = make([][]float32, cs.n)
 				for i := range ref.dwPart {
@@ -232,6 +234,50 @@ func TestSmallMapGradientInPlace(t *testing.T) {
 							t.Fatalf("GOMAXPROCS %d, %+v first=%v: %s[%d] = %v in place, %v summed per image", procs, cs, first, c.name, i, c.got[i], c.want[i])
 						}
 					}
+				}
+			}
+		}
+	}
+}
+
+// TestConvPoolFusedMatches checks the inference operator that pools each
+// image's convolution output as it is made against the training
+// layers' convolution then max-pool, bit for bit, on both float32 paths,
+// at sizes with odd edges (the pool drops the last row and column) and
+// with the pool's scratch argmax shared by the images of a worker.
+func TestConvPoolFusedMatches(t *testing.T) {
+	cases := []struct{ n, c, o, h, w int }{
+		{3, 3, 32, 17, 23}, {2, 32, 32, 16, 16}, {3, 32, 64, 15, 15}, {2, 64, 128, 7, 7}, {2, 5, 6, 2, 17}, {1, 16, 16, 30, 30},
+	}
+	r := rand.New(rand.NewPCG(31, 32))
+	for _, wino := range []bool{false, true} {
+		for _, cs := range cases {
+			x, wt, b := make([]float32, cs.n*cs.c*cs.h*cs.w), make([]float32, cs.o*cs.c*9), make([]float32, cs.o)
+			for _, a := range [][]float32{x, wt, b} {
+				for i := range a {
+					a[i] = float32(r.NormFloat64())
+				}
+			}
+			ref := newConvLayer[float32]("c", cs.n, cs.c, cs.o, cs.h, cs.w, false, wino, forTraining)
+			shape := tensor.Shape{cs.n, cs.o, cs.h, cs.w}
+			refPool, err := newPoolLayer[float32]("p", shape, forTraining)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ref.forward(x, wt, b)
+			refPool.forward(ref.y)
+			fused := newConvLayer[float32]("c", cs.n, cs.c, cs.o, cs.h, cs.w, false, wino, forInferencePooled)
+			if fused.y != nil {
+				t.Fatalf("%+v: the fused layer holds a full-size output", cs)
+			}
+			pool, err := newPoolLayer[float32]("p", shape, forInference)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fused.forwardPooled(x, wt, b, pool)
+			for i := range refPool.y {
+				if math.Float32bits(pool.y[i]) != math.Float32bits(refPool.y[i]) {
+					t.Fatalf("%+v winograd=%v: pooled value %d is %g, unfused %g", cs, wino, i, pool.y[i], refPool.y[i])
 				}
 			}
 		}

@@ -362,8 +362,10 @@ func newWinoScratch(c, o, rows int, g winoGrid, first bool) winoScratch {
 	return s
 }
 
-// convForwardWino is convLayer.forward on the Winograd path.
-func convForwardWino(l *convLayer[float32], x, wt, b []float32) {
+// convForwardWino is convLayer.forward on the Winograd path; with pool
+// set, each image's output is pooled from its whole tiles into pool's
+// instead of cropped out (convLayer.forwardPooled).
+func convForwardWino(l *convLayer[float32], x, wt, b []float32, pool *poolLayer[float32]) {
 	winoWeights(l.u, wt, l.o, l.c)
 	hw, g, oc := l.h*l.w, &l.wg, l.o*l.c
 	for xi := range l.packU {
@@ -372,7 +374,6 @@ func convForwardWino(l *convLayer[float32], x, wt, b []float32) {
 	parallelFor(l.n, func(k, i int) {
 		s := &l.wino[k]
 		g.fill(s.xp, x[i*l.c*hw:(i+1)*l.c*hw], l.c)
-		y := l.y[i*l.o*hw : (i+1)*l.o*hw]
 		for ty0 := 0; ty0 < g.th; ty0 += l.nb {
 			rows := min(l.nb, g.th-ty0)
 			nb := rows * g.tw
@@ -382,7 +383,11 @@ func convForwardWino(l *convLayer[float32], x, wt, b []float32) {
 			}
 			g.output(s.yp, s.m, b, l.o, ty0, rows)
 		}
-		g.crop(y, s.yp, l.o)
+		if pool != nil {
+			pool.image(k, i, s.yp, g.outPlanes(1), 2*g.tw)
+			return
+		}
+		g.crop(l.y[i*l.o*hw:(i+1)*l.o*hw], s.yp, l.o)
 	})
 }
 

@@ -156,21 +156,30 @@ func TestWinogradLayers(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			gr, err := buildGraph[float32](m.Config, 2, m.paramData(), m.Params, false)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var built []int
-			for _, n := range gr.g.AllNodes() {
-				if op, ok := n.Op().(*convFwdOp[float32]); ok && op.l.wino != nil {
-					var i int
-					fmt.Sscanf(op.l.name, "conv%d", &i)
-					built = append(built, i-1)
+			for _, training := range []bool{true, false} {
+				gr, err := buildGraph[float32](m.Config, 2, m.paramData(), m.Params, training)
+				if err != nil {
+					t.Fatal(err)
 				}
-			}
-			slices.Sort(built)
-			if !slices.Equal(built, tc.want) {
-				t.Errorf("the built network's Winograd layers are %v, want %v", built, tc.want)
+				var built []int
+				for _, n := range gr.g.AllNodes() {
+					var l *convLayer[float32]
+					switch op := n.Op().(type) {
+					case *convFwdOp[float32]:
+						l = op.l
+					case *convPoolOp[float32]: // inference: the pool fused in
+						l = op.l
+					}
+					if l != nil && l.wino != nil {
+						var i int
+						fmt.Sscanf(l.name, "conv%d", &i)
+						built = append(built, i-1)
+					}
+				}
+				slices.Sort(built)
+				if !slices.Equal(built, tc.want) {
+					t.Errorf("training=%v: the built network's Winograd layers are %v, want %v", training, built, tc.want)
+				}
 			}
 		})
 	}
