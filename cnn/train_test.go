@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"flag"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -149,8 +151,10 @@ func TestTrainDeterministic(t *testing.T) {
 var updatePaths = flag.Bool("update-paths", false, "rewrite testdata/checkpoint-paths.txt from this build")
 
 // TestCheckpointSameOnEveryPath: a short training of a direct and a
-// Winograd network gives the checkpoint whose SHA-256 is recorded in
-// testdata/checkpoint-paths.txt, whichever kernels run: the AVX2 ones or
+// Winograd network gives the checkpoint, and the predictions on its
+// images, whose SHA-256s are recorded in testdata/checkpoint-paths.txt
+// (the predictions' were recorded before inference fused each
+// convolution with its pool), whichever kernels run: the AVX2 ones or
 // the Go ones (CI runs this test with and without -tags purego), so a
 // store filled on mixed machines stays one store. The record was made
 // with the AVX2 kernels; regenerate it with -update-paths only when
@@ -160,11 +164,23 @@ func TestCheckpointSameOnEveryPath(t *testing.T) {
 	var got strings.Builder
 	for _, tc := range smallNets {
 		set := synthSet(t, "sdss-like.yaml", "A", 0, 24, tc.side)
-		ckpt, err := trainSmall(t, tc.cfg, set).Checkpoint()
+		m := trainSmall(t, tc.cfg, set)
+		ckpt, err := m.Checkpoint()
 		if err != nil {
 			t.Fatal(err)
 		}
 		fmt.Fprintf(&got, "%s %x\n", tc.name, sha256.Sum256(ckpt))
+		// And its predictions, bit for bit, through the inference graph
+		// (which fuses each convolution with its pool).
+		p, err := m.Predict(context.Background(), set, 7)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h := sha256.New()
+		for _, v := range p {
+			binary.Write(h, binary.LittleEndian, math.Float64bits(v))
+		}
+		fmt.Fprintf(&got, "%s predictions %x\n", tc.name, h.Sum(nil))
 	}
 	if *updatePaths {
 		if err := os.WriteFile(golden, []byte(got.String()), 0o644); err != nil {
