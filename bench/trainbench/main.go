@@ -23,7 +23,15 @@ func main() {
 	batch := flag.Int("batch", 32, "batch size")
 	steps := flag.Int("steps", 12, "training batches to time (after one warm-up epoch of 2 batches)")
 	conv := flag.String("conv", "", "convolution algorithm: winograd (the default: on the layers where it is faster) or direct")
+	only := flag.String("only", "", "time only train or infer (bench/crosscheck times processes from outside)")
+	epochs := flag.Int("epochs", 1, "passes over the images in each timed part")
 	flag.Parse()
+	if *only != "" && *only != "train" && *only != "infer" {
+		fail(fmt.Errorf("-only %q: want train or infer", *only))
+	}
+	if *epochs < 1 || *epochs > 1000 {
+		fail(fmt.Errorf("-epochs %d: want 1 to 1000", *epochs))
+	}
 	n := *batch * *steps
 	set := &sky.ImageSet{Size: *input, Pix: make([]uint8, n**input**input*3), Labels: make([]sky.Class, n)}
 	r := sky.NewRand(1, "bench")
@@ -43,19 +51,26 @@ func main() {
 	if _, err := m.Train(ctx, warm, cnn.TrainOptions{Epochs: 1, Batch: *batch}); err != nil {
 		fail(err)
 	}
-	t0 := time.Now()
-	if _, err := m.Train(ctx, set, cnn.TrainOptions{Epochs: 1, Batch: *batch}); err != nil {
-		fail(err)
+	var train, infer float64
+	if *only != "infer" {
+		t0 := time.Now()
+		if _, err := m.Train(ctx, set, cnn.TrainOptions{Epochs: *epochs, Batch: *batch}); err != nil {
+			fail(err)
+		}
+		train = float64(n**epochs) / time.Since(t0).Seconds()
 	}
-	train := float64(n) / time.Since(t0).Seconds()
-	if _, err := m.Predict(ctx, warm, *batch); err != nil {
-		fail(err)
+	if *only != "train" {
+		if _, err := m.Predict(ctx, warm, *batch); err != nil {
+			fail(err)
+		}
+		t1 := time.Now()
+		for e := 0; e < *epochs; e++ {
+			if _, err := m.Predict(ctx, set, *batch); err != nil {
+				fail(err)
+			}
+		}
+		infer = float64(n**epochs) / time.Since(t1).Seconds()
 	}
-	t1 := time.Now()
-	if _, err := m.Predict(ctx, set, *batch); err != nil {
-		fail(err)
-	}
-	infer := float64(n) / time.Since(t1).Seconds()
 	json.NewEncoder(os.Stdout).Encode(map[string]any{
 		"train_img_per_s": train, "infer_img_per_s": infer, "peak_rss_mb": peakRSS(),
 		"threads": runtime.GOMAXPROCS(0), "input": *input, "batch": *batch, "conv": m.Config.Conv,
