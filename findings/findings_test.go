@@ -225,3 +225,38 @@ func TestRateAtHolmStep(t *testing.T) {
 		t.Errorf("alone %+v (want 5 of 6), at Holm's first step %+v (want 3 of 6)", alone, holm)
 	}
 }
+
+// TestStudyRowsCarryModelRate: a repeated study's row carries the mean
+// effect over its repeats and the rate the variance model predicts at it
+// (each repeat's power at the mean effect, averaged), alone and at Holm's
+// first step.
+func TestStudyRowsCarryModelRate(t *testing.T) {
+	var effs []analysis.Effect
+	for i, est := range []float64{0.03, 0.05, 0.02, 0.04} {
+		se := 0.01 + 0.002*float64(i)
+		effs = append(effs, analysis.Effect{Kind: "interaction", Estimate: est, SE: se, DF: 4, P: 0.01 * float64(i+1)})
+	}
+	e, err := analysis.OverRepeats(effs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &Findings{ByName: map[string]*Experiment{}, Family: 8}
+	r.Comparisons = []*Comparison{{Experiment: "x", Variant: "source.contrast=1", Test: "f1", Baseline: "b", Truth: "bias", Family: 8, Effect: e,
+		Effects: effs, McNemar: make([]stats.McNemarTest, 4), Decision: analysis.Decision{P: e.P, PHolm: e.P}}}
+	s := r.Summary("t")
+	if len(s.Studies) != 1 {
+		t.Fatalf("%d study rows", len(s.Studies))
+	}
+	st := s.Studies[0]
+	if st.Effect == nil || *st.Effect != 0.035 || !(*st.EffectCILow < 0.035 && 0.035 < *st.EffectCIHigh) {
+		t.Fatalf("mean effect %v [%v, %v], want 0.035 inside its interval", st.Effect, st.EffectCILow, st.EffectCIHigh)
+	}
+	var want, wantHolm float64
+	for _, x := range effs {
+		want += analysis.Power(x.SE, x.DF, 0.035, analysis.FamilyAlpha) / 4
+		wantHolm += analysis.Power(x.SE, x.DF, 0.035, analysis.FamilyAlpha/8) / 4
+	}
+	if st.ModelRate == nil || st.ModelRateHolm == nil || math.Abs(*st.ModelRate-want) > 1e-12 || math.Abs(*st.ModelRateHolm-wantHolm) > 1e-12 || !(*st.ModelRateHolm < *st.ModelRate) {
+		t.Fatalf("model rate %v / %v, want %v / %v", st.ModelRate, st.ModelRateHolm, want, wantHolm)
+	}
+}

@@ -156,6 +156,20 @@ type StudyRow struct {
 	RateHolm       *float64 `json:"rate_holm,omitempty"`
 	RateHolmCILow  *float64 `json:"rate_holm_ci_low,omitempty"`
 	RateHolmCIHigh *float64 `json:"rate_holm_ci_high,omitempty"`
+	// Effect is the mean of the repeats' effects with its 95% t
+	// interval over the repeats: the effect size whose detection rate
+	// the row measures.
+	Effect       *float64 `json:"effect,omitempty"`
+	EffectCILow  *float64 `json:"effect_ci_low,omitempty"`
+	EffectCIHigh *float64 `json:"effect_ci_high,omitempty"`
+	// ModelRate is the rate the variance model predicts: the power
+	// (analysis.Power) of each repeat's own test, with its standard
+	// error and degrees of freedom, at the mean effect, averaged over
+	// the repeats; ModelRateHolm the same at Holm's first step of the
+	// family. Beside the measured rate it checks the model the power
+	// column of the comparisons comes from.
+	ModelRate     *float64 `json:"model_rate,omitempty"`
+	ModelRateHolm *float64 `json:"model_rate_holm,omitempty"`
 }
 
 // ProbeRow is one region probe in summary.json: the network's held-out
@@ -271,6 +285,23 @@ func (r *Findings) Summary(title string) Summary {
 		if c.Family > 0 {
 			h := c.RateAt(analysis.FamilyAlpha / float64(c.Family))
 			st.Family, st.ShiftsHolm, st.RateHolm, st.RateHolmCILow, st.RateHolmCIHigh = c.Family, &h.Calls, &h.Rate, &h.Lo, &h.Hi
+		}
+		if e := c.Effect; e.Kind == "repeats" {
+			est, lo, hi := e.Estimate, e.Lo, e.Hi
+			st.Effect, st.EffectCILow, st.EffectCIHigh = &est, &lo, &hi
+			var m, mh float64
+			for _, x := range c.Effects {
+				m += analysis.Power(x.SE, x.DF, est, analysis.FamilyAlpha)
+				if c.Family > 0 {
+					mh += analysis.Power(x.SE, x.DF, est, analysis.FamilyAlpha/float64(c.Family))
+				}
+			}
+			m /= float64(len(c.Effects))
+			st.ModelRate = &m
+			if c.Family > 0 {
+				mh /= float64(len(c.Effects))
+				st.ModelRateHolm = &mh
+			}
 		}
 		v := rate.Rate
 		switch c.Truth {

@@ -279,3 +279,39 @@ func TestDosesMarkdown(t *testing.T) {
 		t.Errorf("got\n%s\nwant\n%s", got, want)
 	}
 }
+
+// TestStudiesMarkdownColumns: the studies table shows the mean effect and
+// the variance model's rates only where a summary has them, so a summary
+// written before they existed renders as it did.
+func TestStudiesMarkdownColumns(t *testing.T) {
+	f := func(v float64) *float64 { return &v }
+	n := 3
+	row := findings.StudyRow{Experiment: "power", Variant: "source.contrast=1", Baseline: "base", Truth: "bias", Repeats: 30, Shifts: 12,
+		ShiftRate: 0.4, RateCILow: 0.227, RateCIHigh: 0.594, Family: 8, ShiftsHolm: &n, RateHolm: f(0.1), RateHolmCILow: f(0.021), RateHolmCIHigh: f(0.265)}
+	for _, tc := range []struct {
+		name       string
+		model      bool
+		want, miss []string
+	}{
+		{"without the model", false, []string{"| power (source.contrast=1) | base | bias | 30 | 12 | shift rate 0.400 | [0.227, 0.594] | family 8 (P < 0.0063): 3 = 0.100 [0.021, 0.265] |\n"}, []string{"mean effect", "model"}},
+		{"with the model", true, []string{"| [0.227, 0.594] | +0.0350 [+0.0200, +0.0500] | 0.451 | family 8", "| 0.120 |", "the variance model's rate"}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := row
+			if tc.model {
+				r.Effect, r.EffectCILow, r.EffectCIHigh, r.ModelRate, r.ModelRateHolm = f(0.035), f(0.02), f(0.05), f(0.451), f(0.12)
+			}
+			md := StudiesMarkdown(findings.Summary{Studies: []findings.StudyRow{r}})
+			for _, w := range tc.want {
+				if !strings.Contains(md, w) {
+					t.Errorf("table lacks %q:\n%s", w, md)
+				}
+			}
+			for _, w := range tc.miss {
+				if strings.Contains(md, w) {
+					t.Errorf("table has %q:\n%s", w, md)
+				}
+			}
+		})
+	}
+}

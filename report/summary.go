@@ -12,22 +12,31 @@ import (
 )
 
 // StudiesMarkdown is a Markdown table of a summary's repeated studies:
-// the rate at which the verdict called a shift, with its exact interval.
+// the rate at which the verdict called a shift, with its exact interval,
+// and, where the summary has them, the mean effect over the repeats and
+// the rate the variance model predicts at it.
 func StudiesMarkdown(s findings.Summary) string {
-	holm := false
+	holm, effect := false, false
 	for _, st := range s.Studies {
 		holm = holm || st.RateHolm != nil
+		effect = effect || st.Effect != nil
 	}
 	var b strings.Builder
 	b.WriteString("| study | baseline | truth | repeats | shifts called | rate | 95% interval (Clopper-Pearson) |")
+	cols := 7
+	if effect {
+		b.WriteString(" mean effect [95%] | the variance model's rate |")
+		cols += 2
+	}
 	if holm {
 		b.WriteString(" at Holm's first step of the report family |")
+		cols++
 	}
-	b.WriteString("\n|---|---|---|---|---|---|---|")
-	if holm {
-		b.WriteString("---|")
+	if holm && effect {
+		b.WriteString(" the model's rate there |")
+		cols++
 	}
-	b.WriteString("\n")
+	b.WriteString("\n|" + strings.Repeat("---|", cols) + "\n")
 	for _, st := range s.Studies {
 		what := "shift rate"
 		switch {
@@ -41,12 +50,28 @@ func StudiesMarkdown(s findings.Summary) string {
 			name += " (" + st.Variant + ")"
 		}
 		fmt.Fprintf(&b, "| %s | %s | %s | %d | %d | %s %.3f | [%.3f, %.3f] |", name, st.Baseline, st.Truth, st.Repeats, st.Shifts, what, st.ShiftRate, st.RateCILow, st.RateCIHigh)
+		if effect {
+			e, m := "-", "-"
+			if st.Effect != nil {
+				e = fmt.Sprintf("%+.4f [%+.4f, %+.4f]", *st.Effect, *st.EffectCILow, *st.EffectCIHigh)
+			}
+			if st.ModelRate != nil {
+				m = fmt.Sprintf("%.3f", *st.ModelRate)
+			}
+			b.WriteString(" " + e + " | " + m + " |")
+		}
 		if holm {
-			c := "-"
+			c, m := "-", "-"
 			if st.RateHolm != nil {
 				c = fmt.Sprintf("family %d (P < %.2g): %d = %.3f [%.3f, %.3f]", st.Family, analysis.FamilyAlpha/float64(st.Family), *st.ShiftsHolm, *st.RateHolm, *st.RateHolmCILow, *st.RateHolmCIHigh)
 			}
+			if st.ModelRateHolm != nil {
+				m = fmt.Sprintf("%.3f", *st.ModelRateHolm)
+			}
 			b.WriteString(" " + c + " |")
+			if effect {
+				b.WriteString(" " + m + " |")
+			}
 		}
 		b.WriteString("\n")
 	}
