@@ -195,8 +195,8 @@ func (cb convBTCols) packStrip(dst []float32, j0, cols, p0, kc int) {
 }
 
 // convForward32 is convLayer.forward for float32; with pool set, each
-// image's output is pooled from the grid into pool's instead of copied
-// out (convLayer.forwardPooled).
+// image's output is also pooled from the grid into pool's, and copied
+// out only where the layer keeps it (convLayer.forwardPooled).
 func convForward32(l *convLayer[float32], x, wt, b []float32, pool *poolLayer[float32]) {
 	hw, c9, g := l.h*l.w, l.c*9, &l.grid
 	l.packW.pack(l.o, c9, 1, wt, c9, false) // once for all the images
@@ -204,16 +204,18 @@ func convForward32(l *convLayer[float32], x, wt, b []float32, pool *poolLayer[fl
 		s := &l.scratch[k]
 		g.fill(s.xp, x[i*l.c*hw:(i+1)*l.c*hw], l.c)
 		gemmPacked(&l.packW, g.cols(), convB{s.xp, g}, s.out, g.cols(), false, b, &l.bufs[k])
+		if l.y != nil {
+			g.extract(l.y[i*l.o*hw:(i+1)*l.o*hw], s.out, l.o)
+		}
 		if pool != nil {
 			pool.image(k, i, s.out, g.cols(), g.w+2)
-			return
 		}
-		g.extract(l.y[i*l.o*hw:(i+1)*l.o*hw], s.out, l.o)
 	})
 }
 
-// convBackward32 is convLayer.backward for float32.
-func convBackward32(l *convLayer[float32], x, wt, g []float32) {
+// convBackward32 is convLayer.backward for float32; with pool set, g is
+// the gradient at the pooled output (convLayer.backwardPooled).
+func convBackward32(l *convLayer[float32], x, wt, g []float32, pool *poolLayer[float32]) {
 	hw, c9, o9, grid := l.h*l.w, l.c*9, l.o*9, &l.grid
 	if !l.first {
 		// flip[ch][o*9 + 8-r] = wt[o][ch*9 + r]: the filters of the
@@ -235,7 +237,7 @@ func convBackward32(l *convLayer[float32], x, wt, g []float32) {
 			gp, xp = l.gpImg[i], l.xpImg[i] // kept for the weight gradient below
 		}
 		gm := l.gm[k]
-		reluGrad32(gm, l.y[i*l.o*hw:(i+1)*l.o*hw], g[i*l.o*hw:(i+1)*l.o*hw], l.dbPart[i], hw)
+		l.outputGrad(gm, i, g, pool)
 		grid.fill(gp, gm, l.o)
 		// The worker's padded input holds whichever image it did last
 		// in the forward pass: copy this one in again.

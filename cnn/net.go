@@ -122,9 +122,9 @@ func buildGraph[T Float](c Config, batch int, params [][]T, shapes []Param, trai
 		l := layers[i]
 		switch l.Kind {
 		case netspec.Conv:
-			if !training && i+1 < len(layers) && layers[i+1].Kind == netspec.Pool {
-				// Inference: the pool after it in the same operator.
-				z, err = conv2dPool[T](l.Name, layers[i+1].Name, z, nodes[k], nodes[k+1], k == 0, l.Winograd)
+			if _, f32 := any(zero).(float32); f32 && i+1 < len(layers) && layers[i+1].Kind == netspec.Pool {
+				// float32: the pool after it in the same operator.
+				z, err = conv2dPool(l.Name, layers[i+1].Name, z, nodes[k], nodes[k+1], k == 0, l.Winograd, training)
 				i++
 				break
 			}

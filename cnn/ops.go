@@ -108,13 +108,22 @@ type layerUse int
 const (
 	// forTraining: the forward and the backward pass.
 	forTraining layerUse = iota
+	// forTrainingPooled: a float32 convolution and the max-pool after it
+	// in one training operator (convPoolOp): the convolution keeps its
+	// output for its ReLU's gradient, the pool its argmax, and the
+	// pool's full-size input gradient is made per image in the
+	// convolution's backward pass instead of held for the batch.
+	forTrainingPooled
 	// forInference: the forward pass only; no gradient buffers.
 	forInference
 	// forInferencePooled: the forward pass of a float32 convolution
-	// whose output is max-pooled as each image's is made
-	// (convLayer.forwardPooled), so the full-size output is never held.
+	// whose output is max-pooled as each image's is made, so the
+	// full-size output is never held.
 	forInferencePooled
 )
+
+// training reports whether the use includes the backward pass.
+func (u layerUse) training() bool { return u == forTraining || u == forTrainingPooled }
 
 // newConvLayer allocates a layer's buffers for a use. With winograd set,
 // a float32 layer takes the Winograd path; float64 layers are always
@@ -123,7 +132,7 @@ func newConvLayer[T Float](name string, n, c, o, h, w int, first, winograd bool,
 	l := &convLayer[T]{name: name, n: n, c: c, o: o, h: h, w: w, first: first,
 		xShape: tensor.Shape{n, c, h, w}, outShape: tensor.Shape{n, o, h, w}}
 	_, fast := any(l).(*convLayer[float32])
-	training := use == forTraining
+	training := use.training()
 	if use != forInferencePooled || !fast {
 		l.y = make([]T, n*o*h*w)
 	}
@@ -219,32 +228,59 @@ func (l *convLayer[T]) forward(x, wt, b []T) {
 	})
 }
 
-// forwardPooled is forward followed by the max-pool p's forward, for
-// inference. On the float32 paths each image's output is pooled straight
+// forwardPooled is forward followed by the max-pool p's forward, for the
+// fused operator (float32 only). Each image's output is pooled straight
 // from the convolution's own padded layout by the worker that made it,
-// while it is in cache, and the full-size output is never written; the
-// values are the same, bit for bit (a maximum does not round).
-func (l *convLayer[T]) forwardPooled(x, wt, b []T, p *poolLayer[T]) {
-	if l32, ok := any(l).(*convLayer[float32]); ok {
-		p32 := any(p).(*poolLayer[float32])
-		if l32.wino != nil {
-			convForwardWino(l32, any(x).([]float32), any(wt).([]float32), any(b).([]float32), p32)
-			return
-		}
-		convForward32(l32, any(x).([]float32), any(wt).([]float32), any(b).([]float32), p32)
+// while it is in cache; the full-size output is written only where the
+// layer keeps it (training, for its ReLU's gradient). The values are the
+// same, bit for bit (a maximum does not round).
+func (l *convLayer[T]) forwardPooled(x, wt, b []float32, p *poolLayer[float32]) {
+	l32 := any(l).(*convLayer[float32])
+	if l32.wino != nil {
+		convForwardWino(l32, x, wt, b, p)
 		return
 	}
-	l.forward(x, wt, b)
-	p.forward(l.y)
+	convForward32(l32, x, wt, b, p)
+}
+
+// backwardPooled is the pool p's backward followed by backward, for the
+// fused operator (float32 only): gp is the gradient at the pooled
+// output, routed back through p's argmax per image, into the worker's
+// own buffer, instead of through a full-size gradient for the batch.
+func (l *convLayer[T]) backwardPooled(x, wt, gp []float32, p *poolLayer[float32]) {
+	l32 := any(l).(*convLayer[float32])
+	if l32.wino != nil {
+		convBackwardWino(l32, x, wt, gp, p)
+		return
+	}
+	convBackward32(l32, x, wt, gp, p)
+}
+
+// outputGrad writes image i's gradient at the convolution's output,
+// masked by its ReLU, into gm (the worker's buffer), and its part of the
+// bias gradient: from gr, the full-size gradient of the batch, or with
+// pool set, from gr the gradient at the pooled output, routed back
+// through the pool's argmax first (into gm, then masked in place).
+func (l *convLayer[T]) outputGrad(gm []float32, i int, gr []float32, pool *poolLayer[float32]) {
+	l32 := any(l).(*convLayer[float32])
+	hw := l.h * l.w
+	y := l32.y[i*l.o*hw : (i+1)*l.o*hw]
+	if pool == nil {
+		reluGrad32(gm, y, gr[i*l.o*hw:(i+1)*l.o*hw], l32.dbPart[i], hw)
+		return
+	}
+	hw2 := (l.h / 2) * (l.w / 2)
+	maxPool2Back(gr[i*l.o*hw2:(i+1)*l.o*hw2], gm, pool.arg[i*l.o*hw2:(i+1)*l.o*hw2], l.o, l.h, l.w)
+	reluGrad32(gm, y, gm, l32.dbPart[i], hw)
 }
 
 func (l *convLayer[T]) backward(x, wt, g []T) {
 	if l32, ok := any(l).(*convLayer[float32]); ok {
 		if l32.wino != nil {
-			convBackwardWino(l32, any(x).([]float32), any(wt).([]float32), any(g).([]float32))
+			convBackwardWino(l32, any(x).([]float32), any(wt).([]float32), any(g).([]float32), nil)
 			return
 		}
-		convBackward32(l32, any(x).([]float32), any(wt).([]float32), any(g).([]float32))
+		convBackward32(l32, any(x).([]float32), any(wt).([]float32), any(g).([]float32), nil)
 		return
 	}
 	hw, c9 := l.h*l.w, l.c*9
@@ -279,7 +315,13 @@ func (o *convFwdOp[T]) Do(in ...G.Value) (G.Value, error) {
 func (o *convFwdOp[T]) DiffWRT(int) []bool { return []bool{true, true, true} }
 func (o *convFwdOp[T]) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 	l := o.l
-	bwd := &convBwdOp[T]{opBase{l.name + ".backward", 4, fnType(4, 2, 4, 4, 4), l.xShape}, l}
+	return convGrads(l, &convBwdOp[T]{opBase{l.name + ".backward", 4, fnType(4, 2, 4, 4, 4), l.xShape}, l}, in, out, grad)
+}
+
+// convGrads applies a convolution's backward operator bwd (to its input,
+// weights, output and output gradient) and the operators that read the
+// weight and bias gradients it computed.
+func convGrads[T Float](l *convLayer[T], bwd G.Op, in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 	dx, err := G.ApplyOp(bwd, in[0], in[1], out, grad)
 	if err != nil {
 		return nil, err
@@ -377,9 +419,9 @@ func (o *poolBwdOp[T]) Do(in ...G.Value) (G.Value, error) {
 	return wrap(l.dx, l.inShape), nil
 }
 
-// newPoolLayer allocates a max-pool's buffers for a use: the argmax of
-// every image and the input gradient for training, a scratch argmax per
-// worker for inference.
+// newPoolLayer allocates a max-pool's buffers for a use: for training,
+// the argmax of every image and (unless fused with its convolution) the
+// input gradient; for inference, a scratch argmax per worker.
 func newPoolLayer[T Float](name string, s tensor.Shape, use layerUse) (*poolLayer[T], error) {
 	n, c, h, w := s[0], s[1], s[2], s[3]
 	if h < 2 || w < 2 {
@@ -387,10 +429,13 @@ func newPoolLayer[T Float](name string, s tensor.Shape, use layerUse) (*poolLaye
 	}
 	l := &poolLayer[T]{name: name, n: n, c: c, h: h, w: w, inShape: s.Clone(), outShap: tensor.Shape{n, c, h / 2, w / 2}}
 	l.y = make([]T, n*c*(h/2)*(w/2))
-	if use == forTraining {
+	switch use {
+	case forTraining:
 		l.arg = make([]int32, len(l.y))
 		l.dx = make([]T, n*c*h*w)
-	} else {
+	case forTrainingPooled:
+		l.arg = make([]int32, len(l.y))
+	default:
 		l.arg = make([]int32, workers(n)*c*(h/2)*(w/2))
 	}
 	return l, nil
@@ -405,33 +450,58 @@ func maxPool[T Float](name string, x *G.Node, use layerUse) (*G.Node, error) {
 	return G.ApplyOp(&poolFwdOp[T]{opBase{name, 1, fnType(4, 4), l.outShap}, l}, x)
 }
 
-// convPoolOp is a convolution and the max-pool after it in one operator,
-// for inference (it has no gradient): each image's convolution output is
-// pooled while it is in cache (convLayer.forwardPooled).
-type convPoolOp[T Float] struct {
+// convPoolOp is a float32 convolution and the max-pool after it in one
+// operator: each image's convolution output is pooled by the worker
+// that made it while it is in cache (convLayer.forwardPooled), and in
+// training the pooled gradient is routed back and masked per image
+// (convLayer.backwardPooled), so neither pass moves a full-size map of
+// the batch through memory more than it must. The values are those of
+// the two operators apart, bit for bit.
+type convPoolOp struct {
 	opBase
-	l *convLayer[T]
-	p *poolLayer[T]
+	l *convLayer[float32]
+	p *poolLayer[float32]
 }
 
-func (o *convPoolOp[T]) Do(in ...G.Value) (G.Value, error) {
-	o.l.forwardPooled(data[T](in[0]), data[T](in[1]), data[T](in[2]), o.p)
+func (o *convPoolOp) Do(in ...G.Value) (G.Value, error) {
+	o.l.forwardPooled(data[float32](in[0]), data[float32](in[1]), data[float32](in[2]), o.p)
 	return wrap(o.p.y, o.p.outShap), nil
 }
+func (o *convPoolOp) DiffWRT(int) []bool { return []bool{true, true, true} }
+func (o *convPoolOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
+	l := o.l
+	return convGrads(l, &convPoolBwdOp{opBase{l.name + "+" + o.p.name + ".backward", 4, fnType(4, 2, 4, 4, 4), l.xShape}, l, o.p}, in, out, grad)
+}
 
-// conv2dPool is conv2d followed by maxPool, fused for inference: the
-// same values, bit for bit, without the full-size convolution output.
-func conv2dPool[T Float](convName, poolName string, x, w, b *G.Node, first, winograd bool) (*G.Node, error) {
+type convPoolBwdOp struct {
+	opBase
+	l *convLayer[float32]
+	p *poolLayer[float32]
+}
+
+func (o *convPoolBwdOp) Do(in ...G.Value) (G.Value, error) {
+	o.l.backwardPooled(data[float32](in[0]), data[float32](in[1]), data[float32](in[3]), o.p)
+	return wrap(o.l.dx, o.l.xShape), nil
+}
+
+// conv2dPool is conv2d (float32) followed by maxPool in one operator:
+// the same values, bit for bit, with less memory traffic, and for
+// inference without the full-size convolution output.
+func conv2dPool(convName, poolName string, x, w, b *G.Node, first, winograd, training bool) (*G.Node, error) {
 	s := x.Shape()
 	if len(s) != 4 {
 		return nil, fmt.Errorf("%s: input shape %v is not N x C x H x W", convName, s)
 	}
-	l := newConvLayer[T](convName, s[0], s[1], w.Shape()[0], s[2], s[3], first, winograd, forInferencePooled)
-	p, err := newPoolLayer[T](poolName, l.outShape, forInference)
+	cu, pu := forInferencePooled, forInference
+	if training {
+		cu, pu = forTrainingPooled, forTrainingPooled
+	}
+	l := newConvLayer[float32](convName, s[0], s[1], w.Shape()[0], s[2], s[3], first, winograd, cu)
+	p, err := newPoolLayer[float32](poolName, l.outShape, pu)
 	if err != nil {
 		return nil, err
 	}
-	op := &convPoolOp[T]{opBase{convName + "+" + poolName, 3, fnType(4, 2, 1, 4), p.outShap}, l, p}
+	op := &convPoolOp{opBase{convName + "+" + poolName, 3, fnType(4, 2, 1, 4), p.outShap}, l, p}
 	return G.ApplyOp(op, x, w, b)
 }
 

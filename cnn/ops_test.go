@@ -1,6 +1,7 @@
 package cnn
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"runtime"
@@ -240,24 +241,41 @@ func TestSmallMapGradientInPlace(t *testing.T) {
 	}
 }
 
-// TestConvPoolFusedMatches checks the inference operator that pools each
-// image's convolution output as it is made against the training
-// layers' convolution then max-pool, bit for bit, on both float32 paths,
-// at sizes with odd edges (the pool drops the last row and column) and
-// with the pool's scratch argmax shared by the images of a worker.
+// TestConvPoolFusedMatches checks the operator that pools each image's
+// convolution output as it is made, for inference and for training (its
+// backward pass routing the pooled gradient back per image), against the
+// training layers' convolution then max-pool, bit for bit: the pooled
+// values and, in training, the input, weight and bias gradients. Both
+// float32 paths, sizes with odd edges (the pool drops the last row and
+// column), and the inference pool's scratch argmax shared by the images
+// of a worker.
 func TestConvPoolFusedMatches(t *testing.T) {
 	cases := []struct{ n, c, o, h, w int }{
 		{3, 3, 32, 17, 23}, {2, 32, 32, 16, 16}, {3, 32, 64, 15, 15}, {2, 64, 128, 7, 7}, {2, 5, 6, 2, 17}, {1, 16, 16, 30, 30},
 	}
 	r := rand.New(rand.NewPCG(31, 32))
+	same := func(t *testing.T, what string, got, want []float32) {
+		t.Helper()
+		if len(got) != len(want) {
+			t.Fatalf("%s: %d values, want %d", what, len(got), len(want))
+		}
+		for i := range want {
+			if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+				t.Fatalf("%s: value %d is %g, unfused %g", what, i, got[i], want[i])
+			}
+		}
+	}
 	for _, wino := range []bool{false, true} {
 		for _, cs := range cases {
-			x, wt, b := make([]float32, cs.n*cs.c*cs.h*cs.w), make([]float32, cs.o*cs.c*9), make([]float32, cs.o)
-			for _, a := range [][]float32{x, wt, b} {
+			rnd := func(n int) []float32 {
+				a := make([]float32, n)
 				for i := range a {
 					a[i] = float32(r.NormFloat64())
 				}
+				return a
 			}
+			x, wt, b := rnd(cs.n*cs.c*cs.h*cs.w), rnd(cs.o*cs.c*9), rnd(cs.o)
+			gp := rnd(cs.n * cs.o * (cs.h / 2) * (cs.w / 2)) // the gradient at the pooled output
 			ref := newConvLayer[float32]("c", cs.n, cs.c, cs.o, cs.h, cs.w, false, wino, forTraining)
 			shape := tensor.Shape{cs.n, cs.o, cs.h, cs.w}
 			refPool, err := newPoolLayer[float32]("p", shape, forTraining)
@@ -266,19 +284,38 @@ func TestConvPoolFusedMatches(t *testing.T) {
 			}
 			ref.forward(x, wt, b)
 			refPool.forward(ref.y)
-			fused := newConvLayer[float32]("c", cs.n, cs.c, cs.o, cs.h, cs.w, false, wino, forInferencePooled)
-			if fused.y != nil {
-				t.Fatalf("%+v: the fused layer holds a full-size output", cs)
-			}
-			pool, err := newPoolLayer[float32]("p", shape, forInference)
-			if err != nil {
+			bwd := &poolBwdOp[float32]{l: refPool}
+			if _, err := bwd.Do(nil, wrap(gp, refPool.outShap)); err != nil {
 				t.Fatal(err)
 			}
-			fused.forwardPooled(x, wt, b, pool)
-			for i := range refPool.y {
-				if math.Float32bits(pool.y[i]) != math.Float32bits(refPool.y[i]) {
-					t.Fatalf("%+v winograd=%v: pooled value %d is %g, unfused %g", cs, wino, i, pool.y[i], refPool.y[i])
+			ref.backward(x, wt, refPool.dx)
+			for _, training := range []bool{false, true} {
+				name := fmt.Sprintf("%+v winograd=%v training=%v", cs, wino, training)
+				cu, pu := forInferencePooled, forInference
+				if training {
+					cu, pu = forTrainingPooled, forTrainingPooled
 				}
+				fused := newConvLayer[float32]("c", cs.n, cs.c, cs.o, cs.h, cs.w, false, wino, cu)
+				if (fused.y != nil) != training {
+					t.Fatalf("%s: the fused layer holds a full-size output: %v", name, fused.y != nil)
+				}
+				pool, err := newPoolLayer[float32]("p", shape, pu)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if pool.dx != nil {
+					t.Fatalf("%s: the fused pool holds a full-size gradient", name)
+				}
+				fused.forwardPooled(x, wt, b, pool)
+				same(t, name+": pooled output", pool.y, refPool.y)
+				if !training {
+					continue
+				}
+				same(t, name+": convolution output", fused.y, ref.y)
+				fused.backwardPooled(x, wt, gp, pool)
+				same(t, name+": input gradient", fused.dx, ref.dx)
+				same(t, name+": weight gradient", fused.dw, ref.dw)
+				same(t, name+": bias gradient", fused.db, ref.db)
 			}
 		}
 	}

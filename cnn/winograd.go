@@ -363,8 +363,9 @@ func newWinoScratch(c, o, rows int, g winoGrid, first bool) winoScratch {
 }
 
 // convForwardWino is convLayer.forward on the Winograd path; with pool
-// set, each image's output is pooled from its whole tiles into pool's
-// instead of cropped out (convLayer.forwardPooled).
+// set, each image's output is also pooled from its whole tiles into
+// pool's, and cropped out only where the layer keeps it
+// (convLayer.forwardPooled).
 func convForwardWino(l *convLayer[float32], x, wt, b []float32, pool *poolLayer[float32]) {
 	winoWeights(l.u, wt, l.o, l.c)
 	hw, g, oc := l.h*l.w, &l.wg, l.o*l.c
@@ -383,16 +384,19 @@ func convForwardWino(l *convLayer[float32], x, wt, b []float32, pool *poolLayer[
 			}
 			g.output(s.yp, s.m, b, l.o, ty0, rows)
 		}
+		if l.y != nil {
+			g.crop(l.y[i*l.o*hw:(i+1)*l.o*hw], s.yp, l.o)
+		}
 		if pool != nil {
 			pool.image(k, i, s.yp, g.outPlanes(1), 2*g.tw)
-			return
 		}
-		g.crop(l.y[i*l.o*hw:(i+1)*l.o*hw], s.yp, l.o)
 	})
 }
 
-// convBackwardWino is convLayer.backward on the Winograd path.
-func convBackwardWino(l *convLayer[float32], x, wt, gr []float32) {
+// convBackwardWino is convLayer.backward on the Winograd path; with pool
+// set, gr is the gradient at the pooled output
+// (convLayer.backwardPooled).
+func convBackwardWino(l *convLayer[float32], x, wt, gr []float32, pool *poolLayer[float32]) {
 	winoWeights(l.u, wt, l.o, l.c)
 	hw, g, oc := l.h*l.w, &l.wg, l.o*l.c
 	if !l.first {
@@ -404,7 +408,7 @@ func convBackwardWino(l *convLayer[float32], x, wt, gr []float32) {
 	parallelFor(l.n, func(k, i int) {
 		s := &l.wino[k]
 		gm := l.gm[k]
-		reluGrad32(gm, l.y[i*l.o*hw:(i+1)*l.o*hw], gr[i*l.o*hw:(i+1)*l.o*hw], l.dbPart[i], hw)
+		l.outputGrad(gm, i, gr, pool)
 		if 2*g.th != g.h || 2*g.tw != g.w {
 			clear(s.yp) // the forward pass left outputs past the edges there
 		}

@@ -167,7 +167,7 @@ func TestWinogradLayers(t *testing.T) {
 					switch op := n.Op().(type) {
 					case *convFwdOp[float32]:
 						l = op.l
-					case *convPoolOp[float32]: // inference: the pool fused in
+					case *convPoolOp: // the pool fused in
 						l = op.l
 					}
 					if l != nil && l.wino != nil {
