@@ -196,7 +196,7 @@ func (cb convBTCols) packStrip(dst []float32, j0, cols, p0, kc int) {
 
 // convForward32 is convLayer.forward for float32; with pool set, each
 // image's output is also pooled from the grid into pool's, and copied
-// out only where the layer keeps it (convLayer.forwardPooled).
+// out only where the layer keeps it (forward32).
 func convForward32(l *convLayer[float32], x, wt, b []float32, pool *poolLayer[float32]) {
 	hw, c9, g := l.h*l.w, l.c*9, &l.grid
 	l.packW.pack(l.o, c9, 1, wt, c9, false) // once for all the images
@@ -214,7 +214,7 @@ func convForward32(l *convLayer[float32], x, wt, b []float32, pool *poolLayer[fl
 }
 
 // convBackward32 is convLayer.backward for float32; with pool set, g is
-// the gradient at the pooled output (convLayer.backwardPooled).
+// the gradient at the pooled output (backward32).
 func convBackward32(l *convLayer[float32], x, wt, g []float32, pool *poolLayer[float32]) {
 	hw, c9, o9, grid := l.h*l.w, l.c*9, l.o*9, &l.grid
 	if !l.first {
@@ -237,7 +237,7 @@ func convBackward32(l *convLayer[float32], x, wt, g []float32, pool *poolLayer[f
 			gp, xp = l.gpImg[i], l.xpImg[i] // kept for the weight gradient below
 		}
 		gm := l.gm[k]
-		l.outputGrad(gm, i, g, pool)
+		outputGrad(l, gm, i, g, pool)
 		grid.fill(gp, gm, l.o)
 		// The worker's padded input holds whichever image it did last
 		// in the forward pass: copy this one in again.

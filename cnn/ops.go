@@ -201,11 +201,7 @@ func newConvLayer[T Float](name string, n, c, o, h, w int, first, winograd bool,
 
 func (l *convLayer[T]) forward(x, wt, b []T) {
 	if l32, ok := any(l).(*convLayer[float32]); ok {
-		if l32.wino != nil {
-			convForwardWino(l32, any(x).([]float32), any(wt).([]float32), any(b).([]float32), nil)
-			return
-		}
-		convForward32(l32, any(x).([]float32), any(wt).([]float32), any(b).([]float32), nil)
+		forward32(l32, any(x).([]float32), any(wt).([]float32), any(b).([]float32), nil)
 		return
 	}
 	hw, c9 := l.h*l.w, l.c*9
@@ -228,59 +224,53 @@ func (l *convLayer[T]) forward(x, wt, b []T) {
 	})
 }
 
-// forwardPooled is forward followed by the max-pool p's forward, for the
-// fused operator (float32 only). Each image's output is pooled straight
-// from the convolution's own padded layout by the worker that made it,
-// while it is in cache; the full-size output is written only where the
-// layer keeps it (training, for its ReLU's gradient). The values are the
-// same, bit for bit (a maximum does not round).
-func (l *convLayer[T]) forwardPooled(x, wt, b []float32, p *poolLayer[float32]) {
-	l32 := any(l).(*convLayer[float32])
-	if l32.wino != nil {
-		convForwardWino(l32, x, wt, b, p)
+// forward32 is the forward pass of a float32 layer on its path (Winograd
+// or direct). With pool set (the fused operator, convPoolOp) each image's
+// output is also pooled straight from the convolution's own padded layout
+// by the worker that made it, while it is in cache, and the full-size
+// output is written only where the layer keeps it (training, for its
+// ReLU's gradient). The values are the same, bit for bit (a maximum does
+// not round).
+func forward32(l *convLayer[float32], x, wt, b []float32, pool *poolLayer[float32]) {
+	if l.wino != nil {
+		convForwardWino(l, x, wt, b, pool)
 		return
 	}
-	convForward32(l32, x, wt, b, p)
+	convForward32(l, x, wt, b, pool)
 }
 
-// backwardPooled is the pool p's backward followed by backward, for the
-// fused operator (float32 only): gp is the gradient at the pooled
-// output, routed back through p's argmax per image, into the worker's
-// own buffer, instead of through a full-size gradient for the batch.
-func (l *convLayer[T]) backwardPooled(x, wt, gp []float32, p *poolLayer[float32]) {
-	l32 := any(l).(*convLayer[float32])
-	if l32.wino != nil {
-		convBackwardWino(l32, x, wt, gp, p)
+// backward32 is the backward pass of a float32 layer on its path. With
+// pool set, g is the gradient at the pooled output, routed back through
+// the pool's argmax per image into the worker's own buffer (outputGrad)
+// instead of through a full-size gradient for the batch.
+func backward32(l *convLayer[float32], x, wt, g []float32, pool *poolLayer[float32]) {
+	if l.wino != nil {
+		convBackwardWino(l, x, wt, g, pool)
 		return
 	}
-	convBackward32(l32, x, wt, gp, p)
+	convBackward32(l, x, wt, g, pool)
 }
 
-// outputGrad writes image i's gradient at the convolution's output,
+// outputGrad writes image i's gradient at a float32 convolution's output,
 // masked by its ReLU, into gm (the worker's buffer), and its part of the
 // bias gradient: from gr, the full-size gradient of the batch, or with
 // pool set, from gr the gradient at the pooled output, routed back
 // through the pool's argmax first (into gm, then masked in place).
-func (l *convLayer[T]) outputGrad(gm []float32, i int, gr []float32, pool *poolLayer[float32]) {
-	l32 := any(l).(*convLayer[float32])
+func outputGrad(l *convLayer[float32], gm []float32, i int, gr []float32, pool *poolLayer[float32]) {
 	hw := l.h * l.w
-	y := l32.y[i*l.o*hw : (i+1)*l.o*hw]
+	y := l.y[i*l.o*hw : (i+1)*l.o*hw]
 	if pool == nil {
-		reluGrad32(gm, y, gr[i*l.o*hw:(i+1)*l.o*hw], l32.dbPart[i], hw)
+		reluGrad32(gm, y, gr[i*l.o*hw:(i+1)*l.o*hw], l.dbPart[i], hw)
 		return
 	}
 	hw2 := (l.h / 2) * (l.w / 2)
 	maxPool2Back(gr[i*l.o*hw2:(i+1)*l.o*hw2], gm, pool.arg[i*l.o*hw2:(i+1)*l.o*hw2], l.o, l.h, l.w)
-	reluGrad32(gm, y, gm, l32.dbPart[i], hw)
+	reluGrad32(gm, y, gm, l.dbPart[i], hw)
 }
 
 func (l *convLayer[T]) backward(x, wt, g []T) {
 	if l32, ok := any(l).(*convLayer[float32]); ok {
-		if l32.wino != nil {
-			convBackwardWino(l32, any(x).([]float32), any(wt).([]float32), any(g).([]float32), nil)
-			return
-		}
-		convBackward32(l32, any(x).([]float32), any(wt).([]float32), any(g).([]float32), nil)
+		backward32(l32, any(x).([]float32), any(wt).([]float32), any(g).([]float32), nil)
 		return
 	}
 	hw, c9 := l.h*l.w, l.c*9
@@ -451,12 +441,11 @@ func maxPool[T Float](name string, x *G.Node, use layerUse) (*G.Node, error) {
 }
 
 // convPoolOp is a float32 convolution and the max-pool after it in one
-// operator: each image's convolution output is pooled by the worker
-// that made it while it is in cache (convLayer.forwardPooled), and in
-// training the pooled gradient is routed back and masked per image
-// (convLayer.backwardPooled), so neither pass moves a full-size map of
-// the batch through memory more than it must. The values are those of
-// the two operators apart, bit for bit.
+// operator: each image's convolution output is pooled by the worker that
+// made it while it is in cache (forward32), and in training the pooled
+// gradient is routed back and masked per image (backward32), so neither
+// pass moves a full-size map of the batch through memory more than it
+// must. The values are those of the two operators apart, bit for bit.
 type convPoolOp struct {
 	opBase
 	l *convLayer[float32]
@@ -464,7 +453,7 @@ type convPoolOp struct {
 }
 
 func (o *convPoolOp) Do(in ...G.Value) (G.Value, error) {
-	o.l.forwardPooled(data[float32](in[0]), data[float32](in[1]), data[float32](in[2]), o.p)
+	forward32(o.l, data[float32](in[0]), data[float32](in[1]), data[float32](in[2]), o.p)
 	return wrap(o.p.y, o.p.outShap), nil
 }
 func (o *convPoolOp) DiffWRT(int) []bool { return []bool{true, true, true} }
@@ -480,7 +469,7 @@ type convPoolBwdOp struct {
 }
 
 func (o *convPoolBwdOp) Do(in ...G.Value) (G.Value, error) {
-	o.l.backwardPooled(data[float32](in[0]), data[float32](in[1]), data[float32](in[3]), o.p)
+	backward32(o.l, data[float32](in[0]), data[float32](in[1]), data[float32](in[3]), o.p)
 	return wrap(o.l.dx, o.l.xShape), nil
 }
 

@@ -306,13 +306,13 @@ func TestConvPoolFusedMatches(t *testing.T) {
 				if pool.dx != nil {
 					t.Fatalf("%s: the fused pool holds a full-size gradient", name)
 				}
-				fused.forwardPooled(x, wt, b, pool)
+				forward32(fused, x, wt, b, pool)
 				same(t, name+": pooled output", pool.y, refPool.y)
 				if !training {
 					continue
 				}
 				same(t, name+": convolution output", fused.y, ref.y)
-				fused.backwardPooled(x, wt, gp, pool)
+				backward32(fused, x, wt, gp, pool)
 				same(t, name+": input gradient", fused.dx, ref.dx)
 				same(t, name+": weight gradient", fused.dw, ref.dw)
 				same(t, name+": bias gradient", fused.db, ref.db)

@@ -365,7 +365,7 @@ func newWinoScratch(c, o, rows int, g winoGrid, first bool) winoScratch {
 // convForwardWino is convLayer.forward on the Winograd path; with pool
 // set, each image's output is also pooled from its whole tiles into
 // pool's, and cropped out only where the layer keeps it
-// (convLayer.forwardPooled).
+// (forward32).
 func convForwardWino(l *convLayer[float32], x, wt, b []float32, pool *poolLayer[float32]) {
 	winoWeights(l.u, wt, l.o, l.c)
 	hw, g, oc := l.h*l.w, &l.wg, l.o*l.c
@@ -395,7 +395,7 @@ func convForwardWino(l *convLayer[float32], x, wt, b []float32, pool *poolLayer[
 
 // convBackwardWino is convLayer.backward on the Winograd path; with pool
 // set, gr is the gradient at the pooled output
-// (convLayer.backwardPooled).
+// (backward32).
 func convBackwardWino(l *convLayer[float32], x, wt, gr []float32, pool *poolLayer[float32]) {
 	winoWeights(l.u, wt, l.o, l.c)
 	hw, g, oc := l.h*l.w, &l.wg, l.o*l.c
@@ -408,7 +408,7 @@ func convBackwardWino(l *convLayer[float32], x, wt, gr []float32, pool *poolLaye
 	parallelFor(l.n, func(k, i int) {
 		s := &l.wino[k]
 		gm := l.gm[k]
-		l.outputGrad(gm, i, gr, pool)
+		outputGrad(l, gm, i, gr, pool)
 		if 2*g.th != g.h || 2*g.tw != g.w {
 			clear(s.yp) // the forward pass left outputs past the edges there
 		}

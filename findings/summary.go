@@ -289,17 +289,10 @@ func (r *Findings) Summary(title string) Summary {
 		if e := c.Effect; e.Kind == "repeats" {
 			est, lo, hi := e.Estimate, e.Lo, e.Hi
 			st.Effect, st.EffectCILow, st.EffectCIHigh = &est, &lo, &hi
-			var m, mh float64
-			for _, x := range c.Effects {
-				m += analysis.Power(x.SE, x.DF, est, analysis.FamilyAlpha)
-				if c.Family > 0 {
-					mh += analysis.Power(x.SE, x.DF, est, analysis.FamilyAlpha/float64(c.Family))
-				}
-			}
-			m /= float64(len(c.Effects))
+			m := modelRate(c.Effects, est, analysis.FamilyAlpha)
 			st.ModelRate = &m
 			if c.Family > 0 {
-				mh /= float64(len(c.Effects))
+				mh := modelRate(c.Effects, est, analysis.FamilyAlpha/float64(c.Family))
 				st.ModelRateHolm = &mh
 			}
 		}
@@ -379,4 +372,15 @@ func ReadSummary(path string) (Summary, error) {
 		return s, fmt.Errorf("%s: %w", path, err)
 	}
 	return s, nil
+}
+
+// modelRate is the rate at which the variance model expects repeats to
+// be called at level alpha when the true effect is delta: each repeat's
+// power with its own standard error and degrees of freedom, averaged.
+func modelRate(effs []analysis.Effect, delta, alpha float64) float64 {
+	var sum float64
+	for _, e := range effs {
+		sum += analysis.Power(e.SE, e.DF, delta, alpha)
+	}
+	return sum / float64(len(effs))
 }
